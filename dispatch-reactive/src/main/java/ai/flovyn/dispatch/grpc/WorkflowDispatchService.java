@@ -1,0 +1,69 @@
+package ai.flovyn.dispatch.grpc;
+
+import ai.flovyn.dispatch.proto.CommandBatch;
+import ai.flovyn.dispatch.proto.CommandBatchAck;
+import ai.flovyn.dispatch.proto.GetEventsRequest;
+import ai.flovyn.dispatch.proto.GetEventsResponse;
+import ai.flovyn.dispatch.proto.PollRequest;
+import ai.flovyn.dispatch.proto.PollResponse;
+import ai.flovyn.dispatch.proto.ReactorWorkflowDispatchGrpc;
+import ai.flovyn.dispatch.proto.RejectPromiseRequest;
+import ai.flovyn.dispatch.proto.ResolvePromiseRequest;
+import ai.flovyn.dispatch.proto.StartWorkflowRequest;
+import ai.flovyn.dispatch.proto.StartWorkflowResponse;
+import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
+import ai.flovyn.dispatch.proto.SubscriptionRequest;
+import ai.flovyn.dispatch.proto.WorkAvailableEvent;
+import com.google.protobuf.Empty;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The flovyn.v1.WorkflowDispatch service: a thin adapter from protobuf to the pipeline. */
+public final class WorkflowDispatchService
+    extends ReactorWorkflowDispatchGrpc.WorkflowDispatchImplBase {
+
+  @Override
+  public Mono<PollResponse> pollWorkflow(PollRequest request) {
+    return Mono.error(StatusMapping.unimplemented("PollWorkflow"));
+  }
+
+  @Override
+  public Flux<WorkAvailableEvent> subscribeToNotifications(SubscriptionRequest request) {
+    return Flux.error(StatusMapping.unimplemented("SubscribeToNotifications"));
+  }
+
+  @Override
+  public Mono<StartWorkflowResponse> startWorkflow(StartWorkflowRequest request) {
+    return Mono.error(StatusMapping.unimplemented("StartWorkflow"));
+  }
+
+  @Override
+  public Mono<Empty> resolvePromise(ResolvePromiseRequest request) {
+    return Mono.error(StatusMapping.unimplemented("ResolvePromise"));
+  }
+
+  @Override
+  public Mono<Empty> rejectPromise(RejectPromiseRequest request) {
+    return Mono.error(StatusMapping.unimplemented("RejectPromise"));
+  }
+
+  @Override
+  public Mono<GetEventsResponse> getEvents(GetEventsRequest request) {
+    return Mono.error(StatusMapping.unimplemented("GetEvents"));
+  }
+
+  @Override
+  public Mono<Empty> submitWorkflowCommands(SubmitWorkflowCommandsRequest request) {
+    return Mono.error(StatusMapping.unimplemented("SubmitWorkflowCommands"));
+  }
+
+  @Override
+  public Flux<CommandBatchAck> streamWorkflowCommands(Flux<CommandBatch> request) {
+    return Flux.error(StatusMapping.unimplemented("StreamWorkflowCommands"));
+  }
+
+  @Override
+  protected Throwable onErrorMap(Throwable throwable) {
+    return StatusMapping.toStatusException(throwable);
+  }
+}

@@ -1,0 +1,48 @@
+package ai.flovyn.dispatch.server;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import java.time.Duration;
+
+/** Builds the R2DBC connection pool the service runs on, from the JDBC-style settings. */
+final class ConnectionPools {
+  private ConnectionPools() {}
+
+  /** The single-connection factory (no pool) for the given database: used for LISTEN. */
+  static PostgresqlConnectionFactory connectionFactory(String jdbcUrl, String user, String pw) {
+    JdbcUrl url = JdbcUrl.parse(jdbcUrl);
+    String username = url.params().getOrDefault("user", user);
+    String password = url.params().getOrDefault("password", pw);
+    PostgresqlConnectionConfiguration.Builder builder =
+        PostgresqlConnectionConfiguration.builder()
+            .host(url.host())
+            .port(url.port())
+            .database(url.database())
+            .username(username == null || username.isEmpty() ? "postgres" : username)
+            .applicationName("dispatch-reactive")
+            .connectTimeout(Duration.ofSeconds(10))
+            // a bounded cache: the unbounded one has had races
+            .preparedStatementCacheQueries(256);
+    if (password != null && !password.isEmpty()) {
+      builder.password(password);
+    }
+    return new PostgresqlConnectionFactory(builder.build());
+  }
+
+  /** A pool of {@code size} connections with acquire, idle and lifetime limits. */
+  static ConnectionPool pool(String jdbcUrl, String user, String password, int size) {
+    ConnectionPoolConfiguration configuration =
+        ConnectionPoolConfiguration.builder(connectionFactory(jdbcUrl, user, password))
+            .name("dispatch")
+            .initialSize(Math.min(2, size))
+            .maxSize(size)
+            .maxAcquireTime(Duration.ofSeconds(10))
+            .maxCreateConnectionTime(Duration.ofSeconds(10))
+            .maxIdleTime(Duration.ofMinutes(10))
+            .maxLifeTime(Duration.ofMinutes(30))
+            .build();
+    return new ConnectionPool(configuration);
+  }
+}

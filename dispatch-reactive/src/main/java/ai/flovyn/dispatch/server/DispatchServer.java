@@ -1,0 +1,241 @@
+package ai.flovyn.dispatch.server;
+
+import ai.flovyn.dispatch.grpc.CallMetricsInterceptor;
+import ai.flovyn.dispatch.grpc.TaskExecutionService;
+import ai.flovyn.dispatch.grpc.WorkflowDispatchService;
+import ai.flovyn.dispatch.migrations.Migrations;
+import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
+import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.r2dbc.pool.ConnectionPool;
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: database (embedded or external), migrations, the gRPC server with health and
+ * reflection, and the metrics endpoint, started in that order and closed in reverse.
+ */
+public final class DispatchServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DispatchServer.class);
+  private static final List<String> SERVICES =
+      List.of(WorkflowDispatchGrpc.SERVICE_NAME, TaskExecutionGrpc.SERVICE_NAME);
+
+  private final ServerConfig config;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private HealthStatusManager health;
+  private Server grpcServer;
+  private MetricsHttpServer metricsServer;
+  private ConnectionPool pool;
+  private PrometheusMeterRegistry registry;
+  private String databaseDescription;
+  private String databaseUrl;
+
+  private DispatchServer(ServerConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Starts the whole service and returns once it is SERVING.
+   *
+   * @throws StartupException with a one-line message saying what to fix
+   */
+  public static DispatchServer start(ServerConfig config) {
+    DispatchServer server = new DispatchServer(config);
+    try {
+      server.startAll();
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    String jdbcUrl = startDatabase();
+    databaseUrl = jdbcUrl;
+    String user = config.dbUrl().isPresent() ? config.dbUser() : EmbeddedDatabase.USER;
+    String password = config.dbUrl().isPresent() ? config.dbPassword() : "";
+    migrate(jdbcUrl, user, password);
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics();
+    pool = ConnectionPools.pool(jdbcUrl, user, password, config.dbPoolSize());
+    resources.push(this::closePool);
+    startGrpc();
+    startMetrics();
+    log.info(
+        "dispatch-reactive {} serving gRPC on port {}, metrics on http://0.0.0.0:{}/metrics,"
+            + " database {}",
+        version(),
+        grpcPort(),
+        metricsPort(),
+        databaseDescription);
+  }
+
+  private String startDatabase() {
+    if (config.dbUrl().isPresent()) {
+      String url = config.dbUrl().get();
+      JdbcUrl.parse(url);
+      databaseDescription = JdbcUrl.redact(url);
+      return url;
+    }
+    EmbeddedDatabase embedded = EmbeddedDatabase.start(config.dataDir());
+    resources.push(embedded);
+    databaseDescription =
+        JdbcUrl.redact(embedded.jdbcUrl())
+            + " (embedded, data in "
+            + config.dataDir().toAbsolutePath()
+            + ")";
+    return embedded.jdbcUrl();
+  }
+
+  private void migrate(String jdbcUrl, String user, String password) {
+    try {
+      Migrations.apply(jdbcUrl, user, password);
+    } catch (Migrations.MigrationException e) {
+      throw new StartupException(
+          oneLine(e.getMessage())
+              + " (check DISPATCH_DB_URL, DISPATCH_DB_USER, DISPATCH_DB_PASSWORD)",
+          e);
+    }
+  }
+
+  private void startGrpc() {
+    health = new HealthStatusManager();
+    CallMetricsInterceptor metrics = new CallMetricsInterceptor(registry);
+    Server server =
+        NettyServerBuilder.forPort(config.grpcPort())
+            .addService(ServerInterceptors.intercept(new WorkflowDispatchService(), metrics))
+            .addService(ServerInterceptors.intercept(new TaskExecutionService(), metrics))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .maxInboundMessageSize(16 * 1024 * 1024)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .build();
+    try {
+      grpcServer = server.start();
+    } catch (IOException e) {
+      throw new StartupException(
+          bindMessage("gRPC", config.grpcPort(), "DISPATCH_GRPC_PORT", e), e);
+    }
+    resources.push(this::stopGrpc);
+    health.setStatus("", ServingStatus.SERVING);
+    SERVICES.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+  }
+
+  private void startMetrics() {
+    try {
+      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry);
+    } catch (IOException e) {
+      throw new StartupException(
+          bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);
+    }
+    resources.push(metricsServer);
+  }
+
+  private static String bindMessage(String what, int port, String env, IOException e) {
+    boolean inUse = false;
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      inUse |=
+          cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use");
+    }
+    return inUse
+        ? what + " port " + port + " is already in use: set " + env + " to a free port"
+        : "cannot open the " + what + " port " + port + ": " + oneLine(e.getMessage());
+  }
+
+  private void bindJvmMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+  }
+
+  /** The port gRPC listens on (the real one when configured as 0). */
+  public int grpcPort() {
+    return grpcServer.getPort();
+  }
+
+  /** The port the metrics endpoint listens on (the real one when configured as 0). */
+  public int metricsPort() {
+    return metricsServer.port();
+  }
+
+  /** The JDBC URL of the database in use (embedded or configured). */
+  String databaseUrl() {
+    return databaseUrl;
+  }
+
+  /** Blocks until the gRPC server has terminated. */
+  public void awaitTermination() throws InterruptedException {
+    grpcServer.awaitTermination();
+  }
+
+  /**
+   * Shuts down gracefully: health NOT_SERVING, stop accepting calls, let running calls finish for
+   * the grace period, then cancel the rest and close the pool and the database.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (health != null) {
+      health.enterTerminalState();
+    }
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        log.warn("error while shutting down: {}", e.toString());
+      }
+    }
+    log.info("dispatch-reactive stopped");
+  }
+
+  private void stopGrpc() throws InterruptedException {
+    Duration grace = config.shutdownGrace();
+    grpcServer.shutdown();
+    if (!grpcServer.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      grpcServer.shutdownNow();
+      grpcServer.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private void closePool() {
+    pool.disposeLater().block(Duration.ofSeconds(10));
+  }
+
+  static String version() {
+    String version = DispatchServer.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  static String oneLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).trim();
+  }
+}

@@ -1,0 +1,31 @@
+package ai.flovyn.dispatch.server;
+
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** Starts the dispatch service from environment variables and command-line flags. */
+public final class DispatchServerMain {
+  private DispatchServerMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+      System.out.print(ServerConfig.usage());
+      return;
+    }
+    DispatchServer server;
+    try {
+      server = DispatchServer.start(ServerConfig.from(System.getenv(), args));
+    } catch (ConfigException e) {
+      System.err.println("dispatch: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (StartupException e) {
+      System.err.println("dispatch: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dispatch-shutdown"));
+    server.awaitTermination();
+  }
+}

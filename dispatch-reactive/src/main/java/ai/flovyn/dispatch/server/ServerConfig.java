@@ -1,0 +1,135 @@
+package ai.flovyn.dispatch.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The server's configuration: each setting comes from an environment variable {@code DISPATCH_X}
+ * and may be overridden on the command line by {@code --x=value} (or {@code --x value}).
+ */
+public record ServerConfig(
+    int grpcPort,
+    Optional<String> dbUrl,
+    String dbUser,
+    String dbPassword,
+    int dbPoolSize,
+    int metricsPort,
+    Path dataDir,
+    Duration maxPollTimeout,
+    Duration shutdownGrace) {
+
+  /** One setting: its environment variable, default and help text. */
+  record Setting(String env, String defaultValue, String help) {
+    String flag() {
+      return "--" + env.substring("DISPATCH_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  static final List<Setting> SETTINGS =
+      List.of(
+          new Setting("DISPATCH_GRPC_PORT", "9090", "gRPC port (0 = any free port)"),
+          new Setting(
+              "DISPATCH_DB_URL",
+              "",
+              "PostgreSQL JDBC URL, jdbc:postgresql://host:port/db; empty = embedded PostgreSQL"),
+          new Setting("DISPATCH_DB_USER", "postgres", "database user"),
+          new Setting("DISPATCH_DB_PASSWORD", "", "database password"),
+          new Setting("DISPATCH_DB_POOL_SIZE", "8", "R2DBC connection pool size"),
+          new Setting(
+              "DISPATCH_METRICS_PORT", "9464", "Prometheus metrics HTTP port, serves /metrics"),
+          new Setting(
+              "DISPATCH_DATA_DIR", "dispatch-data", "where the embedded PostgreSQL keeps its data"),
+          new Setting(
+              "DISPATCH_MAX_POLL_SECONDS", "60", "cap on a long poll's timeout_seconds (1-3600)"),
+          new Setting(
+              "DISPATCH_SHUTDOWN_GRACE_SECONDS", "10", "how long shutdown lets calls finish"));
+
+  /**
+   * Reads the configuration from the environment and the command line.
+   *
+   * @throws ConfigException on an unknown flag or a malformed value
+   */
+  public static ServerConfig from(Map<String, String> environment, String[] args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Setting setting : SETTINGS) {
+      values.put(setting.env(), environment.getOrDefault(setting.env(), setting.defaultValue()));
+    }
+    applyFlags(args, values);
+    return new ServerConfig(
+        port(values, "DISPATCH_GRPC_PORT"),
+        Optional.of(values.get("DISPATCH_DB_URL").trim()).filter(url -> !url.isEmpty()),
+        values.get("DISPATCH_DB_USER"),
+        values.get("DISPATCH_DB_PASSWORD"),
+        intIn(values, "DISPATCH_DB_POOL_SIZE", 1, 1000),
+        port(values, "DISPATCH_METRICS_PORT"),
+        Path.of(values.get("DISPATCH_DATA_DIR")),
+        Duration.ofSeconds(intIn(values, "DISPATCH_MAX_POLL_SECONDS", 1, 3600)),
+        Duration.ofSeconds(intIn(values, "DISPATCH_SHUTDOWN_GRACE_SECONDS", 0, 3600)));
+  }
+
+  /** The usage text listing every flag and its environment variable. */
+  public static String usage() {
+    StringBuilder text =
+        new StringBuilder("usage: java -jar dispatch-reactive.jar [--flag=value ...]\n");
+    for (Setting setting : SETTINGS) {
+      text.append(
+          String.format(
+              "  %-26s %-32s %s (default: %s)%n",
+              setting.flag(),
+              setting.env(),
+              setting.help(),
+              setting.defaultValue().isEmpty() ? "none" : setting.defaultValue()));
+    }
+    return text.toString();
+  }
+
+  private static void applyFlags(String[] args, Map<String, String> values) {
+    List<String> queue = new ArrayList<>(List.of(args));
+    while (!queue.isEmpty()) {
+      String arg = queue.remove(0);
+      int eq = arg.indexOf('=');
+      String flag = eq < 0 ? arg : arg.substring(0, eq);
+      Setting setting =
+          SETTINGS.stream()
+              .filter(s -> s.flag().equals(flag))
+              .findFirst()
+              .orElseThrow(
+                  () -> new ConfigException("unknown flag " + flag + " (see --help for the list)"));
+      String value;
+      if (eq >= 0) {
+        value = arg.substring(eq + 1);
+      } else if (!queue.isEmpty()) {
+        value = queue.remove(0);
+      } else {
+        throw new ConfigException("flag " + flag + " needs a value");
+      }
+      values.put(setting.env(), value);
+    }
+  }
+
+  private static int port(Map<String, String> values, String env) {
+    return intIn(values, env, 0, 65535);
+  }
+
+  private static int intIn(Map<String, String> values, String env, int min, int max) {
+    String raw = values.get(env).trim();
+    String where = env + " / " + new Setting(env, "", "").flag();
+    int value;
+    try {
+      value = Integer.parseInt(raw);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(where + " must be a whole number, got '" + raw + "'");
+    }
+    if (value < min || value > max) {
+      throw new ConfigException(
+          where + " must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,91 @@
+package ai.flovyn.dispatch.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+  @Test
+  void defaultsApplyWhenNothingIsSet() {
+    ServerConfig config = ServerConfig.from(Map.of(), new String[0]);
+    assertEquals(9090, config.grpcPort());
+    assertEquals(9464, config.metricsPort());
+    assertEquals(Optional.empty(), config.dbUrl());
+    assertEquals(8, config.dbPoolSize());
+    assertEquals(Path.of("dispatch-data"), config.dataDir());
+    assertEquals(Duration.ofSeconds(60), config.maxPollTimeout());
+  }
+
+  @Test
+  void environmentSetsAndFlagsOverride() {
+    ServerConfig config =
+        ServerConfig.from(
+            Map.of(
+                "DISPATCH_GRPC_PORT", "7000",
+                "DISPATCH_DB_URL", "jdbc:postgresql://db:5432/x",
+                "DISPATCH_DB_POOL_SIZE", "4"),
+            new String[] {"--grpc-port=7001", "--db-pool-size", "16", "--max-poll-seconds=5"});
+    assertEquals(7001, config.grpcPort());
+    assertEquals(Optional.of("jdbc:postgresql://db:5432/x"), config.dbUrl());
+    assertEquals(16, config.dbPoolSize());
+    assertEquals(Duration.ofSeconds(5), config.maxPollTimeout());
+  }
+
+  @Test
+  void unknownFlagNamesTheFlag() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class, () -> ServerConfig.from(Map.of(), new String[] {"--prot=1"}));
+    assertEquals("unknown flag --prot (see --help for the list)", error.getMessage());
+  }
+
+  @Test
+  void malformedPortNamesTheVariableAndTheFlag() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> ServerConfig.from(Map.of("DISPATCH_GRPC_PORT", "http"), new String[0]));
+    assertTrue(error.getMessage().contains("DISPATCH_GRPC_PORT / --grpc-port"), error.getMessage());
+    assertThrows(
+        ConfigException.class,
+        () -> ServerConfig.from(Map.of(), new String[] {"--metrics-port=70000"}));
+  }
+
+  @Test
+  void flagWithoutValueIsRejected() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class, () -> ServerConfig.from(Map.of(), new String[] {"--db-url"}));
+    assertEquals("flag --db-url needs a value", error.getMessage());
+  }
+
+  @Test
+  void usageListsEveryVariable() {
+    String usage = ServerConfig.usage();
+    for (ServerConfig.Setting setting : ServerConfig.SETTINGS) {
+      assertTrue(usage.contains(setting.env()), setting.env());
+      assertTrue(usage.contains(setting.flag()), setting.flag());
+    }
+  }
+
+  @Test
+  void jdbcUrlParsesHostPortDatabaseAndParameters() {
+    JdbcUrl url = JdbcUrl.parse("jdbc:postgresql://db.local:6543/dispatch?user=u&password=p%40ss");
+    assertEquals("db.local", url.host());
+    assertEquals(6543, url.port());
+    assertEquals("dispatch", url.database());
+    assertEquals("p@ss", url.params().get("password"));
+    assertEquals(
+        "jdbc:postgresql://db.local:6543/dispatch",
+        JdbcUrl.redact("jdbc:postgresql://db.local:6543/dispatch?password=x"));
+    assertThrows(ConfigException.class, () -> JdbcUrl.parse("postgres://db/x"));
+    assertThrows(ConfigException.class, () -> JdbcUrl.parse("jdbc:postgresql://db:5432/"));
+  }
+}
