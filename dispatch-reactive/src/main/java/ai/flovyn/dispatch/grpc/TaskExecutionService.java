@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CancelTaskRequest;
 import ai.flovyn.dispatch.proto.CompleteTaskRequest;
 import ai.flovyn.dispatch.proto.FailTaskRequest;
@@ -15,11 +16,25 @@ import reactor.core.publisher.Mono;
 
 /** The flovyn.v1.TaskExecution service: a thin adapter from protobuf to the pipeline. */
 public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExecutionImplBase {
+  private final Dispatch dispatch;
+
+  public TaskExecutionService(Dispatch dispatch) {
+    this.dispatch = dispatch;
+  }
 
   @Override
   @SuppressWarnings("deprecation")
   public Mono<SubmitTaskResponse> submitTask(SubmitTaskRequest request) {
-    return Mono.error(StatusMapping.unimplemented("SubmitTask"));
+    String traceparent = TraceContext.current();
+    return Mono.fromCallable(() -> ProtoMapping.toSubmitTask(request, traceparent))
+        .flatMap(dispatch::submitTask)
+        .map(
+            submitted ->
+                SubmitTaskResponse.newBuilder()
+                    .setTaskExecutionId(submitted.taskExecutionId().toString())
+                    .setIdempotencyKeyUsed(submitted.idempotencyKeyUsed())
+                    .setIdempotencyKeyNew(submitted.idempotencyKeyNew())
+                    .build());
   }
 
   @Override

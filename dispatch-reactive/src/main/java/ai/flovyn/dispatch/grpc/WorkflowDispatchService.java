@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CommandBatch;
 import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.GetEventsRequest;
@@ -14,6 +15,8 @@ import ai.flovyn.dispatch.proto.StartWorkflowResponse;
 import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
 import ai.flovyn.dispatch.proto.SubscriptionRequest;
 import ai.flovyn.dispatch.proto.WorkAvailableEvent;
+import ai.flovyn.dispatch.proto.WorkflowEvent;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,6 +24,11 @@ import reactor.core.publisher.Mono;
 /** The flovyn.v1.WorkflowDispatch service: a thin adapter from protobuf to the pipeline. */
 public final class WorkflowDispatchService
     extends ReactorWorkflowDispatchGrpc.WorkflowDispatchImplBase {
+  private final Dispatch dispatch;
+
+  public WorkflowDispatchService(Dispatch dispatch) {
+    this.dispatch = dispatch;
+  }
 
   @Override
   public Mono<PollResponse> pollWorkflow(PollRequest request) {
@@ -34,7 +42,16 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<StartWorkflowResponse> startWorkflow(StartWorkflowRequest request) {
-    return Mono.error(StatusMapping.unimplemented("StartWorkflow"));
+    String traceparent = TraceContext.current();
+    return Mono.fromCallable(() -> ProtoMapping.toStart(request, traceparent))
+        .flatMap(dispatch::startWorkflow)
+        .map(
+            started ->
+                StartWorkflowResponse.newBuilder()
+                    .setWorkflowExecutionId(started.workflowExecutionId().toString())
+                    .setIdempotencyKeyUsed(started.idempotencyKeyUsed())
+                    .setIdempotencyKeyNew(started.idempotencyKeyNew())
+                    .build());
   }
 
   @Override
@@ -49,12 +66,25 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<GetEventsResponse> getEvents(GetEventsRequest request) {
-    return Mono.error(StatusMapping.unimplemented("GetEvents"));
+    return Mono.fromCallable(
+            () -> ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId()))
+        .flatMapMany(dispatch::events)
+        .map(
+            event ->
+                WorkflowEvent.newBuilder()
+                    .setSequenceNumber(event.sequenceNumber())
+                    .setEventType(event.eventType())
+                    .setEventData(ByteString.copyFromUtf8(event.eventData()))
+                    .build())
+        .collectList()
+        .map(events -> GetEventsResponse.newBuilder().addAllEvents(events).build());
   }
 
   @Override
   public Mono<Empty> submitWorkflowCommands(SubmitWorkflowCommandsRequest request) {
-    return Mono.error(StatusMapping.unimplemented("SubmitWorkflowCommands"));
+    return Mono.fromCallable(() -> ProtoMapping.toBatch(request))
+        .flatMap(dispatch::submitCommands)
+        .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override

@@ -1,13 +1,11 @@
 package ai.flovyn.dispatch.server;
 
-import ai.flovyn.dispatch.grpc.CallMetricsInterceptor;
-import ai.flovyn.dispatch.grpc.TaskExecutionService;
-import ai.flovyn.dispatch.grpc.WorkflowDispatchService;
+import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.migrations.Migrations;
+import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -121,11 +119,10 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startGrpc() {
     health = new HealthStatusManager();
-    CallMetricsInterceptor metrics = new CallMetricsInterceptor(registry);
+    NettyServerBuilder builder = NettyServerBuilder.forPort(config.grpcPort());
+    GrpcServices.of(Dispatch.create(pool, registry), registry).forEach(builder::addService);
     Server server =
-        NettyServerBuilder.forPort(config.grpcPort())
-            .addService(ServerInterceptors.intercept(new WorkflowDispatchService(), metrics))
-            .addService(ServerInterceptors.intercept(new TaskExecutionService(), metrics))
+        builder
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(16 * 1024 * 1024)

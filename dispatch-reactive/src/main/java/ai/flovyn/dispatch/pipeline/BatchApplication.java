@@ -1,0 +1,462 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.BatchResult;
+import ai.flovyn.dispatch.domain.Command;
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.RequestedStatus;
+import ai.flovyn.dispatch.domain.WorkflowStatus;
+import ai.flovyn.dispatch.store.AppendEvent;
+import ai.flovyn.dispatch.store.NewEvent;
+import ai.flovyn.dispatch.store.NewTask;
+import ai.flovyn.dispatch.store.NewWorkflow;
+import ai.flovyn.dispatch.store.Owner;
+import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.Wake;
+import ai.flovyn.dispatch.store.WorkSignal;
+import ai.flovyn.dispatch.store.WorkflowRow;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import reactor.core.publisher.Mono;
+
+/**
+ * One attempt at applying a validated batch to its locked workflow, inside one transaction. The
+ * number of statements it runs does not grow with the number of commands: one insert for all tasks,
+ * one for all children, one for all events, one per other row kind present.
+ */
+final class BatchApplication {
+  static final int DEFAULT_MAX_RETRIES = 3;
+
+  /** What the attempt did, for the caller and for the metrics recorded after the commit. */
+  record Applied(BatchResult result, List<NewTask> createdTasks, List<String> matchedTaskTypes) {}
+
+  private final Tx tx;
+  private final BatchPlan plan;
+  private final WorkflowRow workflow;
+  private final DispatchMetrics metrics;
+  private final UUID workflowId;
+
+  private Set<String> recorded = Set.of();
+  private List<NewTask> createdTasks = List.of();
+  private final List<String> matchedTaskTypes = new ArrayList<>();
+  private List<NewWorkflow> createdChildren = List.of();
+  private final List<Wake> wakes = new ArrayList<>();
+  private int eventsAppended;
+  private WorkflowStatus nextStatus;
+
+  BatchApplication(Tx tx, BatchPlan plan, WorkflowRow workflow, DispatchMetrics metrics) {
+    this.tx = tx;
+    this.plan = plan;
+    this.workflow = workflow;
+    this.metrics = metrics;
+    this.workflowId = workflow.id();
+  }
+
+  /** Emits what the batch did, or errors with the status of the failing check. */
+  Mono<Applied> run() {
+    if (isExactReplay()) {
+      return Mono.just(unchanged());
+    }
+    if (workflow.status().isTerminal()) {
+      return verifyReplayOfTerminal();
+    }
+    nextStatus = nextStatus();
+    return tx.events()
+        .existingIdentities(workflowId, plan.identities().toArray(String[]::new))
+        .doOnNext(existing -> recorded = existing)
+        .then(Mono.defer(this::insertTasks))
+        .then(Mono.defer(this::insertChildren))
+        .then(Mono.defer(this::insertEvents))
+        .then(Mono.defer(this::writeCommandRows))
+        .then(Mono.defer(this::requestChildCancellations))
+        .then(Mono.defer(this::finishWorkflow))
+        .then(Mono.defer(this::reportToParent))
+        .then(Mono.defer(this::notifyPollers))
+        .then(Mono.fromSupplier(this::applied));
+  }
+
+  // The same batch again, with nothing recorded since: a network retry. Nothing to do.
+  private boolean isExactReplay() {
+    return workflow.lastBatchDigest() != null
+        && Arrays.equals(workflow.lastBatchDigest(), plan.digest())
+        && Integer.valueOf(workflow.currentSequence()).equals(workflow.lastBatchSequence());
+  }
+
+  private Applied unchanged() {
+    return new Applied(new BatchResult(true, 0, 0, 0, workflow.status()), List.of(), List.of());
+  }
+
+  // A finished workflow accepts only what it already recorded: every identity in its log, its
+  // own terminal command, and no other command or status.
+  private Mono<Applied> verifyReplayOfTerminal() {
+    List<Command> commands = plan.batch().commands();
+    for (int i = 0; i < commands.size(); i++) {
+      Command command = commands.get(i);
+      boolean identified =
+          command instanceof Command.ScheduleTask
+              || command instanceof Command.ScheduleChildWorkflow
+              || command instanceof Command.StartTimer
+              || command instanceof Command.CancelTimer
+              || command instanceof Command.CreatePromise
+              || command instanceof Command.ResolvePromise;
+      if (!identified && !matchesTerminal(command)) {
+        return Mono.error(terminal("commands[" + i + "] would record something new"));
+      }
+    }
+    RequestedStatus requested = plan.batch().status();
+    if (requested != RequestedStatus.UNSPECIFIED
+        && requested != RequestedStatus.RUNNING
+        && !requested.name().equals(workflow.status().name())) {
+      return Mono.error(terminal("status " + requested + " would change it"));
+    }
+    return tx.events()
+        .existingIdentities(workflowId, plan.identities().toArray(String[]::new))
+        .flatMap(
+            existing ->
+                existing.containsAll(plan.identities())
+                    ? Mono.just(unchanged())
+                    : Mono.error(terminal("the batch schedules or records something new")));
+  }
+
+  private boolean matchesTerminal(Command command) {
+    return (command instanceof Command.CompleteWorkflow
+            && workflow.status() == WorkflowStatus.COMPLETED)
+        || (command instanceof Command.FailWorkflow && workflow.status() == WorkflowStatus.FAILED)
+        || (command instanceof Command.CancelWorkflow
+            && workflow.status() == WorkflowStatus.CANCELLED);
+  }
+
+  private DispatchException terminal(String why) {
+    return DispatchException.failedPrecondition(
+        "workflow "
+            + workflowId
+            + " is "
+            + workflow.status()
+            + " and accepts only a replay of what it recorded: "
+            + why);
+  }
+
+  private Mono<Void> insertTasks() {
+    List<NewTask> rows = plan.tasks().values().stream().map(t -> newTask(t.command())).toList();
+    return tx.tasks()
+        .insert(rows)
+        .flatMap(
+            inserted -> {
+              createdTasks = rows.stream().filter(row -> inserted.contains(row.id())).toList();
+              UUID[] conflicts =
+                  rows.stream()
+                      .map(NewTask::id)
+                      .filter(id -> !inserted.contains(id))
+                      .toArray(UUID[]::new);
+              return conflicts.length == 0
+                  ? Mono.empty()
+                  : tx.tasks().owners(conflicts).collectList().flatMap(this::checkTaskOwners);
+            });
+  }
+
+  private NewTask newTask(Command.ScheduleTask task) {
+    return new NewTask(
+        task.taskExecutionId(),
+        workflow.tenantId(),
+        workflowId,
+        task.taskType(),
+        task.input(),
+        task.queue() != null ? task.queue() : workflow.queue(),
+        task.maxRetries() != null ? task.maxRetries() : DEFAULT_MAX_RETRIES,
+        task.timeoutMs(),
+        task.prioritySeconds() != null ? task.prioritySeconds() : 0,
+        workflow.traceparent(),
+        task.idempotencyKey(),
+        null,
+        null);
+  }
+
+  // The seed's idempotency table, applied to every id that already existed.
+  private Mono<Void> checkTaskOwners(List<Owner> owners) {
+    for (Owner owner : owners) {
+      BatchPlan.Indexed<Command.ScheduleTask> task = plan.tasks().get(owner.id());
+      String at = "commands[" + task.index() + "].schedule_task.task_execution_id " + owner.id();
+      if (!workflowId.equals(owner.ownerId())) {
+        metrics.taskCollision("other_workflow");
+        return Mono.error(
+            DispatchException.failedPrecondition(at + " is already used by another task"));
+      }
+      if (!owner.type().equals(task.command().taskType())) {
+        metrics.taskCollision("task_type_mismatch");
+        return Mono.error(
+            DispatchException.failedPrecondition(
+                at
+                    + " already exists in this workflow with task_type '"
+                    + owner.type()
+                    + "', not '"
+                    + task.command().taskType()
+                    + "'"));
+      }
+      matchedTaskTypes.add(owner.type());
+    }
+    return Mono.empty();
+  }
+
+  private Mono<Void> insertChildren() {
+    if (plan.children().isEmpty()) {
+      return Mono.empty();
+    }
+    List<NewWorkflow> rows =
+        plan.children().values().stream().map(c -> newChild(c.command())).toList();
+    return tx.workflows()
+        .insertChildren(workflow.tenantId(), workflow.traceparent(), workflowId, rows)
+        .flatMap(
+            inserted -> {
+              createdChildren = rows.stream().filter(row -> inserted.contains(row.id())).toList();
+              UUID[] conflicts =
+                  rows.stream()
+                      .map(NewWorkflow::id)
+                      .filter(id -> !inserted.contains(id))
+                      .toArray(UUID[]::new);
+              return conflicts.length == 0
+                  ? Mono.empty()
+                  : tx.workflows().owners(conflicts).collectList().flatMap(this::checkChildOwners);
+            });
+  }
+
+  private NewWorkflow newChild(Command.ScheduleChildWorkflow child) {
+    String kind =
+        child.workflowKind() != null ? child.workflowKind() : child.workflowDefinitionId();
+    return new NewWorkflow(
+        child.childWorkflowExecutionId(),
+        workflow.tenantId(),
+        kind,
+        child.input(),
+        child.queue() == null || child.queue().isEmpty() ? workflow.queue() : child.queue(),
+        child.prioritySeconds(),
+        workflow.traceparent(),
+        "{}",
+        child.workflowDefinitionId(),
+        null,
+        workflowId,
+        child.childExecutionName(),
+        EventData.object().payload("input", child.input()).json());
+  }
+
+  private Mono<Void> checkChildOwners(List<Owner> owners) {
+    for (Owner owner : owners) {
+      BatchPlan.Indexed<Command.ScheduleChildWorkflow> child = plan.children().get(owner.id());
+      NewWorkflow wanted = newChild(child.command());
+      if (!workflowId.equals(owner.ownerId()) || !owner.type().equals(wanted.kind())) {
+        metrics.taskCollision("child_mismatch");
+        return Mono.error(
+            DispatchException.failedPrecondition(
+                "commands["
+                    + child.index()
+                    + "].schedule_child_workflow.child_workflow_execution_id "
+                    + owner.id()
+                    + " is already used by another workflow"));
+      }
+    }
+    return Mono.empty();
+  }
+
+  private Mono<Void> insertEvents() {
+    List<NewEvent> events = new ArrayList<>();
+    Set<String> written = new HashSet<>(recorded);
+    int sequence = workflow.currentSequence();
+    for (Command command : plan.batch().commands()) {
+      EventSpec spec = EventSpec.of(workflowId, command);
+      if (spec.identity() == null || written.add(spec.identity())) {
+        events.add(new NewEvent(workflowId, ++sequence, spec.type(), spec.json(), spec.identity()));
+      }
+    }
+    EventSpec implied = impliedStatusEvent();
+    if (implied != null) {
+      events.add(new NewEvent(workflowId, ++sequence, implied.type(), implied.json(), null));
+    }
+    eventsAppended = events.size();
+    return tx.events().insert(events);
+  }
+
+  // A status without its command (e.g. COMPLETED with no CompleteWorkflow) still leaves a trace.
+  private EventSpec impliedStatusEvent() {
+    List<Command> commands = plan.batch().commands();
+    return switch (effectiveRequest()) {
+      case COMPLETED ->
+          commands.stream().anyMatch(Command.CompleteWorkflow.class::isInstance)
+              ? null
+              : EventSpec.of(workflowId, new Command.CompleteWorkflow(new byte[0]));
+      case FAILED ->
+          commands.stream().anyMatch(Command.FailWorkflow.class::isInstance)
+              ? null
+              : EventSpec.of(workflowId, new Command.FailWorkflow("", "", ""));
+      case CANCELLED ->
+          commands.stream().anyMatch(Command.CancelWorkflow.class::isInstance)
+              ? null
+              : EventSpec.of(workflowId, new Command.CancelWorkflow(""));
+      case SUSPENDED ->
+          commands.stream().anyMatch(Command.SuspendWorkflow.class::isInstance)
+              ? null
+              : EventSpec.of(workflowId, new Command.SuspendWorkflow(""));
+      default -> null;
+    };
+  }
+
+  private Mono<Void> writeCommandRows() {
+    CommandRows rows = CommandRows.of(workflowId, plan.batch().commands());
+    var store = tx.commandRows();
+    return store
+        .startTimers(workflowId, rows.timerIds(), rows.timerDurations())
+        .then(store.cancelTimers(workflowId, rows.cancelledTimers()))
+        .then(
+            store.createPromises(
+                workflowId,
+                rows.promiseIds(),
+                rows.promiseNames(),
+                rows.promiseTimeouts(),
+                rows.promiseKeys()))
+        .then(store.resolveOwnPromises(workflowId, rows.resolvedPromises(), rows.resolvedValues()))
+        .then(store.setState(workflowId, rows.stateKeys(), rows.stateValues()))
+        .then(store.clearState(workflowId, rows.clearedKeys()));
+  }
+
+  private Mono<Void> requestChildCancellations() {
+    Map<UUID, String> reasons = new LinkedHashMap<>();
+    for (Command command : plan.batch().commands()) {
+      if (command instanceof Command.RequestCancelChildWorkflow cancel) {
+        reasons.putIfAbsent(cancel.childWorkflowExecutionId(), cancel.reason());
+      }
+    }
+    if (reasons.isEmpty()) {
+      return Mono.empty();
+    }
+    UUID[] ids = reasons.keySet().toArray(UUID[]::new);
+    return tx.workflows()
+        .owners(ids)
+        .filter(owner -> workflowId.equals(owner.ownerId()))
+        .map(
+            child ->
+                new AppendEvent(
+                    child.id(),
+                    "CANCELLATION_REQUESTED",
+                    EventData.object().put("reason", reasons.get(child.id())).json(),
+                    Identities.cancellationRequested()))
+        .collectList()
+        .flatMap(
+            children ->
+                children.size() < ids.length
+                    ? Mono.error(
+                        DispatchException.notFound(
+                            "request_cancel_child_workflow names a workflow that is not a child"
+                                + " of "
+                                + workflowId))
+                    : tx.workflows()
+                        .requestCancel(workflowId, ids)
+                        .thenMany(tx.events().appendAndWake(children))
+                        .doOnNext(wakes::add)
+                        .then());
+  }
+
+  private Mono<Void> finishWorkflow() {
+    // a suspend consumes a pending resume (it went straight to PENDING); finishing drops it
+    boolean resumePending =
+        workflow.resumePending()
+            && !nextStatus.isTerminal()
+            && effectiveRequest() != RequestedStatus.SUSPENDED;
+    byte[] output = null;
+    String error = null;
+    for (Command command : plan.batch().commands()) {
+      if (command instanceof Command.CompleteWorkflow complete) {
+        output = complete.output();
+      } else if (command instanceof Command.FailWorkflow fail) {
+        error = fail.error();
+      } else if (command instanceof Command.CancelWorkflow cancel) {
+        error = cancel.reason();
+      }
+    }
+    return tx.workflows()
+        .finishBatch(
+            workflowId,
+            nextStatus,
+            workflow.currentSequence() + eventsAppended,
+            resumePending,
+            output,
+            error,
+            plan.digest());
+  }
+
+  // A finished child tells its parent, once, and wakes it.
+  private Mono<Void> reportToParent() {
+    if (!nextStatus.isTerminal() || workflow.parentId() == null) {
+      return Mono.empty();
+    }
+    AppendEvent report = ChildReports.report(workflow.parentId(), workflowId, nextStatus, plan);
+    return tx.events().appendAndWake(List.of(report)).doOnNext(wakes::add).then();
+  }
+
+  private Mono<Void> notifyPollers() {
+    Set<String> payloads = new LinkedHashSet<>();
+    for (NewTask task : createdTasks) {
+      payloads.add(new WorkSignal(WorkSignal.Kind.TASK, task.tenantId(), task.queue()).payload());
+    }
+    for (NewWorkflow child : createdChildren) {
+      payloads.add(
+          new WorkSignal(WorkSignal.Kind.WORKFLOW, child.tenantId(), child.queue()).payload());
+    }
+    if (nextStatus == WorkflowStatus.PENDING) {
+      payloads.add(
+          new WorkSignal(WorkSignal.Kind.WORKFLOW, workflow.tenantId(), workflow.queue())
+              .payload());
+    }
+    for (Wake wake : wakes) {
+      if (wake.status() == WorkflowStatus.PENDING) {
+        payloads.add(
+            new WorkSignal(WorkSignal.Kind.WORKFLOW, wake.tenantId(), wake.queue()).payload());
+      }
+    }
+    return tx.notifier().notify(payloads);
+  }
+
+  private Applied applied() {
+    return new Applied(
+        new BatchResult(
+            false, createdTasks.size(), matchedTaskTypes.size(), eventsAppended, nextStatus),
+        createdTasks,
+        List.copyOf(matchedTaskTypes));
+  }
+
+  private RequestedStatus effectiveRequest() {
+    RequestedStatus requested = plan.batch().status();
+    if (requested != RequestedStatus.UNSPECIFIED && requested != RequestedStatus.RUNNING) {
+      return requested;
+    }
+    RequestedStatus implied = requested;
+    for (Command command : plan.batch().commands()) {
+      if (command instanceof Command.CompleteWorkflow) {
+        implied = RequestedStatus.COMPLETED;
+      } else if (command instanceof Command.FailWorkflow) {
+        implied = RequestedStatus.FAILED;
+      } else if (command instanceof Command.CancelWorkflow) {
+        implied = RequestedStatus.CANCELLED;
+      } else if (command instanceof Command.SuspendWorkflow
+          && implied != RequestedStatus.COMPLETED
+          && implied != RequestedStatus.FAILED
+          && implied != RequestedStatus.CANCELLED) {
+        implied = RequestedStatus.SUSPENDED;
+      }
+    }
+    return implied;
+  }
+
+  private WorkflowStatus nextStatus() {
+    return switch (effectiveRequest()) {
+      case COMPLETED -> WorkflowStatus.COMPLETED;
+      case FAILED -> WorkflowStatus.FAILED;
+      case CANCELLED -> WorkflowStatus.CANCELLED;
+      case SUSPENDED -> workflow.resumePending() ? WorkflowStatus.PENDING : WorkflowStatus.WAITING;
+      default -> workflow.status();
+    };
+  }
+}

@@ -1,0 +1,192 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.Command;
+import ai.flovyn.dispatch.domain.CommandBatch;
+import ai.flovyn.dispatch.domain.DispatchException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A command batch checked without touching the database: every field validated (errors name the
+ * command index), tasks and children deduplicated by id, and the batch's digest computed.
+ */
+record BatchPlan(
+    CommandBatch batch,
+    Map<UUID, Indexed<Command.ScheduleTask>> tasks,
+    Map<UUID, Indexed<Command.ScheduleChildWorkflow>> children,
+    List<String> identities,
+    byte[] digest) {
+
+  /** A command with its index in the batch. */
+  record Indexed<C extends Command>(int index, C command) {}
+
+  /**
+   * Validates the batch.
+   *
+   * @throws DispatchException INVALID_ARGUMENT naming the first offending command and field
+   */
+  static BatchPlan of(CommandBatch batch) {
+    if (batch.workflowExecutionId() == null) {
+      throw DispatchException.invalidArgument("workflow_execution_id must be set");
+    }
+    if (batch.commands().size() > Limits.MAX_COMMANDS) {
+      throw DispatchException.invalidArgument(
+          "commands: at most "
+              + Limits.MAX_COMMANDS
+              + " per batch, got "
+              + batch.commands().size());
+    }
+    Map<UUID, Indexed<Command.ScheduleTask>> tasks = new LinkedHashMap<>();
+    Map<UUID, Indexed<Command.ScheduleChildWorkflow>> children = new LinkedHashMap<>();
+    List<String> identities = new ArrayList<>();
+    for (int i = 0; i < batch.commands().size(); i++) {
+      Command command = batch.commands().get(i);
+      String at = "commands[" + i + "]";
+      if (command instanceof Command.ScheduleTask task) {
+        validateTask(at + ".schedule_task", task);
+        Indexed<Command.ScheduleTask> first =
+            tasks.putIfAbsent(task.taskExecutionId(), new Indexed<>(i, task));
+        if (first != null && !first.command().taskType().equals(task.taskType())) {
+          throw DispatchException.invalidArgument(
+              at
+                  + ".schedule_task.task_execution_id "
+                  + task.taskExecutionId()
+                  + " is also commands["
+                  + first.index()
+                  + "] with a different task_type");
+        }
+        identities.add(Identities.taskScheduled(task.taskExecutionId()));
+      } else if (command instanceof Command.ScheduleChildWorkflow child) {
+        validateChild(at + ".schedule_child_workflow", child);
+        children.putIfAbsent(child.childWorkflowExecutionId(), new Indexed<>(i, child));
+        identities.add(Identities.childInitiated(child.childWorkflowExecutionId()));
+      } else {
+        validateOther(at, command, identities, batch.workflowExecutionId());
+      }
+    }
+    return new BatchPlan(batch, tasks, children, List.copyOf(identities), digest(batch));
+  }
+
+  private static void validateTask(String at, Command.ScheduleTask task) {
+    if (task.taskExecutionId() == null) {
+      throw DispatchException.invalidArgument(at + ".task_execution_id must be a UUID");
+    }
+    Limits.requireName(at + ".task_type", task.taskType());
+    if (task.maxRetries() != null && task.maxRetries() < 0) {
+      throw DispatchException.invalidArgument(
+          at + ".max_retries must be >= 0, got " + task.maxRetries());
+    }
+    if (task.timeoutMs() != null && task.timeoutMs() <= 0) {
+      throw DispatchException.invalidArgument(
+          at + ".timeout_ms must be > 0 when set, got " + task.timeoutMs());
+    }
+    Limits.optionalName(at + ".queue", task.queue());
+    Limits.optionalName(at + ".idempotency_key", task.idempotencyKey());
+    Limits.keyTtl(at + ".idempotency_key_ttl_seconds", task.idempotencyKeyTtlSeconds());
+  }
+
+  private static void validateChild(String at, Command.ScheduleChildWorkflow child) {
+    if (child.childWorkflowExecutionId() == null) {
+      throw DispatchException.invalidArgument(at + ".child_workflow_execution_id must be a UUID");
+    }
+    Limits.requireName(at + ".child_execution_name", child.childExecutionName());
+    if (child.workflowKind() == null && child.workflowDefinitionId() == null) {
+      throw DispatchException.invalidArgument(
+          at + ": workflow_kind or workflow_definition_id must be set");
+    }
+    Limits.optionalName(at + ".workflow_kind", child.workflowKind());
+    Limits.optionalName(at + ".workflow_definition_id", child.workflowDefinitionId());
+    if (child.queue() != null && child.queue().length() > Limits.MAX_NAME) {
+      Limits.optionalName(at + ".queue", child.queue());
+    }
+  }
+
+  private static void validateOther(
+      String at, Command command, List<String> identities, UUID workflowId) {
+    if (command instanceof Command.StartTimer timer) {
+      Limits.requireName(at + ".start_timer.timer_id", timer.timerId());
+      if (timer.durationMs() < 0) {
+        throw DispatchException.invalidArgument(
+            at + ".start_timer.duration_ms must be >= 0, got " + timer.durationMs());
+      }
+      identities.add(Identities.timerStarted(timer.timerId()));
+    } else if (command instanceof Command.CancelTimer timer) {
+      Limits.requireName(at + ".cancel_timer.timer_id", timer.timerId());
+      identities.add(Identities.timerCancelled(timer.timerId()));
+    } else if (command instanceof Command.CreatePromise promise) {
+      Limits.requireName(at + ".create_promise.promise_id", promise.promiseId());
+      if (promise.timeoutMs() != null && promise.timeoutMs() <= 0) {
+        throw DispatchException.invalidArgument(
+            at + ".create_promise.timeout_ms must be > 0 when set, got " + promise.timeoutMs());
+      }
+      Limits.optionalName(at + ".create_promise.idempotency_key", promise.idempotencyKey());
+      identities.add(Identities.promiseCreated(promise.promiseId()));
+    } else if (command instanceof Command.ResolvePromise promise) {
+      Limits.requireName(at + ".resolve_promise.promise_id", promise.promiseId());
+      identities.add(
+          Identities.promiseSettled(Identities.promiseName(workflowId, promise.promiseId())));
+    } else if (command instanceof Command.RecordOperation operation) {
+      Limits.requireName(at + ".record_operation.operation_name", operation.operationName());
+    } else if (command instanceof Command.SetState state) {
+      Limits.requireName(at + ".set_state.key", state.key());
+    } else if (command instanceof Command.ClearState state) {
+      Limits.requireName(at + ".clear_state.key", state.key());
+    } else if (command instanceof Command.RequestCancelChildWorkflow cancel) {
+      if (cancel.childWorkflowExecutionId() == null) {
+        throw DispatchException.invalidArgument(
+            at + ".request_cancel_child_workflow.child_workflow_execution_id must be a UUID");
+      }
+      identities.add(Identities.childCancellationRequested(cancel.childWorkflowExecutionId()));
+    }
+  }
+
+  /** SHA-256 over every field of every command, in order, and the requested status. */
+  static byte[] digest(CommandBatch batch) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeUTF(batch.workflowExecutionId().toString());
+      out.writeUTF(batch.status().name());
+      for (Command command : batch.commands()) {
+        out.writeUTF(command.getClass().getSimpleName());
+        for (RecordComponent component : command.getClass().getRecordComponents()) {
+          writeValue(out, component.getAccessor().invoke(command));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (IllegalAccessException | InvocationTargetException e) {
+      throw new IllegalStateException("cannot read a command's fields", e);
+    }
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+
+  private static void writeValue(DataOutputStream out, Object value) throws IOException {
+    if (value == null) {
+      out.writeByte(0);
+    } else if (value instanceof byte[] raw) {
+      out.writeByte(1);
+      out.writeInt(raw.length);
+      out.write(raw);
+    } else {
+      String text = value.toString();
+      out.writeByte(2);
+      out.writeInt(text.length());
+      out.writeChars(text);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.BatchResult;
+import ai.flovyn.dispatch.domain.CommandBatch;
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.store.Transactor;
+import ai.flovyn.dispatch.store.Tx;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import reactor.core.publisher.Mono;
+
+/** Validates a command batch, applies it in one transaction and records what it did. */
+final class CommandBatchPipeline {
+  private final Transactor transactor;
+  private final DispatchMetrics metrics;
+
+  CommandBatchPipeline(Transactor transactor, DispatchMetrics metrics) {
+    this.transactor = transactor;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Emits what the batch did once it has committed; errors with INVALID_ARGUMENT before any
+   * database work, NOT_FOUND, FAILED_PRECONDITION (nothing of the batch remains), or
+   * ABORTED/UNAVAILABLE (safe to retry the same batch).
+   */
+  Mono<BatchResult> submit(CommandBatch batch) {
+    return Mono.fromCallable(() -> BatchPlan.of(batch))
+        .flatMap(plan -> transactor.inTransaction(tx -> apply(tx, plan)))
+        .doOnNext(this::recordApplied)
+        .map(BatchApplication.Applied::result)
+        .as(applied -> metrics.timeBatch(applied, batch.commands().size(), this::outcome));
+  }
+
+  private Mono<BatchApplication.Applied> apply(Tx tx, BatchPlan plan) {
+    return tx.workflows()
+        .lock(plan.batch().workflowExecutionId())
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    DispatchException.notFound(
+                        "workflow " + plan.batch().workflowExecutionId() + " not found")))
+        .flatMap(workflow -> new BatchApplication(tx, plan, workflow, metrics).run());
+  }
+
+  private void recordApplied(BatchApplication.Applied applied) {
+    applied.createdTasks().stream()
+        .collect(
+            Collectors.groupingBy(
+                task -> new TaskKey(task.tenantId(), task.taskType(), task.queue()),
+                Collectors.counting()))
+        .forEach(
+            (key, count) ->
+                metrics.taskSubmitted(
+                    key.tenantId(), key.taskType(), key.queue(), count.intValue()));
+    Map<String, Long> matched =
+        applied.matchedTaskTypes().stream()
+            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    matched.forEach((type, count) -> metrics.taskIdempotent(type, count.intValue()));
+  }
+
+  private String outcome(BatchResult result) {
+    return result.replayed() ? "replayed" : "ok";
+  }
+
+  private record TaskKey(String tenantId, String taskType, String queue) {}
+}

@@ -1,0 +1,80 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.ErrorKind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+
+/** The pipeline's Micrometer meters, named as semantics.md lists them (Prometheus names). */
+final class DispatchMetrics {
+  private final MeterRegistry registry;
+  private final DistributionSummary batchSize;
+
+  DispatchMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.batchSize =
+        DistributionSummary.builder("dispatch_command_batch_size")
+            .description("commands per command batch")
+            .publishPercentileHistogram()
+            .register(registry);
+  }
+
+  /** A task row was created. */
+  void taskSubmitted(String tenantId, String taskType, String queue, int count) {
+    Counter.builder("dispatch_tasks_submitted")
+        .description("task executions created")
+        .tags("tenant_id", tenantId, "task_type", taskType, "queue", queue)
+        .register(registry)
+        .increment(count);
+  }
+
+  /** A ScheduleTask matched an existing task. */
+  void taskIdempotent(String taskType, int count) {
+    Counter.builder("dispatch_tasks_idempotent")
+        .description("ScheduleTask commands that matched an existing task")
+        .tag("task_type", taskType)
+        .register(registry)
+        .increment(count);
+  }
+
+  /** A ScheduleTask (or child) id collided with something else. */
+  void taskCollision(String reason) {
+    Counter.builder("dispatch_task_collisions")
+        .description("task or child ids that collided with an existing one")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** Times a batch and records its size; the outcome tag comes from its value or error. */
+  <T> Mono<T> timeBatch(Mono<T> batch, int commands, Function<T, String> outcome) {
+    return Mono.defer(
+        () -> {
+          Timer.Sample sample = Timer.start(registry);
+          batchSize.record(commands);
+          return batch
+              .doOnSuccess(value -> stop(sample, value == null ? "ok" : outcome.apply(value)))
+              .doOnError(error -> stop(sample, errorOutcome(error)))
+              .doOnCancel(() -> stop(sample, "cancelled"));
+        });
+  }
+
+  private void stop(Timer.Sample sample, String outcome) {
+    sample.stop(
+        Timer.builder("dispatch_command_batches")
+            .description("command batches applied, by outcome")
+            .tag("outcome", outcome)
+            .register(registry));
+  }
+
+  static String errorOutcome(Throwable error) {
+    ErrorKind kind =
+        error instanceof DispatchException dispatch ? dispatch.kind() : ErrorKind.INTERNAL;
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,107 @@
+package ai.flovyn.dispatch.pipeline;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Builds the UTF-8 JSON of an event. Payload bytes are embedded as JSON when they parse as one JSON
+ * value, else as base64 under the key with the suffix {@code Base64}, so nothing is lost.
+ */
+final class EventData {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final StringWriter out = new StringWriter(64);
+  private final JsonGenerator generator;
+
+  private EventData() {
+    try {
+      generator = JSON.createGenerator(out);
+      generator.writeStartObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static EventData object() {
+    return new EventData();
+  }
+
+  /** Adds a string (or null) field. */
+  EventData put(String key, String value) {
+    try {
+      if (value == null) {
+        generator.writeNullField(key);
+      } else {
+        generator.writeStringField(key, value);
+      }
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Adds a number field. */
+  EventData put(String key, long value) {
+    try {
+      generator.writeNumberField(key, value);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Adds a payload: embedded JSON, null when empty, else base64 under {@code key + "Base64"}. */
+  EventData payload(String key, byte[] bytes) {
+    try {
+      if (bytes == null || bytes.length == 0) {
+        generator.writeNullField(key);
+      } else if (isJson(bytes)) {
+        generator.writeFieldName(key);
+        generator.writeRawValue(new String(bytes, StandardCharsets.UTF_8));
+      } else {
+        generator.writeStringField(key + "Base64", Base64.getEncoder().encodeToString(bytes));
+      }
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String json() {
+    try {
+      generator.writeEndObject();
+      generator.close();
+      return out.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether the bytes are exactly one well-formed JSON value in UTF-8. */
+  static boolean isJson(byte[] bytes) {
+    try (JsonParser parser = JSON.createParser(bytes)) {
+      if (parser.nextToken() == null) {
+        return false;
+      }
+      parser.skipChildren();
+      return parser.nextToken() == null && validUtf8(bytes);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean validUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package ai.flovyn.dispatch.pipeline;
+
+import java.util.UUID;
+
+/**
+ * The identity of an event that may be written at most once per workflow: its type and the id of
+ * the thing it records.
+ */
+final class Identities {
+  private Identities() {}
+
+  static String taskScheduled(UUID taskId) {
+    return "TASK_SCHEDULED:" + taskId;
+  }
+
+  static String timerStarted(String timerId) {
+    return "TIMER_STARTED:" + timerId;
+  }
+
+  static String timerCancelled(String timerId) {
+    return "TIMER_CANCELLED:" + timerId;
+  }
+
+  static String promiseCreated(String promiseName) {
+    return "PROMISE_CREATED:" + promiseName;
+  }
+
+  static String promiseSettled(String promiseName) {
+    return "PROMISE_SETTLED:" + promiseName;
+  }
+
+  static String childInitiated(UUID childId) {
+    return "CHILD_WORKFLOW_INITIATED:" + childId;
+  }
+
+  static String childFinished(UUID childId) {
+    return "CHILD_WORKFLOW_FINISHED:" + childId;
+  }
+
+  static String childCancellationRequested(UUID childId) {
+    return "CHILD_WORKFLOW_CANCELLATION_REQUESTED:" + childId;
+  }
+
+  static String cancellationRequested() {
+    return "CANCELLATION_REQUESTED";
+  }
+
+  /** The global id of a workflow's promise, as ResolvePromise / RejectPromise take it. */
+  static String promiseId(UUID workflowId, String promiseName) {
+    String prefix = workflowId + ":";
+    return promiseName.startsWith(prefix) ? promiseName : prefix + promiseName;
+  }
+
+  /** The workflow-local name of a promise given either its name or its global id. */
+  static String promiseName(UUID workflowId, String promiseIdOrName) {
+    String prefix = workflowId + ":";
+    return promiseIdOrName.startsWith(prefix)
+        ? promiseIdOrName.substring(prefix.length())
+        : promiseIdOrName;
+  }
+}

@@ -1,0 +1,100 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.StartWorkflow;
+import ai.flovyn.dispatch.domain.StartedWorkflow;
+import ai.flovyn.dispatch.store.NewWorkflow;
+import ai.flovyn.dispatch.store.Transactor;
+import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.WorkSignal;
+import java.util.List;
+import java.util.UUID;
+import reactor.core.publisher.Mono;
+
+/** Starts workflows: a PENDING row and its WORKFLOW_STARTED event, honouring idempotency keys. */
+final class StartWorkflowPipeline {
+  static final String DEFAULT_QUEUE = "default";
+
+  private final Transactor transactor;
+
+  StartWorkflowPipeline(Transactor transactor) {
+    this.transactor = transactor;
+  }
+
+  /**
+   * Emits the started (or, for a live idempotency key, the earlier) workflow; errors with
+   * INVALID_ARGUMENT naming the field, or NOT_FOUND for an unknown parent.
+   */
+  Mono<StartedWorkflow> start(StartWorkflow request) {
+    return Mono.fromCallable(() -> validate(request))
+        .flatMap(valid -> transactor.inTransaction(tx -> startIn(tx, valid)));
+  }
+
+  private static StartWorkflow validate(StartWorkflow request) {
+    Limits.requireName("tenant_id", request.tenantId());
+    Limits.requireName("workflow_kind", request.workflowKind());
+    if (request.queue() != null && !request.queue().isEmpty()) {
+      Limits.optionalName("queue", request.queue());
+    }
+    Limits.optionalName("workflow_definition_id", request.workflowDefinitionId());
+    Limits.optionalName("workflow_version", request.workflowVersion());
+    Limits.optionalName("idempotency_key", request.idempotencyKey());
+    Limits.keyTtl("idempotency_key_ttl_seconds", request.idempotencyKeyTtlSeconds());
+    return request;
+  }
+
+  private Mono<StartedWorkflow> startIn(Tx tx, StartWorkflow request) {
+    UUID id = UUID.randomUUID();
+    Mono<Void> parentCheck =
+        request.parentWorkflowExecutionId() == null
+            ? Mono.empty()
+            : tx.workflows()
+                .tenantQueueTrace(request.parentWorkflowExecutionId())
+                .filter(parent -> parent[0].equals(request.tenantId()))
+                .switchIfEmpty(
+                    Mono.error(
+                        () ->
+                            DispatchException.notFound(
+                                "parent_workflow_execution_id "
+                                    + request.parentWorkflowExecutionId()
+                                    + " not found")))
+                .then();
+    if (request.idempotencyKey() == null) {
+      return parentCheck
+          .then(insert(tx, id, request))
+          .thenReturn(new StartedWorkflow(id, false, false));
+    }
+    long ttl = Limits.keyTtl("idempotency_key_ttl_seconds", request.idempotencyKeyTtlSeconds());
+    return parentCheck
+        .then(
+            tx.idempotencyKeys()
+                .claim(request.tenantId(), "WORKFLOW", request.idempotencyKey(), id, ttl))
+        .flatMap(
+            claim ->
+                claim.created()
+                    ? insert(tx, id, request).thenReturn(new StartedWorkflow(id, true, true))
+                    : Mono.just(new StartedWorkflow(claim.targetId(), true, false)));
+  }
+
+  private Mono<Void> insert(Tx tx, UUID id, StartWorkflow request) {
+    String queue =
+        request.queue() == null || request.queue().isEmpty() ? DEFAULT_QUEUE : request.queue();
+    NewWorkflow row =
+        new NewWorkflow(
+            id,
+            request.tenantId(),
+            request.workflowKind(),
+            request.input(),
+            queue,
+            request.prioritySeconds(),
+            Limits.traceparent(request.traceparent()),
+            Json.stringMap(request.metadata()),
+            request.workflowDefinitionId(),
+            request.workflowVersion(),
+            request.parentWorkflowExecutionId(),
+            null,
+            EventData.object().payload("input", request.input()).json());
+    WorkSignal signal = new WorkSignal(WorkSignal.Kind.WORKFLOW, request.tenantId(), queue);
+    return tx.workflows().insertStarted(row).then(tx.notifier().notify(List.of(signal.payload())));
+  }
+}

@@ -1,0 +1,139 @@
+package ai.flovyn.dispatch.store;
+
+import ai.flovyn.dispatch.domain.WorkflowEvent;
+import ai.flovyn.dispatch.domain.WorkflowStatus;
+import io.r2dbc.spi.Connection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** SQL over {@code workflow_events}. */
+public final class EventStore {
+  private static final String EXISTING_IDENTITIES =
+      "SELECT identity FROM workflow_events WHERE workflow_execution_id = $1"
+          + " AND identity = ANY($2::text[])";
+
+  private static final String INSERT =
+      "INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
+          + " event_data, identity)"
+          + " SELECT e.wf, e.seq, e.type, e.data::jsonb, e.identity"
+          + " FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[])"
+          + " AS e(wf, seq, type, data, identity)";
+
+  private static final String LIST =
+      "SELECT sequence_number, event_type, event_data::text AS data FROM workflow_events"
+          + " WHERE workflow_execution_id = $1 ORDER BY sequence_number";
+
+  // Appends one event per workflow at its next sequence number unless an event with the same
+  // identity exists; WAITING workflows become PENDING, RUNNING ones remember to resume.
+  private static final String APPEND_AND_WAKE =
+      "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])"
+          + " AS i(wf, type, data, identity)),"
+          + " fresh AS (SELECT i.* FROM input i WHERE i.identity IS NULL OR NOT EXISTS"
+          + " (SELECT 1 FROM workflow_events e WHERE e.workflow_execution_id = i.wf"
+          + " AND e.identity = i.identity)),"
+          + " wf AS (UPDATE workflow_executions w SET current_sequence = w.current_sequence + 1,"
+          + " status = CASE WHEN w.status = 'WAITING' THEN 'PENDING' ELSE w.status END,"
+          + " resume_pending = w.resume_pending OR w.status = 'RUNNING', updated_at = now()"
+          + " FROM fresh f WHERE w.id = f.wf"
+          + " RETURNING w.id, w.current_sequence, w.status, w.tenant_id, w.queue, f.type, f.data,"
+          + " f.identity),"
+          + " ins AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
+          + " event_type, event_data, identity)"
+          + " SELECT id, current_sequence, type, data::jsonb, identity FROM wf)"
+          + " SELECT id, status, tenant_id, queue FROM wf";
+
+  private final Connection connection;
+
+  EventStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Emits which of the given identities the workflow's log already records. */
+  public Mono<Set<String>> existingIdentities(UUID workflowId, String[] identities) {
+    if (identities.length == 0) {
+      return Mono.just(Set.of());
+    }
+    return Sql.query(
+            connection,
+            EXISTING_IDENTITIES,
+            row -> row.get("identity", String.class),
+            workflowId,
+            identities)
+        .collect(HashSet::new, Set::add);
+  }
+
+  /** Inserts events whose sequence numbers were assigned under their workflows' locks. */
+  public Mono<Void> insert(List<NewEvent> events) {
+    if (events.isEmpty()) {
+      return Mono.empty();
+    }
+    int n = events.size();
+    UUID[] workflows = new UUID[n];
+    Integer[] sequences = new Integer[n];
+    String[] types = new String[n];
+    String[] data = new String[n];
+    String[] identities = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewEvent event = events.get(i);
+      workflows[i] = event.workflowId();
+      sequences[i] = event.sequenceNumber();
+      types[i] = event.eventType();
+      data[i] = event.dataJson();
+      identities[i] = event.identity();
+    }
+    return Sql.update(connection, INSERT, workflows, sequences, types, data, identities).then();
+  }
+
+  /**
+   * Appends each event (at most one per workflow per call) at its workflow's next sequence number,
+   * skipping those whose identity is already recorded, and wakes the workflows; emits the workflows
+   * reached.
+   */
+  public Flux<Wake> appendAndWake(List<AppendEvent> events) {
+    if (events.isEmpty()) {
+      return Flux.empty();
+    }
+    int n = events.size();
+    UUID[] workflows = new UUID[n];
+    String[] types = new String[n];
+    String[] data = new String[n];
+    String[] identities = new String[n];
+    for (int i = 0; i < n; i++) {
+      AppendEvent event = events.get(i);
+      workflows[i] = event.workflowId();
+      types[i] = event.eventType();
+      data[i] = event.dataJson();
+      identities[i] = event.identity();
+    }
+    return Sql.query(
+        connection,
+        APPEND_AND_WAKE,
+        row ->
+            new Wake(
+                row.get("id", UUID.class),
+                WorkflowStatus.valueOf(row.get("status", String.class)),
+                row.get("tenant_id", String.class),
+                row.get("queue", String.class)),
+        workflows,
+        types,
+        data,
+        identities);
+  }
+
+  /** Emits the workflow's whole log in sequence order. */
+  public Flux<WorkflowEvent> list(UUID workflowId) {
+    return Sql.query(
+        connection,
+        LIST,
+        row ->
+            new WorkflowEvent(
+                row.get("sequence_number", Integer.class),
+                row.get("event_type", String.class),
+                row.get("data", String.class)),
+        workflowId);
+  }
+}

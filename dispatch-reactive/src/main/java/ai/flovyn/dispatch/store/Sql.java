@@ -1,0 +1,84 @@
+package ai.flovyn.dispatch.store;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
+import java.util.Base64;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Small helpers to run one parameterised statement on a connection. */
+final class Sql {
+  private Sql() {}
+
+  /** A typed SQL NULL for a bind position. */
+  record Null(Class<?> type) {}
+
+  static final Null NULL_TEXT = new Null(String.class);
+  static final Null NULL_LONG = new Null(Long.class);
+  static final Null NULL_UUID = new Null(java.util.UUID.class);
+
+  /** The rows of a query, each mapped by {@code mapper}. */
+  static <T> Flux<T> query(
+      Connection connection, String sql, Function<Readable, T> mapper, Object... args) {
+    return Flux.from(bind(connection.createStatement(sql), args).execute())
+        .concatMap(result -> result.map(mapper));
+  }
+
+  /** The number of rows a statement changed. */
+  static Mono<Long> update(Connection connection, String sql, Object... args) {
+    return Flux.from(bind(connection.createStatement(sql), args).execute())
+        .concatMap(Result::getRowsUpdated)
+        .reduce(0L, Long::sum);
+  }
+
+  static Statement bind(Statement statement, Object... args) {
+    for (int i = 0; i < args.length; i++) {
+      Object arg = args[i];
+      if (arg == null) {
+        throw new IllegalArgumentException("untyped null at bind position " + i);
+      }
+      if (arg instanceof Null typed) {
+        statement.bindNull(i, typed.type());
+      } else {
+        statement.bind(i, arg);
+      }
+    }
+    return statement;
+  }
+
+  /** A nullable text value for binding. */
+  static Object text(String value) {
+    return value == null ? NULL_TEXT : value;
+  }
+
+  /** A nullable bigint value for binding. */
+  static Object bigint(Long value) {
+    return value == null ? NULL_LONG : value;
+  }
+
+  /** A nullable uuid value for binding. */
+  static Object uuid(java.util.UUID value) {
+    return value == null ? NULL_UUID : value;
+  }
+
+  /**
+   * Bytes as base64 text: arrays of payloads travel as {@code text[]} and are decoded by {@code
+   * decode(x, 'base64')} in SQL, one statement for any number of rows.
+   */
+  static String base64(byte[] bytes) {
+    return bytes == null ? null : Base64.getEncoder().encodeToString(bytes);
+  }
+
+  static byte[] bytes(Readable row, String column) {
+    java.nio.ByteBuffer buffer = row.get(column, java.nio.ByteBuffer.class);
+    if (buffer == null) {
+      return new byte[0];
+    }
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+}

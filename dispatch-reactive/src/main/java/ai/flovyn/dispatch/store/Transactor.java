@@ -1,0 +1,59 @@
+package ai.flovyn.dispatch.store;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import java.time.Duration;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * The one way the pipeline reaches the database: it hands over a unit of work on a {@link Tx} and
+ * never sees a connection. Transactions commit on success and roll back on error and on cancel;
+ * failures come out classified by {@link StoreErrors}.
+ */
+public final class Transactor {
+  private static final int RETRIES = 3;
+
+  private final ConnectionFactory connections;
+
+  public Transactor(ConnectionFactory connections) {
+    this.connections = connections;
+  }
+
+  /**
+   * Runs {@code work} in one transaction and emits its value after the commit. A serialization
+   * failure or deadlock reruns the whole unit (at most {@value #RETRIES} times); other failures
+   * roll back and error with a classified {@link ai.flovyn.dispatch.domain.DispatchException}.
+   */
+  public <T> Mono<T> inTransaction(Function<Tx, Mono<T>> work) {
+    return Mono.usingWhen(
+            Mono.from(connections.create()),
+            connection -> transaction(connection, work),
+            Connection::close)
+        .onErrorMap(StoreErrors::classify)
+        .retryWhen(
+            Retry.backoff(RETRIES, Duration.ofMillis(10))
+                .filter(StoreErrors::isRetryable)
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+  }
+
+  /** Runs a read on one connection in autocommit mode; failures come out classified. */
+  public <T> Flux<T> read(Function<Tx, Flux<T>> work) {
+    return Flux.usingWhen(
+            Mono.from(connections.create()),
+            connection -> work.apply(new Tx(connection)),
+            Connection::close)
+        .onErrorMap(StoreErrors::classify);
+  }
+
+  private static <T> Mono<T> transaction(Connection connection, Function<Tx, Mono<T>> work) {
+    return Mono.usingWhen(
+        Mono.from(connection.beginTransaction()).thenReturn(new Tx(connection)),
+        work,
+        tx -> Mono.from(connection.commitTransaction()),
+        (tx, error) -> Mono.from(connection.rollbackTransaction()),
+        tx -> Mono.from(connection.rollbackTransaction()));
+  }
+}

@@ -1,0 +1,39 @@
+package ai.flovyn.dispatch.store;
+
+import io.r2dbc.spi.Connection;
+
+/**
+ * The typed operations of one unit of work, all on the same connection (and transaction, when run
+ * by {@link Transactor#inTransaction}).
+ */
+public final class Tx {
+  private final Connection connection;
+
+  Tx(Connection connection) {
+    this.connection = connection;
+  }
+
+  public WorkflowStore workflows() {
+    return new WorkflowStore(connection);
+  }
+
+  public TaskStore tasks() {
+    return new TaskStore(connection);
+  }
+
+  public EventStore events() {
+    return new EventStore(connection);
+  }
+
+  public CommandRowStore commandRows() {
+    return new CommandRowStore(connection);
+  }
+
+  public IdempotencyKeyStore idempotencyKeys() {
+    return new IdempotencyKeyStore(connection);
+  }
+
+  public Notifier notifier() {
+    return new Notifier(connection);
+  }
+}

@@ -1,0 +1,31 @@
+package ai.flovyn.dispatch.store;
+
+/**
+ * "Work may be ready on (kind, tenant, queue)": the payload of a notification, and the key long
+ * polls wait on.
+ */
+public record WorkSignal(Kind kind, String tenantId, String queue) {
+  /** Which poll the work is for. */
+  public enum Kind {
+    WORKFLOW,
+    TASK
+  }
+
+  private static final char SEPARATOR = '\u001f';
+
+  /** The notification payload: kind, tenant and queue joined by the unit separator. */
+  public String payload() {
+    return (kind == Kind.WORKFLOW ? "w" : "t") + SEPARATOR + tenantId + SEPARATOR + queue;
+  }
+
+  /** Parses a payload written by {@link #payload()}; null if it is not one. */
+  public static WorkSignal parse(String payload) {
+    int first = payload.indexOf(SEPARATOR);
+    int second = first < 0 ? -1 : payload.indexOf(SEPARATOR, first + 1);
+    if (first != 1 || second < 0) {
+      return null;
+    }
+    Kind kind = payload.charAt(0) == 'w' ? Kind.WORKFLOW : Kind.TASK;
+    return new WorkSignal(kind, payload.substring(2, second), payload.substring(second + 1));
+  }
+}

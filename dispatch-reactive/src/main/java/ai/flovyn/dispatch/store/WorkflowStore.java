@@ -1,0 +1,217 @@
+package ai.flovyn.dispatch.store;
+
+import ai.flovyn.dispatch.domain.WorkflowStatus;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Readable;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** SQL over {@code workflow_executions}. */
+public final class WorkflowStore {
+  private static final String LOCK =
+      "SELECT id, tenant_id, kind, queue, status, traceparent, current_sequence, resume_pending,"
+          + " last_batch_digest, last_batch_sequence, parent_workflow_execution_id"
+          + " FROM workflow_executions WHERE id = $1 FOR UPDATE";
+
+  private static final String INSERT_STARTED =
+      "WITH wf AS (INSERT INTO workflow_executions (id, tenant_id, kind, input, queue,"
+          + " priority_seconds, status, traceparent, metadata, workflow_definition_id,"
+          + " workflow_version, parent_workflow_execution_id, current_sequence, order_key)"
+          + " VALUES ($1, $2, $3, decode($4, 'base64'), $5, $6, 'PENDING', $7, $8::jsonb, $9, $10,"
+          + " $11, 1, now() - make_interval(secs => $6)) RETURNING id)"
+          + " INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
+          + " event_data) SELECT id, 1, 'WORKFLOW_STARTED', $12::jsonb FROM wf";
+
+  private static final String INSERT_CHILDREN =
+      "WITH c AS (SELECT * FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[],"
+          + " $8::int[], $9::text[], $10::text[], $11::text[])"
+          + " AS c(id, kind, input, queue, priority, definition, name, started)),"
+          + " wf AS (INSERT INTO workflow_executions (id, tenant_id, kind, input, queue,"
+          + " priority_seconds, status, traceparent, workflow_definition_id,"
+          + " parent_workflow_execution_id, child_execution_name, current_sequence, order_key)"
+          + " SELECT c.id, $1, c.kind, decode(c.input, 'base64'), c.queue, c.priority, 'PENDING',"
+          + " $2, c.definition, $3, c.name, 1, now() - make_interval(secs => c.priority)"
+          + " FROM c ORDER BY c.id ON CONFLICT (id) DO NOTHING RETURNING id),"
+          + " ev AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
+          + " event_type, event_data) SELECT c.id, 1, 'WORKFLOW_STARTED', c.started::jsonb"
+          + " FROM c JOIN wf ON wf.id = c.id)"
+          + " SELECT id FROM wf";
+
+  private static final String OWNERS =
+      "SELECT id, parent_workflow_execution_id, kind, tenant_id FROM workflow_executions"
+          + " WHERE id = ANY($1::uuid[])";
+
+  private static final String FINISH_BATCH =
+      "UPDATE workflow_executions SET status = $2, current_sequence = $3, resume_pending = $4,"
+          + " output = COALESCE(decode($5, 'base64'), output), error = COALESCE($6, error),"
+          + " last_batch_digest = $7, last_batch_sequence = $3, updated_at = now(),"
+          + " completed_at = CASE WHEN $8 THEN now() ELSE completed_at END"
+          + " WHERE id = $1";
+
+  private static final String REQUEST_CANCEL =
+      "UPDATE workflow_executions SET cancel_requested = true, updated_at = now()"
+          + " WHERE id = ANY($1::uuid[]) AND parent_workflow_execution_id = $2";
+
+  private static final String TENANT_OF =
+      "SELECT tenant_id, queue, traceparent FROM workflow_executions WHERE id = $1";
+
+  private final Connection connection;
+
+  WorkflowStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Emits the workflow read under a row lock held until the transaction ends; empty if none. */
+  public Mono<WorkflowRow> lock(UUID id) {
+    return Sql.query(connection, LOCK, WorkflowStore::toRow, id).next();
+  }
+
+  /** Inserts a started workflow and its WORKFLOW_STARTED event. */
+  public Mono<Void> insertStarted(NewWorkflow workflow) {
+    return Sql.update(
+            connection,
+            INSERT_STARTED,
+            workflow.id(),
+            workflow.tenantId(),
+            workflow.kind(),
+            Sql.base64(workflow.input()),
+            workflow.queue(),
+            workflow.prioritySeconds(),
+            Sql.text(workflow.traceparent()),
+            workflow.metadataJson(),
+            Sql.text(workflow.workflowDefinitionId()),
+            Sql.text(workflow.workflowVersion()),
+            Sql.uuid(workflow.parentId()),
+            workflow.startedEventJson())
+        .then();
+  }
+
+  /**
+   * Inserts child workflows of one parent (tenant and traceparent inherited) with their
+   * WORKFLOW_STARTED events, skipping ids that exist; emits the ids it inserted.
+   */
+  public Mono<Set<UUID>> insertChildren(
+      String tenantId, String traceparent, UUID parentId, List<NewWorkflow> children) {
+    if (children.isEmpty()) {
+      return Mono.just(Set.of());
+    }
+    int n = children.size();
+    UUID[] ids = new UUID[n];
+    String[] kinds = new String[n];
+    String[] inputs = new String[n];
+    String[] queues = new String[n];
+    Integer[] priorities = new Integer[n];
+    String[] definitions = new String[n];
+    String[] names = new String[n];
+    String[] started = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewWorkflow child = children.get(i);
+      ids[i] = child.id();
+      kinds[i] = child.kind();
+      inputs[i] = Sql.base64(child.input());
+      queues[i] = child.queue();
+      priorities[i] = child.prioritySeconds();
+      definitions[i] = child.workflowDefinitionId();
+      names[i] = child.childExecutionName();
+      started[i] = child.startedEventJson();
+    }
+    return Sql.query(
+            connection,
+            INSERT_CHILDREN,
+            row -> row.get("id", UUID.class),
+            tenantId,
+            Sql.text(traceparent),
+            parentId,
+            ids,
+            kinds,
+            inputs,
+            queues,
+            priorities,
+            definitions,
+            names,
+            started)
+        .collect(HashSet::new, Set::add);
+  }
+
+  /** Emits the parent and kind of each of the given workflows that exists. */
+  public Flux<Owner> owners(UUID[] ids) {
+    return Sql.query(
+        connection,
+        OWNERS,
+        row ->
+            new Owner(
+                row.get("id", UUID.class),
+                row.get("parent_workflow_execution_id", UUID.class),
+                row.get("kind", String.class)),
+        (Object) ids);
+  }
+
+  /** Writes the outcome of a command batch onto the locked workflow row. */
+  public Mono<Void> finishBatch(
+      UUID id,
+      WorkflowStatus status,
+      int currentSequence,
+      boolean resumePending,
+      byte[] output,
+      String error,
+      byte[] digest) {
+    return Sql.update(
+            connection,
+            FINISH_BATCH,
+            id,
+            status.name(),
+            currentSequence,
+            resumePending,
+            Sql.text(Sql.base64(output)),
+            Sql.text(error),
+            ByteBuffer.wrap(digest),
+            status.isTerminal())
+        .then();
+  }
+
+  /** Marks the given children of {@code parentId} as asked to cancel. */
+  public Mono<Long> requestCancel(UUID parentId, UUID[] childIds) {
+    return Sql.update(connection, REQUEST_CANCEL, childIds, parentId);
+  }
+
+  /** Emits the tenant, queue and traceparent of a workflow; empty if none. */
+  public Mono<String[]> tenantQueueTrace(UUID id) {
+    return Sql.query(
+            connection,
+            TENANT_OF,
+            row ->
+                new String[] {
+                  row.get("tenant_id", String.class),
+                  row.get("queue", String.class),
+                  row.get("traceparent", String.class)
+                },
+            id)
+        .next();
+  }
+
+  private static WorkflowRow toRow(Readable row) {
+    ByteBuffer digest = row.get("last_batch_digest", ByteBuffer.class);
+    byte[] digestBytes = null;
+    if (digest != null) {
+      digestBytes = new byte[digest.remaining()];
+      digest.get(digestBytes);
+    }
+    return new WorkflowRow(
+        row.get("id", UUID.class),
+        row.get("tenant_id", String.class),
+        row.get("kind", String.class),
+        row.get("queue", String.class),
+        WorkflowStatus.valueOf(row.get("status", String.class)),
+        row.get("traceparent", String.class),
+        row.get("current_sequence", Integer.class),
+        Boolean.TRUE.equals(row.get("resume_pending", Boolean.class)),
+        digestBytes,
+        row.get("last_batch_sequence", Integer.class),
+        row.get("parent_workflow_execution_id", UUID.class));
+  }
+}

@@ -1,0 +1,79 @@
+package ai.flovyn.dispatch.testing;
+
+import ai.flovyn.dispatch.proto.CommandType;
+import ai.flovyn.dispatch.proto.CreatePromiseCommand;
+import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
+import ai.flovyn.dispatch.proto.SetStateCommand;
+import ai.flovyn.dispatch.proto.StartTimerCommand;
+import ai.flovyn.dispatch.proto.StartWorkflowRequest;
+import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
+import ai.flovyn.dispatch.proto.WorkflowCommand;
+import ai.flovyn.dispatch.proto.WorkflowStatus;
+import com.google.protobuf.ByteString;
+import java.util.List;
+import java.util.UUID;
+
+/** Builders for the protobuf requests tests send. */
+public final class Commands {
+  private Commands() {}
+
+  public static StartWorkflowRequest start(String tenant, String queue) {
+    return StartWorkflowRequest.newBuilder()
+        .setTenantId(tenant)
+        .setWorkflowKind("order-workflow")
+        .setQueue(queue)
+        .setInput(ByteString.copyFromUtf8("{\"order\":42}"))
+        .build();
+  }
+
+  public static WorkflowCommand scheduleTask(UUID taskId, String taskType) {
+    return scheduleTask(
+        ScheduleTaskCommand.newBuilder()
+            .setTaskExecutionId(taskId.toString())
+            .setTaskType(taskType)
+            .setInput(ByteString.copyFromUtf8("{\"n\":1}")));
+  }
+
+  public static WorkflowCommand scheduleTask(ScheduleTaskCommand.Builder task) {
+    return WorkflowCommand.newBuilder()
+        .setCommandType(CommandType.SCHEDULE_TASK)
+        .setScheduleTask(task)
+        .build();
+  }
+
+  public static WorkflowCommand startTimer(String timerId, long durationMs) {
+    return WorkflowCommand.newBuilder()
+        .setCommandType(CommandType.START_TIMER)
+        .setStartTimer(StartTimerCommand.newBuilder().setTimerId(timerId).setDurationMs(durationMs))
+        .build();
+  }
+
+  public static WorkflowCommand createPromise(String promiseId) {
+    return WorkflowCommand.newBuilder()
+        .setCommandType(CommandType.CREATE_PROMISE)
+        .setCreatePromise(CreatePromiseCommand.newBuilder().setPromiseId(promiseId))
+        .build();
+  }
+
+  public static WorkflowCommand setState(String key, String value) {
+    return WorkflowCommand.newBuilder()
+        .setCommandType(CommandType.SET_STATE)
+        .setSetState(
+            SetStateCommand.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)))
+        .build();
+  }
+
+  public static SubmitWorkflowCommandsRequest batch(
+      String workflowId, List<WorkflowCommand> commands) {
+    return batch(workflowId, commands, WorkflowStatus.WORKFLOW_STATUS_UNSPECIFIED);
+  }
+
+  public static SubmitWorkflowCommandsRequest batch(
+      String workflowId, List<WorkflowCommand> commands, WorkflowStatus status) {
+    return SubmitWorkflowCommandsRequest.newBuilder()
+        .setWorkflowExecutionId(workflowId)
+        .addAllCommands(commands)
+        .setStatus(status)
+        .build();
+  }
+}
