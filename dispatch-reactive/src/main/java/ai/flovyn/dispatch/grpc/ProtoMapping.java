@@ -1,5 +1,7 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.domain.ClaimedTask;
+import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
@@ -7,11 +9,15 @@ import ai.flovyn.dispatch.domain.RequestedStatus;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.proto.CommandType;
+import ai.flovyn.dispatch.proto.PollResponse;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
 import ai.flovyn.dispatch.proto.StartWorkflowRequest;
 import ai.flovyn.dispatch.proto.SubmitTaskRequest;
 import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
+import ai.flovyn.dispatch.proto.TaskExecutionInfo;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
+import ai.flovyn.dispatch.proto.WorkflowExecution;
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -207,6 +213,53 @@ final class ProtoMapping {
         request.getQueue(),
         request.hasWorkerPoolId() ? request.getWorkerPoolId() : null,
         traceparent);
+  }
+
+  static PollResponse toPollResponse(ClaimedWorkflow workflow) {
+    WorkflowExecution.Builder execution =
+        WorkflowExecution.newBuilder()
+            .setId(workflow.id().toString())
+            .setKind(workflow.kind())
+            .setTenantId(workflow.tenantId())
+            .setInput(ByteString.copyFrom(workflow.input()))
+            .setQueue(workflow.queue())
+            .setPriorityMs(workflow.prioritySeconds() * 1000L)
+            .setCreatedAtMs(workflow.createdAt().toEpochMilli())
+            .setCurrentSequence(workflow.currentSequence())
+            .setWorkflowTaskTimeMillis(
+                Math.max(0, workflow.leaseExpiresAt().toEpochMilli() - System.currentTimeMillis()));
+    if (workflow.workflowDefinitionId() != null) {
+      execution.setWorkflowDefinitionId(workflow.workflowDefinitionId());
+    }
+    if (workflow.workerPoolId() != null) {
+      execution.setWorkerPoolId(workflow.workerPoolId());
+    }
+    if (workflow.workflowVersion() != null) {
+      execution.setWorkflowVersion(workflow.workflowVersion());
+    }
+    PollResponse.Builder response = PollResponse.newBuilder().setWorkflowExecution(execution);
+    if (workflow.traceparent() != null) {
+      response.setTraceparent(workflow.traceparent());
+    }
+    return response.build();
+  }
+
+  static TaskExecutionInfo toTaskInfo(ClaimedTask task) {
+    TaskExecutionInfo.Builder info =
+        TaskExecutionInfo.newBuilder()
+            .setTaskExecutionId(task.id().toString())
+            .setTaskType(task.taskType())
+            .setInput(ByteString.copyFrom(task.input()))
+            .setWorkflowExecutionId(task.workflowId() == null ? "" : task.workflowId().toString())
+            .setExecutionCount(task.executionCount())
+            .setQueue(task.queue());
+    if (task.workerPoolId() != null) {
+      info.setWorkerPoolId(task.workerPoolId());
+    }
+    if (task.traceparent() != null) {
+      info.setTraceparent(task.traceparent());
+    }
+    return info.build();
   }
 
   /** Parses a UUID in its canonical 36-character form. */

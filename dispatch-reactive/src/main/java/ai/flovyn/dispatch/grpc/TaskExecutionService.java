@@ -12,6 +12,7 @@ import ai.flovyn.dispatch.proto.ReportProgressRequest;
 import ai.flovyn.dispatch.proto.SubmitTaskRequest;
 import ai.flovyn.dispatch.proto.SubmitTaskResponse;
 import com.google.protobuf.Empty;
+import java.time.Duration;
 import reactor.core.publisher.Mono;
 
 /** The flovyn.v1.TaskExecution service: a thin adapter from protobuf to the pipeline. */
@@ -39,32 +40,54 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
 
   @Override
   public Mono<PollTaskResponse> pollTask(PollTaskRequest request) {
-    return Mono.error(StatusMapping.unimplemented("PollTask"));
+    return dispatch
+        .pollTask(
+            request.getTenantId(),
+            request.getQueue(),
+            request.hasWorkerPoolId() ? request.getWorkerPoolId() : null,
+            request.getWorkerId(),
+            Duration.ofSeconds(Math.max(0, request.getTimeoutSeconds())))
+        .map(task -> PollTaskResponse.newBuilder().setTask(ProtoMapping.toTaskInfo(task)).build())
+        .defaultIfEmpty(PollTaskResponse.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> completeTask(CompleteTaskRequest request) {
-    return Mono.error(StatusMapping.unimplemented("CompleteTask"));
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(id -> dispatch.completeTask(id, request.getOutput().toByteArray()))
+        .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> failTask(FailTaskRequest request) {
-    return Mono.error(StatusMapping.unimplemented("FailTask"));
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(id -> dispatch.failTask(id, request.getError()))
+        .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> reportProgress(ReportProgressRequest request) {
-    return Mono.error(StatusMapping.unimplemented("ReportProgress"));
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(id -> dispatch.reportProgress(id, request.getProgress(), request.getDetails()))
+        .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> heartbeat(HeartbeatRequest request) {
-    return Mono.error(StatusMapping.unimplemented("Heartbeat"));
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(dispatch::heartbeat)
+        .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> cancelTask(CancelTaskRequest request) {
-    return Mono.error(StatusMapping.unimplemented("CancelTask"));
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(dispatch::cancelTask)
+        .thenReturn(Empty.getDefaultInstance());
+  }
+
+  private static java.util.UUID taskId(String value) {
+    return ProtoMapping.uuid("task_execution_id", value);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CommandBatch;
 import ai.flovyn.dispatch.proto.CommandBatchAck;
@@ -18,6 +19,7 @@ import ai.flovyn.dispatch.proto.WorkAvailableEvent;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
+import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -32,12 +34,32 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<PollResponse> pollWorkflow(PollRequest request) {
-    return Mono.error(StatusMapping.unimplemented("PollWorkflow"));
+    return dispatch
+        .pollWorkflow(
+            request.getTenantId(),
+            request.getQueue(),
+            request.getWorkflowCapabilitiesList(),
+            request.hasWorkerPoolId() ? request.getWorkerPoolId() : null,
+            request.getWorkerId(),
+            Duration.ofSeconds(Math.max(0, request.getTimeoutSeconds())))
+        .map(ProtoMapping::toPollResponse)
+        .defaultIfEmpty(PollResponse.getDefaultInstance());
   }
 
   @Override
   public Flux<WorkAvailableEvent> subscribeToNotifications(SubscriptionRequest request) {
-    return Flux.error(StatusMapping.unimplemented("SubscribeToNotifications"));
+    if (request.getTenantId().isEmpty() || request.getQueue().isEmpty()) {
+      return Flux.error(DispatchException.invalidArgument("tenant_id and queue must not be empty"));
+    }
+    return dispatch
+        .workSignals(request.getTenantId(), request.getQueue())
+        .map(
+            signal ->
+                WorkAvailableEvent.newBuilder()
+                    .setTenantId(request.getTenantId())
+                    .setQueue(request.getQueue())
+                    .setTimestampMs(System.currentTimeMillis())
+                    .build());
   }
 
   @Override
@@ -56,12 +78,16 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<Empty> resolvePromise(ResolvePromiseRequest request) {
-    return Mono.error(StatusMapping.unimplemented("ResolvePromise"));
+    return dispatch
+        .resolvePromise(request.getPromiseId(), request.getValue().toByteArray())
+        .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> rejectPromise(RejectPromiseRequest request) {
-    return Mono.error(StatusMapping.unimplemented("RejectPromise"));
+    return dispatch
+        .rejectPromise(request.getPromiseId(), request.getError())
+        .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override

@@ -14,6 +14,7 @@ import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.Wake;
 import ai.flovyn.dispatch.store.WorkSignal;
 import ai.flovyn.dispatch.store.WorkflowRow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -34,12 +35,17 @@ final class BatchApplication {
   static final int DEFAULT_MAX_RETRIES = 3;
 
   /** What the attempt did, for the caller and for the metrics recorded after the commit. */
-  record Applied(BatchResult result, List<NewTask> createdTasks, List<String> matchedTaskTypes) {}
+  record Applied(
+      BatchResult result,
+      List<NewTask> createdTasks,
+      List<String> matchedTaskTypes,
+      Duration earliestDue) {}
 
   private final Tx tx;
   private final BatchPlan plan;
   private final WorkflowRow workflow;
   private final DispatchMetrics metrics;
+  private final DispatchOptions options;
   private final UUID workflowId;
 
   private Set<String> recorded = Set.of();
@@ -50,11 +56,17 @@ final class BatchApplication {
   private int eventsAppended;
   private WorkflowStatus nextStatus;
 
-  BatchApplication(Tx tx, BatchPlan plan, WorkflowRow workflow, DispatchMetrics metrics) {
+  BatchApplication(
+      Tx tx,
+      BatchPlan plan,
+      WorkflowRow workflow,
+      DispatchMetrics metrics,
+      DispatchOptions options) {
     this.tx = tx;
     this.plan = plan;
     this.workflow = workflow;
     this.metrics = metrics;
+    this.options = options;
     this.workflowId = workflow.id();
   }
 
@@ -89,7 +101,8 @@ final class BatchApplication {
   }
 
   private Applied unchanged() {
-    return new Applied(new BatchResult(true, 0, 0, 0, workflow.status()), List.of(), List.of());
+    return new Applied(
+        new BatchResult(true, 0, 0, 0, workflow.status()), List.of(), List.of(), null);
   }
 
   // A finished workflow accepts only what it already recorded: every identity in its log, its
@@ -384,7 +397,8 @@ final class BatchApplication {
             resumePending,
             output,
             error,
-            plan.digest());
+            plan.digest(),
+            options.workflowLease().toMillis());
   }
 
   // A finished child tells its parent, once, and wakes it.
@@ -424,7 +438,25 @@ final class BatchApplication {
         new BatchResult(
             false, createdTasks.size(), matchedTaskTypes.size(), eventsAppended, nextStatus),
         createdTasks,
-        List.copyOf(matchedTaskTypes));
+        List.copyOf(matchedTaskTypes),
+        earliestDue());
+  }
+
+  // When the sweeper should look next because of this batch: its soonest timer or promise timeout.
+  private Duration earliestDue() {
+    Long soonest = null;
+    for (Command command : plan.batch().commands()) {
+      Long due = null;
+      if (command instanceof Command.StartTimer timer) {
+        due = timer.durationMs();
+      } else if (command instanceof Command.CreatePromise promise) {
+        due = promise.timeoutMs();
+      }
+      if (due != null && (soonest == null || due < soonest)) {
+        soonest = due;
+      }
+    }
+    return soonest == null ? null : Duration.ofMillis(soonest);
   }
 
   private RequestedStatus effectiveRequest() {

@@ -14,10 +14,15 @@ import reactor.core.publisher.Mono;
 final class CommandBatchPipeline {
   private final Transactor transactor;
   private final DispatchMetrics metrics;
+  private final DispatchOptions options;
+  private final Sweeper sweeper;
 
-  CommandBatchPipeline(Transactor transactor, DispatchMetrics metrics) {
+  CommandBatchPipeline(
+      Transactor transactor, DispatchMetrics metrics, DispatchOptions options, Sweeper sweeper) {
     this.transactor = transactor;
     this.metrics = metrics;
+    this.options = options;
+    this.sweeper = sweeper;
   }
 
   /**
@@ -29,6 +34,7 @@ final class CommandBatchPipeline {
     return Mono.fromCallable(() -> BatchPlan.of(batch))
         .flatMap(plan -> transactor.inTransaction(tx -> apply(tx, plan)))
         .doOnNext(this::recordApplied)
+        .doOnNext(applied -> sweeper.dueIn(applied.earliestDue()))
         .map(BatchApplication.Applied::result)
         .as(applied -> metrics.timeBatch(applied, batch.commands().size(), this::outcome));
   }
@@ -41,7 +47,7 @@ final class CommandBatchPipeline {
                 () ->
                     DispatchException.notFound(
                         "workflow " + plan.batch().workflowExecutionId() + " not found")))
-        .flatMap(workflow -> new BatchApplication(tx, plan, workflow, metrics).run());
+        .flatMap(workflow -> new BatchApplication(tx, plan, workflow, metrics, options).run());
   }
 
   private void recordApplied(BatchApplication.Applied applied) {

@@ -51,6 +51,35 @@ final class DispatchMetrics {
         .increment();
   }
 
+  /** A task attempt ended: completed, retried, failed, cancelled or timed out. */
+  void taskFinished(String outcome) {
+    Counter.builder("dispatch_task_attempts_finished")
+        .description("task attempts that ended, by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** Times a long poll from its start to a claim or to its timeout. */
+  <T> Mono<T> timePoll(Mono<T> poll, String kind) {
+    return Mono.defer(
+        () -> {
+          Timer.Sample sample = Timer.start(registry);
+          return poll.doOnSuccess(
+                  value -> stopPoll(sample, kind, value == null ? "empty" : "claimed"))
+              .doOnError(error -> stopPoll(sample, kind, errorOutcome(error)))
+              .doOnCancel(() -> stopPoll(sample, kind, "cancelled"));
+        });
+  }
+
+  private void stopPoll(Timer.Sample sample, String kind, String outcome) {
+    sample.stop(
+        Timer.builder("dispatch_poll_wait")
+            .description("long-poll waits, by kind and outcome")
+            .tags("kind", kind, "outcome", outcome)
+            .register(registry));
+  }
+
   /** Times a batch and records its size; the outcome tag comes from its value or error. */
   <T> Mono<T> timeBatch(Mono<T> batch, int commands, Function<T, String> outcome) {
     return Mono.defer(

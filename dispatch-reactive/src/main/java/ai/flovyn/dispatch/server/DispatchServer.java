@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.server;
 import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import io.grpc.Server;
@@ -44,6 +45,7 @@ public final class DispatchServer implements AutoCloseable {
   private Server grpcServer;
   private MetricsHttpServer metricsServer;
   private ConnectionPool pool;
+  private Dispatch dispatch;
   private PrometheusMeterRegistry registry;
   private String databaseDescription;
   private String databaseUrl;
@@ -78,6 +80,17 @@ public final class DispatchServer implements AutoCloseable {
     bindJvmMetrics();
     pool = ConnectionPools.pool(jdbcUrl, user, password, config.dbPoolSize());
     resources.push(this::closePool);
+    dispatch =
+        Dispatch.builder(pool)
+            .listenConnections(ConnectionPools.connectionFactory(jdbcUrl, user, password))
+            .meterRegistry(registry)
+            .options(
+                DispatchOptions.defaults()
+                    .withMaxPollTimeout(config.maxPollTimeout())
+                    .withTaskLease(config.taskLease())
+                    .withWorkflowLease(config.workflowLease()))
+            .build();
+    resources.push(dispatch);
     startGrpc();
     startMetrics();
     log.info(
@@ -120,7 +133,7 @@ public final class DispatchServer implements AutoCloseable {
   private void startGrpc() {
     health = new HealthStatusManager();
     NettyServerBuilder builder = NettyServerBuilder.forPort(config.grpcPort());
-    GrpcServices.of(Dispatch.create(pool, registry), registry).forEach(builder::addService);
+    GrpcServices.of(dispatch, registry).forEach(builder::addService);
     Server server =
         builder
             .addService(health.getHealthService())

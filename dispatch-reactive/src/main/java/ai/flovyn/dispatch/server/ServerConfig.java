@@ -22,7 +22,9 @@ public record ServerConfig(
     int metricsPort,
     Path dataDir,
     Duration maxPollTimeout,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration taskLease,
+    Duration workflowLease) {
 
   /** One setting: its environment variable, default and help text. */
   record Setting(String env, String defaultValue, String help) {
@@ -48,7 +50,15 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_MAX_POLL_SECONDS", "60", "cap on a long poll's timeout_seconds (1-3600)"),
           new Setting(
-              "DISPATCH_SHUTDOWN_GRACE_SECONDS", "10", "how long shutdown lets calls finish"));
+              "DISPATCH_SHUTDOWN_GRACE_SECONDS", "10", "how long shutdown lets calls finish"),
+          new Setting(
+              "DISPATCH_TASK_LEASE_SECONDS",
+              "300",
+              "a claimed task without timeout_ms fails its attempt after this long without a heartbeat"),
+          new Setting(
+              "DISPATCH_WORKFLOW_LEASE_SECONDS",
+              "60",
+              "a claimed workflow returns to PENDING after this long without a command batch"));
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -70,7 +80,9 @@ public record ServerConfig(
         port(values, "DISPATCH_METRICS_PORT"),
         Path.of(values.get("DISPATCH_DATA_DIR")),
         Duration.ofSeconds(intIn(values, "DISPATCH_MAX_POLL_SECONDS", 1, 3600)),
-        Duration.ofSeconds(intIn(values, "DISPATCH_SHUTDOWN_GRACE_SECONDS", 0, 3600)));
+        Duration.ofSeconds(intIn(values, "DISPATCH_SHUTDOWN_GRACE_SECONDS", 0, 3600)),
+        Duration.ofSeconds(intIn(values, "DISPATCH_TASK_LEASE_SECONDS", 1, 86400)),
+        Duration.ofSeconds(intIn(values, "DISPATCH_WORKFLOW_LEASE_SECONDS", 1, 86400)));
   }
 
   /** The usage text listing every flag and its environment variable. */

@@ -27,23 +27,29 @@ public final class EventStore {
       "SELECT sequence_number, event_type, event_data::text AS data FROM workflow_events"
           + " WHERE workflow_execution_id = $1 ORDER BY sequence_number";
 
-  // Appends one event per workflow at its next sequence number unless an event with the same
-  // identity exists; WAITING workflows become PENDING, RUNNING ones remember to resume.
+  // Appends events at their workflows' next sequence numbers (in input order), skipping those
+  // whose identity is recorded and workflows that have finished; WAITING workflows become
+  // PENDING, RUNNING ones remember to resume. Rows are locked in id order: no deadlocks.
   private static final String APPEND_AND_WAKE =
       "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])"
-          + " AS i(wf, type, data, identity)),"
-          + " fresh AS (SELECT i.* FROM input i WHERE i.identity IS NULL OR NOT EXISTS"
+          + " WITH ORDINALITY AS i(wf, type, data, identity, ord)),"
+          + " fresh AS (SELECT i.*, row_number() OVER (PARTITION BY i.wf ORDER BY i.ord) AS n"
+          + " FROM input i WHERE i.identity IS NULL OR NOT EXISTS"
           + " (SELECT 1 FROM workflow_events e WHERE e.workflow_execution_id = i.wf"
           + " AND e.identity = i.identity)),"
-          + " wf AS (UPDATE workflow_executions w SET current_sequence = w.current_sequence + 1,"
+          + " counts AS (SELECT wf, count(*)::int AS k FROM fresh GROUP BY wf),"
+          + " locked AS (SELECT w.id FROM workflow_executions w JOIN counts c ON c.wf = w.id"
+          + " WHERE w.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"
+          + " ORDER BY w.id FOR UPDATE OF w),"
+          + " wf AS (UPDATE workflow_executions w SET current_sequence = w.current_sequence + c.k,"
           + " status = CASE WHEN w.status = 'WAITING' THEN 'PENDING' ELSE w.status END,"
           + " resume_pending = w.resume_pending OR w.status = 'RUNNING', updated_at = now()"
-          + " FROM fresh f WHERE w.id = f.wf"
-          + " RETURNING w.id, w.current_sequence, w.status, w.tenant_id, w.queue, f.type, f.data,"
-          + " f.identity),"
+          + " FROM counts c JOIN locked l ON l.id = c.wf WHERE w.id = c.wf"
+          + " RETURNING w.id, w.current_sequence, c.k, w.status, w.tenant_id, w.queue),"
           + " ins AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
           + " event_type, event_data, identity)"
-          + " SELECT id, current_sequence, type, data::jsonb, identity FROM wf)"
+          + " SELECT f.wf, wf.current_sequence - wf.k + f.n, f.type, f.data::jsonb, f.identity"
+          + " FROM fresh f JOIN wf ON wf.id = f.wf)"
           + " SELECT id, status, tenant_id, queue FROM wf";
 
   private final Connection connection;

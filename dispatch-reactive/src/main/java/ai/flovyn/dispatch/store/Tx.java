@@ -33,6 +33,22 @@ public final class Tx {
     return new IdempotencyKeyStore(connection);
   }
 
+  public ClaimStore claims() {
+    return new ClaimStore(connection);
+  }
+
+  public TaskLifecycleStore taskLifecycle() {
+    return new TaskLifecycleStore(connection);
+  }
+
+  public SweepStore sweeps() {
+    return new SweepStore(connection);
+  }
+
+  public PromiseStore promises() {
+    return new PromiseStore(connection);
+  }
+
   public Notifier notifier() {
     return new Notifier(connection);
   }

@@ -13,6 +13,14 @@ public record WorkSignal(Kind kind, String tenantId, String queue) {
 
   private static final char SEPARATOR = '\u001f';
 
+  /** "Anything may be ready": sent after the listener (re)connects, when signals may be lost. */
+  public static final WorkSignal ANY = new WorkSignal(null, null, null);
+
+  /** Whether this signal may announce work for a poller waiting on {@code key}. */
+  public boolean wakes(WorkSignal key) {
+    return this == ANY || equals(key);
+  }
+
   /** The notification payload: kind, tenant and queue joined by the unit separator. */
   public String payload() {
     return (kind == Kind.WORKFLOW ? "w" : "t") + SEPARATOR + tenantId + SEPARATOR + queue;

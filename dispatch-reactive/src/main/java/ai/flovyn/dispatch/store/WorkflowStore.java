@@ -50,7 +50,9 @@ public final class WorkflowStore {
       "UPDATE workflow_executions SET status = $2, current_sequence = $3, resume_pending = $4,"
           + " output = COALESCE(decode($5, 'base64'), output), error = COALESCE($6, error),"
           + " last_batch_digest = $7, last_batch_sequence = $3, updated_at = now(),"
-          + " completed_at = CASE WHEN $8 THEN now() ELSE completed_at END"
+          + " completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,"
+          + " lease_expires_at = CASE WHEN $2 = 'RUNNING'"
+          + " THEN now() + $9 * interval '1 millisecond' END"
           + " WHERE id = $1";
 
   private static final String REQUEST_CANCEL =
@@ -151,7 +153,10 @@ public final class WorkflowStore {
         (Object) ids);
   }
 
-  /** Writes the outcome of a command batch onto the locked workflow row. */
+  /**
+   * Writes the outcome of a command batch onto the locked workflow row; a workflow still RUNNING
+   * gets its lease renewed by {@code leaseMs}.
+   */
   public Mono<Void> finishBatch(
       UUID id,
       WorkflowStatus status,
@@ -159,7 +164,8 @@ public final class WorkflowStore {
       boolean resumePending,
       byte[] output,
       String error,
-      byte[] digest) {
+      byte[] digest,
+      long leaseMs) {
     return Sql.update(
             connection,
             FINISH_BATCH,
@@ -170,7 +176,8 @@ public final class WorkflowStore {
             Sql.text(Sql.base64(output)),
             Sql.text(error),
             ByteBuffer.wrap(digest),
-            status.isTerminal())
+            status.isTerminal(),
+            leaseMs)
         .then();
   }
 

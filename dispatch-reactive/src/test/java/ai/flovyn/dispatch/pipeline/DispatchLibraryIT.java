@@ -32,10 +32,18 @@ class DispatchLibraryIT {
   @BeforeAll
   static void database() {
     db = TestDatabase.create();
+    dispatch = Dispatch.create(db.connectionFactory());
+  }
+
+  private static Dispatch dispatch;
+
+  private static Dispatch dispatch() {
+    return dispatch;
   }
 
   @AfterAll
   static void drop() {
+    dispatch.close();
     db.close();
   }
 
@@ -57,7 +65,7 @@ class DispatchLibraryIT {
 
   @Test
   void theReadmeExampleSchedulesATaskAndReadsTheLog() {
-    Dispatch dispatch = Dispatch.create(db.connectionFactory());
+    Dispatch dispatch = dispatch();
     UUID taskId = UUID.randomUUID();
 
     Mono<WorkflowStatus> flow =
@@ -99,7 +107,7 @@ class DispatchLibraryIT {
 
   @Test
   void startWithAnIdempotencyKeyReturnsTheSameWorkflowWhileTheKeyLives() {
-    Dispatch dispatch = Dispatch.create(db.connectionFactory());
+    Dispatch dispatch = dispatch();
     StartedWorkflow first = dispatch.startWorkflow(start("order-7")).block(Duration.ofSeconds(30));
     StartedWorkflow second = dispatch.startWorkflow(start("order-7")).block(Duration.ofSeconds(30));
     assertTrue(first.idempotencyKeyUsed() && first.idempotencyKeyNew());
@@ -122,7 +130,7 @@ class DispatchLibraryIT {
 
   @Test
   void submitTaskHonoursItsIdempotencyKeyAndChecksTheWorkflowTenant() {
-    Dispatch dispatch = Dispatch.create(db.connectionFactory());
+    Dispatch dispatch = dispatch();
     SubmitTask request =
         new SubmitTask(
             null,
@@ -169,7 +177,7 @@ class DispatchLibraryIT {
 
   @Test
   void eventsOfAnUnknownWorkflowErrorWithNotFound() {
-    Dispatch dispatch = Dispatch.create(db.connectionFactory());
+    Dispatch dispatch = dispatch();
     StepVerifier.create(dispatch.events(UUID.randomUUID()))
         .expectErrorMatches(
             e -> e instanceof DispatchException d && d.kind() == ErrorKind.NOT_FOUND)

@@ -43,7 +43,8 @@ class StatementCountIT {
                   }
                 })
             .build();
-    dispatch = Dispatch.create(counted);
+    dispatch =
+        Dispatch.builder(counted).options(DispatchOptions.defaults().withBackground(false)).build();
   }
 
   @AfterAll

@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.testing;
 
 import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import io.grpc.ManagedChannel;
@@ -41,8 +42,17 @@ public final class GrpcTestServer implements AutoCloseable {
   }
 
   public static GrpcTestServer start(ConnectionFactory connections) {
+    return start(connections, DispatchOptions.defaults());
+  }
+
+  public static GrpcTestServer start(TestDatabase database, DispatchOptions options) {
+    return start(database.connectionFactory(), options);
+  }
+
+  public static GrpcTestServer start(ConnectionFactory connections, DispatchOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Dispatch dispatch = Dispatch.create(connections, registry);
+    Dispatch dispatch =
+        Dispatch.builder(connections).meterRegistry(registry).options(options).build();
     String name = "dispatch-test-" + UUID.randomUUID();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
     GrpcServices.of(dispatch, registry).forEach(builder::addService);
@@ -70,6 +80,10 @@ public final class GrpcTestServer implements AutoCloseable {
     return workflows().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
+  public TaskExecutionGrpc.TaskExecutionFutureStub tasksAsync() {
+    return TaskExecutionGrpc.newFutureStub(channel).withDeadlineAfter(90, TimeUnit.SECONDS);
+  }
+
   public TaskExecutionGrpc.TaskExecutionBlockingStub tasks() {
     return TaskExecutionGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
@@ -90,6 +104,7 @@ public final class GrpcTestServer implements AutoCloseable {
   public void close() {
     channel.shutdownNow();
     server.shutdownNow();
+    dispatch.close();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -1,0 +1,36 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.store.WorkSignal;
+import java.time.Duration;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Waits for work without polling the database on a clock: one claim at once, then one more each
+ * time a signal for the key arrives, until a claim succeeds or the timeout passes. The signal
+ * stream is subscribed before the first claim, so work committed meanwhile is not missed; an idle
+ * wait holds no thread and runs no query.
+ */
+final class LongPoll {
+  private static final Object START = new Object();
+
+  private final Flux<WorkSignal> signals;
+
+  LongPoll(Flux<WorkSignal> signals) {
+    this.signals = signals;
+  }
+
+  /** Emits the first thing {@code claim} finds, or completes empty after {@code timeout}. */
+  <T> Mono<T> await(WorkSignal key, Duration timeout, Supplier<Mono<T>> claim) {
+    Flux<Object> wakeups =
+        signals
+            .filter(signal -> signal.wakes(key))
+            .<Object>map(signal -> signal)
+            .onBackpressureLatest()
+            .startWith(START)
+            .takeUntilOther(Mono.delay(timeout));
+    // a claim in flight when the timeout passes still completes and is delivered
+    return wakeups.concatMap(wakeup -> claim.get(), 1).next();
+  }
+}

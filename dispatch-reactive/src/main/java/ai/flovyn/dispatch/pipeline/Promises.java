@@ -1,0 +1,84 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.store.AppendEvent;
+import ai.flovyn.dispatch.store.PromiseStore.PromiseRow;
+import ai.flovyn.dispatch.store.Transactor;
+import ai.flovyn.dispatch.store.Tx;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
+
+/** Resolves and rejects promises by their global id, once; the workflow sees it and resumes. */
+final class Promises {
+  private final Transactor transactor;
+
+  Promises(Transactor transactor) {
+    this.transactor = transactor;
+  }
+
+  /** Resolves a PENDING promise; resolving it again with the same value is success. */
+  Mono<Void> resolve(String promiseId, byte[] value) {
+    return settle(promiseId, "RESOLVED", value, null);
+  }
+
+  /** Rejects a PENDING promise; rejecting it again with the same error is success. */
+  Mono<Void> reject(String promiseId, String error) {
+    return settle(promiseId, "REJECTED", null, error);
+  }
+
+  private Mono<Void> settle(String promiseId, String status, byte[] value, String error) {
+    if (promiseId == null || promiseId.isEmpty()) {
+      return Mono.error(DispatchException.invalidArgument("promise_id must not be empty"));
+    }
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.promises()
+                    .settle(promiseId, status, value, error)
+                    .flatMap(promise -> resume(tx, promise).thenReturn(true))
+                    .switchIfEmpty(explain(tx, promiseId, status, value, error)))
+        .then();
+  }
+
+  private static Mono<Void> resume(Tx tx, PromiseRow promise) {
+    EventData data = EventData.object().put("promiseId", promise.id());
+    String type;
+    if ("RESOLVED".equals(promise.status())) {
+      type = "PROMISE_RESOLVED";
+      data.payload("value", promise.value());
+    } else {
+      type = "PROMISE_REJECTED";
+      data.put("error", promise.error());
+    }
+    return Resumes.append(
+        tx,
+        List.of(
+            new AppendEvent(
+                promise.workflowId(),
+                type,
+                data.json(),
+                Identities.promiseSettled(promise.name()))));
+  }
+
+  private static Mono<Boolean> explain(
+      Tx tx, String promiseId, String status, byte[] value, String error) {
+    return tx.promises()
+        .find(promiseId)
+        .switchIfEmpty(
+            Mono.error(() -> DispatchException.notFound("promise " + promiseId + " not found")))
+        .flatMap(
+            promise -> {
+              boolean same =
+                  status.equals(promise.status())
+                      && (value == null || Arrays.equals(value, promise.value()))
+                      && (error == null || Objects.equals(error, promise.error()));
+              return same
+                  ? Mono.<Boolean>empty()
+                  : Mono.error(
+                      DispatchException.failedPrecondition(
+                          "promise " + promiseId + " is already " + promise.status()));
+            });
+  }
+}

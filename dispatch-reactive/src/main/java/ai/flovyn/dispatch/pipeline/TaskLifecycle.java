@@ -1,0 +1,241 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.ClaimedTask;
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.TaskStatus;
+import ai.flovyn.dispatch.store.AppendEvent;
+import ai.flovyn.dispatch.store.TaskOutcome;
+import ai.flovyn.dispatch.store.TaskState;
+import ai.flovyn.dispatch.store.Transactor;
+import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.WorkSignal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import reactor.core.publisher.Mono;
+
+/**
+ * The task worker's side: claim by long poll, then complete, fail (with retries), cancel, heartbeat
+ * and report progress. Outcomes of workflow tasks are appended to the workflow and resume it.
+ */
+final class TaskLifecycle {
+  private final Transactor transactor;
+  private final LongPoll longPoll;
+  private final DispatchOptions options;
+  private final DispatchMetrics metrics;
+  private final Sweeper sweeper;
+
+  TaskLifecycle(
+      Transactor transactor,
+      LongPoll longPoll,
+      DispatchOptions options,
+      DispatchMetrics metrics,
+      Sweeper sweeper) {
+    this.transactor = transactor;
+    this.longPoll = longPoll;
+    this.options = options;
+    this.metrics = metrics;
+    this.sweeper = sweeper;
+  }
+
+  /** Emits the next task of (tenant, queue) claimed for the worker, or empty at the timeout. */
+  Mono<ClaimedTask> poll(
+      String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
+    return Mono.fromRunnable(
+            () -> {
+              Limits.requireName("tenant_id", tenantId);
+              Limits.requireName("queue", queue);
+              Limits.requireName("worker_id", workerId);
+            })
+        .then(Mono.defer(() -> claimWithin(tenantId, queue, workerPoolId, workerId, timeout)));
+  }
+
+  private Mono<ClaimedTask> claimWithin(
+      String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
+    Duration wait = Polls.cap(timeout, options);
+    long leaseMs = options.taskLease().toMillis();
+    WorkSignal key = new WorkSignal(WorkSignal.Kind.TASK, tenantId, queue);
+    return longPoll
+        .await(
+            key,
+            wait,
+            () ->
+                transactor.inTransaction(
+                    tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs)))
+        .doOnNext(task -> sweeper.dueIn(Duration.between(Instant.now(), task.leaseExpiresAt())))
+        .as(claimed -> metrics.timePoll(claimed, "task"));
+  }
+
+  /** Completes a RUNNING task; completing it again with the same output is success. */
+  Mono<Void> complete(UUID taskId, byte[] output) {
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.taskLifecycle()
+                    .complete(taskId, output)
+                    .flatMap(
+                        task ->
+                            resume(
+                                    tx,
+                                    task,
+                                    "TASK_COMPLETED",
+                                    EventData.object()
+                                        .put("taskExecutionId", taskId.toString())
+                                        .payload("output", output)
+                                        .json())
+                                .thenReturn(true))
+                    .switchIfEmpty(explainComplete(tx, taskId, output)))
+        .doOnNext(changed -> metrics.taskFinished("completed"))
+        .then();
+  }
+
+  private Mono<Boolean> explainComplete(Tx tx, UUID taskId, byte[] output) {
+    return state(tx, taskId)
+        .flatMap(
+            task ->
+                task.status() == TaskStatus.COMPLETED && Arrays.equals(task.output(), output)
+                    ? Mono.empty()
+                    : Mono.error(notRunning(task)));
+  }
+
+  /**
+   * Fails the current attempt: the task retries after a backoff while attempts remain, else it is
+   * FAILED and the workflow sees TASK_FAILED. Repeating the same failure is success.
+   */
+  Mono<Void> fail(UUID taskId, String error) {
+    double base = options.retryBackoffBase().toMillis();
+    double max = options.retryBackoffMax().toMillis();
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.taskLifecycle()
+                    .fail(taskId, error, base, max)
+                    .flatMap(task -> afterFailure(tx, List.of(task), error).thenReturn(task))
+                    .switchIfEmpty(explainFail(tx, taskId, error)))
+        .doOnNext(
+            task -> {
+              metrics.taskFinished(task.status() == TaskStatus.FAILED ? "failed" : "retried");
+              if (task.status() == TaskStatus.PENDING) {
+                sweeper.dueIn(Duration.between(Instant.now(), task.visibleAt()));
+              }
+            })
+        .then();
+  }
+
+  /** Appends TASK_FAILED for the tasks that failed for good and announces retried ones. */
+  static Mono<Void> afterFailure(Tx tx, List<TaskOutcome> tasks, String error) {
+    List<AppendEvent> events = new ArrayList<>();
+    Set<String> visibleNow = new LinkedHashSet<>();
+    Instant now = Instant.now();
+    for (TaskOutcome task : tasks) {
+      if (task.status() == TaskStatus.FAILED && task.workflowId() != null) {
+        events.add(
+            new AppendEvent(
+                task.workflowId(),
+                "TASK_FAILED",
+                EventData.object()
+                    .put("taskExecutionId", task.id().toString())
+                    .put("error", error)
+                    .json(),
+                finished(task.id())));
+      } else if (task.status() == TaskStatus.PENDING && !task.visibleAt().isAfter(now)) {
+        visibleNow.add(
+            new WorkSignal(WorkSignal.Kind.TASK, task.tenantId(), task.queue()).payload());
+      }
+    }
+    return Resumes.append(tx, events).then(tx.notifier().notify(visibleNow));
+  }
+
+  private Mono<TaskOutcome> explainFail(Tx tx, UUID taskId, String error) {
+    return state(tx, taskId)
+        .flatMap(
+            task -> {
+              boolean sameFailure =
+                  (task.status() == TaskStatus.FAILED && error.equals(task.error()))
+                      || (task.status() == TaskStatus.PENDING
+                          && "FAILED".equals(task.lastAttemptOutcome())
+                          && error.equals(task.lastAttemptError()));
+              return sameFailure ? Mono.<TaskOutcome>empty() : Mono.error(notRunning(task));
+            });
+  }
+
+  /** Cancels a PENDING or RUNNING task (TASK_CANCELLED resumes its workflow); again is success. */
+  Mono<Void> cancel(UUID taskId) {
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.taskLifecycle()
+                    .cancel(taskId)
+                    .flatMap(
+                        task ->
+                            resume(
+                                    tx,
+                                    task,
+                                    "TASK_CANCELLED",
+                                    EventData.object()
+                                        .put("taskExecutionId", taskId.toString())
+                                        .put("reason", "cancelled")
+                                        .json())
+                                .thenReturn(true))
+                    .switchIfEmpty(
+                        state(tx, taskId)
+                            .flatMap(
+                                task ->
+                                    task.status() == TaskStatus.CANCELLED
+                                        ? Mono.<Boolean>empty()
+                                        : Mono.error(notRunning(task)))))
+        .doOnNext(changed -> metrics.taskFinished("cancelled"))
+        .then();
+  }
+
+  /**
+   * Records a heartbeat (and progress when not null) and renews the lease; errors with
+   * FAILED_PRECONDITION when the task was cancelled or is no longer running.
+   */
+  Mono<Void> heartbeat(UUID taskId, Double progress, String details) {
+    if (progress != null && !(progress >= 0.0 && progress <= 1.0)) {
+      return Mono.error(
+          DispatchException.invalidArgument("progress must be between 0 and 1, got " + progress));
+    }
+    long leaseMs = options.taskLease().toMillis();
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.taskLifecycle()
+                    .heartbeat(taskId, leaseMs, progress, details)
+                    .switchIfEmpty(state(tx, taskId).flatMap(task -> Mono.error(notRunning(task)))))
+        .then();
+  }
+
+  private static Mono<Void> resume(Tx tx, TaskOutcome task, String type, String json) {
+    if (task.workflowId() == null) {
+      return Mono.empty();
+    }
+    return Resumes.append(
+        tx, List.of(new AppendEvent(task.workflowId(), type, json, finished(task.id()))));
+  }
+
+  static String finished(UUID taskId) {
+    return "TASK_FINISHED:" + taskId;
+  }
+
+  private static Mono<TaskState> state(Tx tx, UUID taskId) {
+    return tx.taskLifecycle()
+        .state(taskId)
+        .switchIfEmpty(
+            Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")));
+  }
+
+  private static DispatchException notRunning(TaskState task) {
+    if (task.status() == TaskStatus.CANCELLED) {
+      return DispatchException.failedPrecondition("task " + task.id() + " was cancelled");
+    }
+    return DispatchException.failedPrecondition(
+        "task " + task.id() + " is " + task.status() + ", not RUNNING");
+  }
+}

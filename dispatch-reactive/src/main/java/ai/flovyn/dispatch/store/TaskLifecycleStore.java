@@ -1,0 +1,180 @@
+package ai.flovyn.dispatch.store;
+
+import ai.flovyn.dispatch.domain.TaskStatus;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Readable;
+import java.time.Instant;
+import java.util.UUID;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * State changes of RUNNING tasks: complete, fail (retry with backoff or finally fail), cancel,
+ * heartbeat and progress. Every finished attempt is kept in {@code task_attempts}.
+ */
+public final class TaskLifecycleStore {
+  private static final String COMPLETE =
+      "WITH target AS (SELECT id, worker_id, started_at, execution_count FROM task_executions"
+          + " WHERE id = $1 AND status = 'RUNNING' FOR UPDATE),"
+          + " upd AS (UPDATE task_executions t SET status = 'COMPLETED',"
+          + " output = decode($2, 'base64'), completed_at = now(), updated_at = now(),"
+          + " lease_expires_at = NULL FROM target WHERE t.id = target.id"
+          + " RETURNING t.id, t.status, t.workflow_execution_id, t.tenant_id, t.queue,"
+          + " t.visible_at),"
+          + " att AS (INSERT INTO task_attempts (task_execution_id, attempt, worker_id, outcome,"
+          + " started_at) SELECT target.id, target.execution_count, target.worker_id, 'COMPLETED',"
+          + " target.started_at FROM target JOIN upd ON upd.id = target.id ON CONFLICT DO NOTHING)"
+          + " SELECT * FROM upd";
+
+  // While attempts remain (execution_count <= max_retries) the task returns to PENDING after an
+  // exponential backoff; after the last one it is FAILED.
+  private static final String FAIL_UPDATE =
+      " upd AS (UPDATE task_executions t SET"
+          + " status = CASE WHEN t.execution_count <= t.max_retries THEN 'PENDING' ELSE 'FAILED' END,"
+          + " visible_at = CASE WHEN t.execution_count <= t.max_retries"
+          + " THEN now() + LEAST($3 * power(2, t.execution_count - 1), $4)"
+          + " * interval '1 millisecond' ELSE t.visible_at END,"
+          + " completed_at = CASE WHEN t.execution_count <= t.max_retries THEN NULL ELSE now() END,"
+          + " error = $2, worker_id = NULL, lease_expires_at = NULL, updated_at = now()"
+          + " FROM target WHERE t.id = target.id"
+          + " RETURNING t.id, t.status, t.workflow_execution_id, t.tenant_id, t.queue,"
+          + " t.visible_at),"
+          + " att AS (INSERT INTO task_attempts (task_execution_id, attempt, worker_id, outcome,"
+          + " error, started_at) SELECT target.id, target.execution_count, target.worker_id, $5,"
+          + " $2, target.started_at FROM target JOIN upd ON upd.id = target.id"
+          + " ON CONFLICT DO NOTHING)"
+          + " SELECT * FROM upd";
+
+  private static final String FAIL =
+      "WITH target AS (SELECT id, worker_id, started_at, execution_count FROM task_executions"
+          + " WHERE id = $1 AND status = 'RUNNING' FOR UPDATE),"
+          + FAIL_UPDATE;
+
+  private static final String EXPIRE_LEASES =
+      "WITH target AS (SELECT id, worker_id, started_at, execution_count FROM task_executions"
+          + " WHERE status = 'RUNNING' AND lease_expires_at <= now()"
+          + " ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
+          + FAIL_UPDATE;
+
+  private static final String CANCEL =
+      "WITH target AS (SELECT id, status, worker_id, started_at, execution_count"
+          + " FROM task_executions WHERE id = $1 AND status IN ('PENDING', 'RUNNING') FOR UPDATE),"
+          + " upd AS (UPDATE task_executions t SET status = 'CANCELLED', cancel_requested = true,"
+          + " completed_at = now(), updated_at = now(), lease_expires_at = NULL"
+          + " FROM target WHERE t.id = target.id"
+          + " RETURNING t.id, t.status, t.workflow_execution_id, t.tenant_id, t.queue,"
+          + " t.visible_at),"
+          + " att AS (INSERT INTO task_attempts (task_execution_id, attempt, worker_id, outcome,"
+          + " started_at) SELECT target.id, target.execution_count, target.worker_id, 'CANCELLED',"
+          + " target.started_at FROM target WHERE target.status = 'RUNNING'"
+          + " ON CONFLICT DO NOTHING)"
+          + " SELECT * FROM upd";
+
+  private static final String HEARTBEAT =
+      "UPDATE task_executions SET last_heartbeat_at = now(), updated_at = now(),"
+          + " progress = COALESCE($3, progress), progress_details = COALESCE($4, progress_details),"
+          + " lease_expires_at = CASE WHEN timeout_ms IS NULL"
+          + " THEN now() + $2 * interval '1 millisecond' ELSE lease_expires_at END"
+          + " WHERE id = $1 AND status = 'RUNNING' RETURNING lease_expires_at";
+
+  private static final String STATE =
+      "SELECT t.id, t.status, t.workflow_execution_id, t.output, t.error,"
+          + " a.outcome AS last_outcome, a.error AS last_error FROM task_executions t"
+          + " LEFT JOIN LATERAL (SELECT outcome, error FROM task_attempts"
+          + " WHERE task_execution_id = t.id ORDER BY attempt DESC LIMIT 1) a ON true"
+          + " WHERE t.id = $1";
+
+  private final Connection connection;
+
+  TaskLifecycleStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Completes a RUNNING task; empty if it is not RUNNING. */
+  public Mono<TaskOutcome> complete(UUID id, byte[] output) {
+    return Sql.query(connection, COMPLETE, TaskLifecycleStore::toOutcome, id, Sql.base64(output))
+        .next();
+  }
+
+  /**
+   * Fails the current attempt of a RUNNING task (retry after {@code backoffBaseMs * 2^(n-1)}, at
+   * most {@code backoffMaxMs}, or finally FAILED); empty if it is not RUNNING.
+   */
+  public Mono<TaskOutcome> fail(UUID id, String error, double backoffBaseMs, double backoffMaxMs) {
+    return Sql.query(
+            connection,
+            FAIL,
+            TaskLifecycleStore::toOutcome,
+            id,
+            error,
+            backoffBaseMs,
+            backoffMaxMs,
+            "FAILED")
+        .next();
+  }
+
+  /**
+   * Fails the attempts whose lease expired (timeout or missed heartbeats), at most {@code limit},
+   * skipping rows other instances hold; emits the tasks changed.
+   */
+  public Flux<TaskOutcome> expireLeases(double backoffBaseMs, double backoffMaxMs, int limit) {
+    return Sql.query(
+        connection,
+        EXPIRE_LEASES,
+        TaskLifecycleStore::toOutcome,
+        limit,
+        "timed out: no completion or heartbeat before the lease expired",
+        backoffBaseMs,
+        backoffMaxMs,
+        "TIMED_OUT");
+  }
+
+  /** Cancels a PENDING or RUNNING task; empty if it is in neither state. */
+  public Mono<TaskOutcome> cancel(UUID id) {
+    return Sql.query(connection, CANCEL, TaskLifecycleStore::toOutcome, id).next();
+  }
+
+  /**
+   * Records a heartbeat (and progress, when not null) of a RUNNING task, renewing a lease that has
+   * no hard timeout by {@code leaseMs}; emits the lease end, or empty if it is not RUNNING.
+   */
+  public Mono<Instant> heartbeat(UUID id, long leaseMs, Double progress, String details) {
+    return Sql.query(
+            connection,
+            HEARTBEAT,
+            row -> ClaimStore.instant(row, "lease_expires_at"),
+            id,
+            leaseMs,
+            progress == null ? new Sql.Null(Double.class) : progress,
+            Sql.text(details))
+        .next();
+  }
+
+  /** The task as it is; empty if it does not exist. */
+  public Mono<TaskState> state(UUID id) {
+    return Sql.query(
+            connection,
+            STATE,
+            row ->
+                new TaskState(
+                    row.get("id", UUID.class),
+                    TaskStatus.valueOf(row.get("status", String.class)),
+                    row.get("workflow_execution_id", UUID.class),
+                    Sql.bytes(row, "output"),
+                    row.get("error", String.class),
+                    row.get("last_outcome", String.class),
+                    row.get("last_error", String.class)),
+            id)
+        .next();
+  }
+
+  private static TaskOutcome toOutcome(Readable row) {
+    return new TaskOutcome(
+        row.get("id", UUID.class),
+        TaskStatus.valueOf(row.get("status", String.class)),
+        row.get("workflow_execution_id", UUID.class),
+        row.get("tenant_id", String.class),
+        row.get("queue", String.class),
+        ClaimStore.instant(row, "visible_at"));
+  }
+}
