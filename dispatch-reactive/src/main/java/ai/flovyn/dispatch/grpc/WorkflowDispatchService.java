@@ -19,6 +19,9 @@ import ai.flovyn.dispatch.proto.WorkAvailableEvent;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
+import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
+import io.grpc.CallOptions;
+import io.grpc.Status;
 import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,6 +29,9 @@ import reactor.core.publisher.Mono;
 /** The flovyn.v1.WorkflowDispatch service: a thin adapter from protobuf to the pipeline. */
 public final class WorkflowDispatchService
     extends ReactorWorkflowDispatchGrpc.WorkflowDispatchImplBase {
+  /** Batches of one stream applied at once. */
+  static final int STREAM_IN_FLIGHT = 8;
+
   private final Dispatch dispatch;
 
   public WorkflowDispatchService(Dispatch dispatch) {
@@ -114,8 +120,38 @@ public final class WorkflowDispatchService
   }
 
   @Override
-  public Flux<CommandBatchAck> streamWorkflowCommands(Flux<CommandBatch> request) {
-    return Flux.error(StatusMapping.unimplemented("StreamWorkflowCommands"));
+  public Flux<CommandBatchAck> streamWorkflowCommands(Flux<CommandBatch> batches) {
+    // at most STREAM_IN_FLIGHT batches of one stream are applied at once; the stream requests no
+    // more from the transport until one is acked, so a slow database slows the client down
+    return batches.flatMap(this::applyAndAck, STREAM_IN_FLIGHT, 1);
+  }
+
+  private Mono<CommandBatchAck> applyAndAck(CommandBatch batch) {
+    return Mono.fromCallable(() -> ProtoMapping.toBatch(batch.getBatch()))
+        .flatMap(dispatch::submitCommands)
+        .map(result -> ack(batch.getRequestId(), Status.OK))
+        .onErrorResume(
+            error ->
+                Mono.just(
+                    ack(batch.getRequestId(), StatusMapping.toStatusException(error).getStatus())));
+  }
+
+  private static CommandBatchAck ack(String requestId, Status status) {
+    return CommandBatchAck.newBuilder()
+        .setRequestId(requestId)
+        .setCode(status.getCode().value())
+        .setMessage(status.getDescription() == null ? "" : status.getDescription())
+        .build();
+  }
+
+  @Override
+  protected CallOptions getCallOptions(int methodId) {
+    // inbound prefetch of the stream: bounded memory per stream however fast the client sends
+    return methodId == ReactorWorkflowDispatchGrpc.METHODID_STREAM_WORKFLOW_COMMANDS
+        ? CallOptions.DEFAULT
+            .withOption(ReactorCallOptions.CALL_OPTIONS_PREFETCH, 2 * STREAM_IN_FLIGHT)
+            .withOption(ReactorCallOptions.CALL_OPTIONS_LOW_TIDE, STREAM_IN_FLIGHT)
+        : null;
   }
 
   @Override

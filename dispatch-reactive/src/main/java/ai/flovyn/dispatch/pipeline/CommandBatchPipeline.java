@@ -16,6 +16,7 @@ final class CommandBatchPipeline {
   private final DispatchMetrics metrics;
   private final DispatchOptions options;
   private final Sweeper sweeper;
+  private final GroupCommit groups;
 
   CommandBatchPipeline(
       Transactor transactor, DispatchMetrics metrics, DispatchOptions options, Sweeper sweeper) {
@@ -23,6 +24,14 @@ final class CommandBatchPipeline {
     this.metrics = metrics;
     this.options = options;
     this.sweeper = sweeper;
+    this.groups =
+        new GroupCommit(
+            transactor,
+            this::apply,
+            options.groupCommitters(),
+            options.maxGroupSize(),
+            10_000,
+            metrics);
   }
 
   /**
@@ -32,11 +41,18 @@ final class CommandBatchPipeline {
    */
   Mono<BatchResult> submit(CommandBatch batch) {
     return Mono.fromCallable(() -> BatchPlan.of(batch))
-        .flatMap(plan -> transactor.inTransaction(tx -> apply(tx, plan)))
+        .flatMap(this::applyCommitted)
         .doOnNext(this::recordApplied)
         .doOnNext(applied -> sweeper.dueIn(applied.earliestDue()))
         .map(BatchApplication.Applied::result)
         .as(applied -> metrics.timeBatch(applied, batch.commands().size(), this::outcome));
+  }
+
+  // Group commit shares transactions between concurrent batches; without it each has its own.
+  private Mono<BatchApplication.Applied> applyCommitted(BatchPlan plan) {
+    return options.maxGroupSize() > 1
+        ? groups.submit(plan)
+        : transactor.inTransaction(tx -> apply(tx, plan));
   }
 
   private Mono<BatchApplication.Applied> apply(Tx tx, BatchPlan plan) {

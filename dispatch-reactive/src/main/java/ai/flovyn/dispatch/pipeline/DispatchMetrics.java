@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
 final class DispatchMetrics {
   private final MeterRegistry registry;
   private final DistributionSummary batchSize;
+  private final DistributionSummary groupSize;
 
   DispatchMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -22,6 +23,15 @@ final class DispatchMetrics {
             .description("commands per command batch")
             .publishPercentileHistogram()
             .register(registry);
+    this.groupSize =
+        DistributionSummary.builder("dispatch_command_batch_group_size")
+            .description("command batches sharing one transaction (group commit)")
+            .register(registry);
+  }
+
+  /** A group of batches committed together. */
+  void groupCommitted(int batches) {
+    groupSize.record(batches);
   }
 
   /** A task row was created. */

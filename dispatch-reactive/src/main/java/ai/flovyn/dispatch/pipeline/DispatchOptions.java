@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param retryBackoffBase backoff before the first retry of a failed task (doubled each attempt)
  * @param retryBackoffMax longest backoff between attempts
  * @param sweepInterval longest time the sweeper of timers and leases sleeps without a due item
+ * @param groupCommitters how many shared transactions of command batches may run at once
+ * @param maxGroupSize most command batches in one shared transaction (1: no group commit)
  * @param background whether to run the notification listener and the sweeper (off only for tests
  *     that must see no background statements)
  */
@@ -22,6 +24,8 @@ public record DispatchOptions(
     Duration retryBackoffBase,
     Duration retryBackoffMax,
     Duration sweepInterval,
+    int groupCommitters,
+    int maxGroupSize,
     boolean background) {
 
   /** The defaults: 60 s poll cap, 300 s task lease, 60 s workflow lease, 1 s..60 s backoff. */
@@ -33,6 +37,8 @@ public record DispatchOptions(
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
         Duration.ofSeconds(30),
+        4,
+        64,
         true);
   }
 
@@ -44,6 +50,8 @@ public record DispatchOptions(
         retryBackoffBase,
         retryBackoffMax,
         sweepInterval,
+        groupCommitters,
+        maxGroupSize,
         background);
   }
 
@@ -55,6 +63,8 @@ public record DispatchOptions(
         retryBackoffBase,
         retryBackoffMax,
         sweepInterval,
+        groupCommitters,
+        maxGroupSize,
         background);
   }
 
@@ -66,12 +76,36 @@ public record DispatchOptions(
         retryBackoffBase,
         retryBackoffMax,
         sweepInterval,
+        groupCommitters,
+        maxGroupSize,
         background);
   }
 
   public DispatchOptions withRetryBackoff(Duration base, Duration max) {
     return new DispatchOptions(
-        maxPollTimeout, taskLease, workflowLease, base, max, sweepInterval, background);
+        maxPollTimeout,
+        taskLease,
+        workflowLease,
+        base,
+        max,
+        sweepInterval,
+        groupCommitters,
+        maxGroupSize,
+        background);
+  }
+
+  /** Group commit with {@code committers} shared transactions of at most {@code maxGroup}. */
+  public DispatchOptions withGroupCommit(int committers, int maxGroup) {
+    return new DispatchOptions(
+        maxPollTimeout,
+        taskLease,
+        workflowLease,
+        retryBackoffBase,
+        retryBackoffMax,
+        sweepInterval,
+        committers,
+        maxGroup,
+        background);
   }
 
   public DispatchOptions withBackground(boolean value) {
@@ -82,6 +116,8 @@ public record DispatchOptions(
         retryBackoffBase,
         retryBackoffMax,
         sweepInterval,
+        groupCommitters,
+        maxGroupSize,
         value);
   }
 }

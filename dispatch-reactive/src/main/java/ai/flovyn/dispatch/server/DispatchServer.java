@@ -88,7 +88,8 @@ public final class DispatchServer implements AutoCloseable {
                 DispatchOptions.defaults()
                     .withMaxPollTimeout(config.maxPollTimeout())
                     .withTaskLease(config.taskLease())
-                    .withWorkflowLease(config.workflowLease()))
+                    .withWorkflowLease(config.workflowLease())
+                    .withGroupCommit(Math.max(1, config.dbPoolSize() / 2), config.groupCommitMax()))
             .build();
     resources.push(dispatch);
     startGrpc();

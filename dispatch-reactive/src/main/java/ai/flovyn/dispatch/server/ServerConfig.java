@@ -24,7 +24,8 @@ public record ServerConfig(
     Duration maxPollTimeout,
     Duration shutdownGrace,
     Duration taskLease,
-    Duration workflowLease) {
+    Duration workflowLease,
+    int groupCommitMax) {
 
   /** One setting: its environment variable, default and help text. */
   record Setting(String env, String defaultValue, String help) {
@@ -58,7 +59,11 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_WORKFLOW_LEASE_SECONDS",
               "60",
-              "a claimed workflow returns to PENDING after this long without a command batch"));
+              "a claimed workflow returns to PENDING after this long without a command batch"),
+          new Setting(
+              "DISPATCH_GROUP_COMMIT_MAX",
+              "64",
+              "most concurrent command batches sharing one transaction (1 = group commit off)"));
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -82,7 +87,8 @@ public record ServerConfig(
         Duration.ofSeconds(intIn(values, "DISPATCH_MAX_POLL_SECONDS", 1, 3600)),
         Duration.ofSeconds(intIn(values, "DISPATCH_SHUTDOWN_GRACE_SECONDS", 0, 3600)),
         Duration.ofSeconds(intIn(values, "DISPATCH_TASK_LEASE_SECONDS", 1, 86400)),
-        Duration.ofSeconds(intIn(values, "DISPATCH_WORKFLOW_LEASE_SECONDS", 1, 86400)));
+        Duration.ofSeconds(intIn(values, "DISPATCH_WORKFLOW_LEASE_SECONDS", 1, 86400)),
+        intIn(values, "DISPATCH_GROUP_COMMIT_MAX", 1, 1000));
   }
 
   /** The usage text listing every flag and its environment variable. */
