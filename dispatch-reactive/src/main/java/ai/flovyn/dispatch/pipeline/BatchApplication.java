@@ -6,7 +6,6 @@ import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.RequestedStatus;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
-import ai.flovyn.dispatch.store.NewEvent;
 import ai.flovyn.dispatch.store.NewTask;
 import ai.flovyn.dispatch.store.NewWorkflow;
 import ai.flovyn.dispatch.store.Owner;
@@ -48,7 +47,6 @@ final class BatchApplication {
   private final DispatchOptions options;
   private final UUID workflowId;
 
-  private Set<String> recorded = Set.of();
   private List<NewTask> createdTasks = List.of();
   private final List<String> matchedTaskTypes = new ArrayList<>();
   private List<NewWorkflow> createdChildren = List.of();
@@ -79,17 +77,13 @@ final class BatchApplication {
       return verifyReplayOfTerminal();
     }
     nextStatus = nextStatus();
-    return tx.events()
-        .existingIdentities(workflowId, plan.identities().toArray(String[]::new))
-        .doOnNext(existing -> recorded = existing)
-        .then(Mono.defer(this::insertTasks))
+    return insertTasks()
         .then(Mono.defer(this::insertChildren))
         .then(Mono.defer(this::insertEvents))
         .then(Mono.defer(this::writeCommandRows))
         .then(Mono.defer(this::requestChildCancellations))
-        .then(Mono.defer(this::finishWorkflow))
         .then(Mono.defer(this::reportToParent))
-        .then(Mono.defer(this::notifyPollers))
+        .then(Mono.defer(this::finishWorkflow))
         .then(Mono.fromSupplier(this::applied));
   }
 
@@ -276,21 +270,27 @@ final class BatchApplication {
   }
 
   private Mono<Void> insertEvents() {
-    List<NewEvent> events = new ArrayList<>();
-    Set<String> written = new HashSet<>(recorded);
-    int sequence = workflow.currentSequence();
+    List<EventSpec> events = new ArrayList<>();
+    Set<String> written = new HashSet<>();
     for (Command command : plan.batch().commands()) {
       EventSpec spec = EventSpec.of(workflowId, command);
       if (spec.identity() == null || written.add(spec.identity())) {
-        events.add(new NewEvent(workflowId, ++sequence, spec.type(), spec.json(), spec.identity()));
+        events.add(spec);
       }
     }
     EventSpec implied = impliedStatusEvent();
     if (implied != null) {
-      events.add(new NewEvent(workflowId, ++sequence, implied.type(), implied.json(), null));
+      events.add(implied);
     }
-    eventsAppended = events.size();
-    return tx.events().insert(events);
+    return tx.events()
+        .appendFresh(
+            workflowId,
+            workflow.currentSequence(),
+            events.stream().map(EventSpec::type).toArray(String[]::new),
+            events.stream().map(EventSpec::json).toArray(String[]::new),
+            events.stream().map(EventSpec::identity).toArray(String[]::new))
+        .doOnNext(appended -> eventsAppended = appended)
+        .then();
   }
 
   // A status without its command (e.g. COMPLETED with no CompleteWorkflow) still leaves a trace.
@@ -398,7 +398,8 @@ final class BatchApplication {
             output,
             error,
             plan.digest(),
-            options.workflowLease().toMillis());
+            options.workflowLease().toMillis(),
+            notifications());
   }
 
   // A finished child tells its parent, once, and wakes it.
@@ -410,7 +411,9 @@ final class BatchApplication {
     return tx.events().appendAndWake(List.of(report)).doOnNext(wakes::add).then();
   }
 
-  private Mono<Void> notifyPollers() {
+  // Who to tell at commit: pollers of the new tasks' and children's queues, and of the queues of
+  // workflows this batch made PENDING.
+  private String[] notifications() {
     Set<String> payloads = new LinkedHashSet<>();
     for (NewTask task : createdTasks) {
       payloads.add(new WorkSignal(WorkSignal.Kind.TASK, task.tenantId(), task.queue()).payload());
@@ -430,7 +433,7 @@ final class BatchApplication {
             new WorkSignal(WorkSignal.Kind.WORKFLOW, wake.tenantId(), wake.queue()).payload());
       }
     }
-    return tx.notifier().notify(payloads);
+    return payloads.toArray(String[]::new);
   }
 
   private Applied applied() {

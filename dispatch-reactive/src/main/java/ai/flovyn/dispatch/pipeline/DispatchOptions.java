@@ -3,7 +3,8 @@ package ai.flovyn.dispatch.pipeline;
 import java.time.Duration;
 
 /**
- * Tunables of the pipeline.
+ * Tunables of the pipeline; start from {@link #defaults()} and change what differs with {@link
+ * #toBuilder()}.
  *
  * @param maxPollTimeout cap on a long poll's timeout
  * @param taskLease how long a claimed task without {@code timeout_ms} may go without a heartbeat
@@ -28,7 +29,7 @@ public record DispatchOptions(
     int maxGroupSize,
     boolean background) {
 
-  /** The defaults: 60 s poll cap, 300 s task lease, 60 s workflow lease, 1 s..60 s backoff. */
+  /** 60 s poll cap, 300 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
   public static DispatchOptions defaults() {
     return new DispatchOptions(
         Duration.ofSeconds(60),
@@ -42,82 +43,84 @@ public record DispatchOptions(
         true);
   }
 
-  public DispatchOptions withMaxPollTimeout(Duration value) {
-    return new DispatchOptions(
-        value,
-        taskLease,
-        workflowLease,
-        retryBackoffBase,
-        retryBackoffMax,
-        sweepInterval,
-        groupCommitters,
-        maxGroupSize,
-        background);
+  /** A builder holding these options. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public DispatchOptions withTaskLease(Duration value) {
-    return new DispatchOptions(
-        maxPollTimeout,
-        value,
-        workflowLease,
-        retryBackoffBase,
-        retryBackoffMax,
-        sweepInterval,
-        groupCommitters,
-        maxGroupSize,
-        background);
-  }
+  /** Changes some options of a copy. */
+  public static final class Builder {
+    private Duration maxPollTimeout;
+    private Duration taskLease;
+    private Duration workflowLease;
+    private Duration retryBackoffBase;
+    private Duration retryBackoffMax;
+    private Duration sweepInterval;
+    private int groupCommitters;
+    private int maxGroupSize;
+    private boolean background;
 
-  public DispatchOptions withWorkflowLease(Duration value) {
-    return new DispatchOptions(
-        maxPollTimeout,
-        taskLease,
-        value,
-        retryBackoffBase,
-        retryBackoffMax,
-        sweepInterval,
-        groupCommitters,
-        maxGroupSize,
-        background);
-  }
+    private Builder(DispatchOptions from) {
+      maxPollTimeout = from.maxPollTimeout;
+      taskLease = from.taskLease;
+      workflowLease = from.workflowLease;
+      retryBackoffBase = from.retryBackoffBase;
+      retryBackoffMax = from.retryBackoffMax;
+      sweepInterval = from.sweepInterval;
+      groupCommitters = from.groupCommitters;
+      maxGroupSize = from.maxGroupSize;
+      background = from.background;
+    }
 
-  public DispatchOptions withRetryBackoff(Duration base, Duration max) {
-    return new DispatchOptions(
-        maxPollTimeout,
-        taskLease,
-        workflowLease,
-        base,
-        max,
-        sweepInterval,
-        groupCommitters,
-        maxGroupSize,
-        background);
-  }
+    public Builder maxPollTimeout(Duration value) {
+      maxPollTimeout = value;
+      return this;
+    }
 
-  /** Group commit with {@code committers} shared transactions of at most {@code maxGroup}. */
-  public DispatchOptions withGroupCommit(int committers, int maxGroup) {
-    return new DispatchOptions(
-        maxPollTimeout,
-        taskLease,
-        workflowLease,
-        retryBackoffBase,
-        retryBackoffMax,
-        sweepInterval,
-        committers,
-        maxGroup,
-        background);
-  }
+    public Builder taskLease(Duration value) {
+      taskLease = value;
+      return this;
+    }
 
-  public DispatchOptions withBackground(boolean value) {
-    return new DispatchOptions(
-        maxPollTimeout,
-        taskLease,
-        workflowLease,
-        retryBackoffBase,
-        retryBackoffMax,
-        sweepInterval,
-        groupCommitters,
-        maxGroupSize,
-        value);
+    public Builder workflowLease(Duration value) {
+      workflowLease = value;
+      return this;
+    }
+
+    public Builder retryBackoff(Duration base, Duration max) {
+      retryBackoffBase = base;
+      retryBackoffMax = max;
+      return this;
+    }
+
+    public Builder sweepInterval(Duration value) {
+      sweepInterval = value;
+      return this;
+    }
+
+    /** Group commit with {@code committers} shared transactions of at most {@code maxGroup}. */
+    public Builder groupCommit(int committers, int maxGroup) {
+      groupCommitters = committers;
+      maxGroupSize = maxGroup;
+      return this;
+    }
+
+    public Builder background(boolean value) {
+      background = value;
+      return this;
+    }
+
+    public DispatchOptions build() {
+      return new DispatchOptions(
+          maxPollTimeout,
+          taskLease,
+          workflowLease,
+          retryBackoffBase,
+          retryBackoffMax,
+          sweepInterval,
+          groupCommitters,
+          maxGroupSize,
+          background);
+    }
   }
 }

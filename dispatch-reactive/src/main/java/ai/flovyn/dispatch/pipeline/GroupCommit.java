@@ -16,11 +16,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * Coalesces concurrent command batches into shared transactions: each batch runs under a savepoint
- * of its own, so it stays all or nothing (a failing batch rolls back to its savepoint and only it
- * fails), while the group pays one BEGIN/COMMIT and one WAL flush. Batching is natural: at most
- * {@code committers} groups run at once and a group takes whatever queued while the previous ones
- * ran, so a lone batch starts at once and waits for nobody.
+ * Coalesces concurrent command batches into shared transactions, so that a group pays one
+ * BEGIN/COMMIT and one WAL flush instead of one per batch, while each batch stays all or nothing: a
+ * batch that fails on its own rolls the group back and the rest runs again without it. Batching is
+ * natural: at most {@code committers} groups run at once and a group takes whatever queued while
+ * the previous ones ran, so a lone batch starts at once and waits for nobody.
  */
 final class GroupCommit {
   private final Transactor transactor;
@@ -113,28 +113,59 @@ final class GroupCommit {
             error -> group.forEach(pending -> pending.result().tryEmitError(error)));
   }
 
+  // Optimistic: the batches run one after another in one transaction with no savepoints. When
+  // one fails for its own reason (invalid, unknown workflow, collision) the whole transaction rolls
+  // back and the group runs again without it, so each batch stays all or nothing and the common
+  // case pays no savepoint round trips.
   private Mono<List<Outcome>> runGroup(List<Pending> group) {
-    if (group.size() == 1) {
-      Pending only = group.get(0);
-      return transactor
-          .inTransaction(tx -> apply.apply(tx, only.plan()))
-          .map(applied -> List.of(new Outcome(only, applied, null)));
+    if (group.isEmpty()) {
+      return Mono.just(List.of());
     }
-    return transactor.inTransaction(
-        tx ->
-            Flux.range(0, group.size())
-                .concatMap(index -> isolated(tx, group.get(index), "batch_" + index))
-                .collectList());
+    return transactor
+        .inTransaction(
+            tx ->
+                Flux.fromIterable(group)
+                    .concatMap(
+                        pending ->
+                            apply
+                                .apply(tx, pending.plan())
+                                .map(applied -> new Outcome(pending, applied, null))
+                                .onErrorMap(error -> failedAlone(pending, error)))
+                    .collectList())
+        .onErrorResume(BatchFailed.class, failed -> withoutFailed(group, failed));
   }
 
-  private Mono<Outcome> isolated(Tx tx, Pending pending, String savepoint) {
-    return tx.savepoint(savepoint)
-        .then(apply.apply(tx, pending.plan()))
-        .flatMap(applied -> tx.release(savepoint).thenReturn(new Outcome(pending, applied, null)))
-        .onErrorResume(
-            error ->
-                tx.rollbackTo(savepoint)
-                    .thenReturn(new Outcome(pending, null, StoreErrors.classify(error))));
+  private Mono<List<Outcome>> withoutFailed(List<Pending> group, BatchFailed failed) {
+    List<Pending> rest = new ArrayList<>(group);
+    rest.remove(failed.pending);
+    Outcome failure = new Outcome(failed.pending, null, failed.getCause());
+    return runGroup(rest)
+        .map(
+            outcomes -> {
+              List<Outcome> all = new ArrayList<>(outcomes);
+              all.add(failure);
+              return all;
+            });
+  }
+
+  // Errors of the batch itself single it out; the others (database down, deadlock) fail the group.
+  private static Throwable failedAlone(Pending pending, Throwable error) {
+    DispatchException classified = StoreErrors.classify(error);
+    return switch (classified.kind()) {
+      case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION -> new BatchFailed(pending, classified);
+      default -> classified;
+    };
+  }
+
+  /** One batch of a group failed on its own: roll the group back and run it without this one. */
+  private static final class BatchFailed extends Transactor.Rollback {
+    private static final long serialVersionUID = 1L;
+    private final transient Pending pending;
+
+    BatchFailed(Pending pending, DispatchException cause) {
+      super("a batch of the group failed", cause);
+      this.pending = pending;
+    }
   }
 
   private static void deliver(Outcome outcome) {

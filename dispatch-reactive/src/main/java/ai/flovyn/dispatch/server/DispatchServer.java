@@ -85,11 +85,12 @@ public final class DispatchServer implements AutoCloseable {
             .listenConnections(ConnectionPools.connectionFactory(jdbcUrl, user, password))
             .meterRegistry(registry)
             .options(
-                DispatchOptions.defaults()
-                    .withMaxPollTimeout(config.maxPollTimeout())
-                    .withTaskLease(config.taskLease())
-                    .withWorkflowLease(config.workflowLease())
-                    .withGroupCommit(Math.max(1, config.dbPoolSize() / 2), config.groupCommitMax()))
+                DispatchOptions.defaults().toBuilder()
+                    .maxPollTimeout(config.maxPollTimeout())
+                    .taskLease(config.taskLease())
+                    .workflowLease(config.workflowLease())
+                    .groupCommit(Math.max(1, config.dbPoolSize() / 2), config.groupCommitMax())
+                    .build())
             .build();
     resources.push(dispatch);
     startGrpc();

@@ -23,6 +23,18 @@ public final class EventStore {
           + " FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[])"
           + " AS e(wf, seq, type, data, identity)";
 
+  // Appends the events whose identity the log does not hold yet, numbering them gaplessly after
+  // $5 in input order: the identity check and the insert are one round trip.
+  private static final String APPEND_FRESH =
+      "WITH input AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[])"
+          + " WITH ORDINALITY AS e(type, data, identity, ord)),"
+          + " fresh AS (SELECT e.*, row_number() OVER (ORDER BY e.ord) AS n FROM input e"
+          + " WHERE e.identity IS NULL OR NOT EXISTS (SELECT 1 FROM workflow_events w"
+          + " WHERE w.workflow_execution_id = $1 AND w.identity = e.identity))"
+          + " INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
+          + " event_data, identity)"
+          + " SELECT $1, $5 + n, type, data::jsonb, identity FROM fresh";
+
   private static final String LIST =
       "SELECT sequence_number, event_type, event_data::text AS data FROM workflow_events"
           + " WHERE workflow_execution_id = $1 ORDER BY sequence_number";
@@ -70,6 +82,20 @@ public final class EventStore {
             workflowId,
             identities)
         .collect(HashSet::new, Set::add);
+  }
+
+  /**
+   * Appends events to the locked workflow after sequence {@code afterSequence}, skipping those
+   * whose identity is already recorded (identities must be distinct within the call); emits how
+   * many it appended.
+   */
+  public Mono<Integer> appendFresh(
+      UUID workflowId, int afterSequence, String[] types, String[] data, String[] identities) {
+    if (types.length == 0) {
+      return Mono.just(0);
+    }
+    return Sql.update(connection, APPEND_FRESH, workflowId, types, data, identities, afterSequence)
+        .map(Long::intValue);
   }
 
   /** Inserts events whose sequence numbers were assigned under their workflows' locks. */

@@ -32,7 +32,7 @@ public final class Transactor {
             Mono.from(connections.create()),
             connection -> transaction(connection, work),
             Connection::close)
-        .onErrorMap(StoreErrors::classify)
+        .onErrorMap(error -> !(error instanceof Rollback), StoreErrors::classify)
         .retryWhen(
             Retry.backoff(RETRIES, Duration.ofMillis(10))
                 .filter(StoreErrors::isRetryable)
@@ -46,6 +46,18 @@ public final class Transactor {
             connection -> work.apply(new Tx(connection)),
             Connection::close)
         .onErrorMap(StoreErrors::classify);
+  }
+
+  /**
+   * Thrown by a unit of work to roll its transaction back on purpose; it reaches the caller as it
+   * is, neither classified nor retried.
+   */
+  public static class Rollback extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Rollback(String message, Throwable cause) {
+      super(message, cause, false, false);
+    }
   }
 
   private static <T> Mono<T> transaction(Connection connection, Function<Tx, Mono<T>> work) {

@@ -1,7 +1,6 @@
 package ai.flovyn.dispatch.store;
 
 import io.r2dbc.spi.Connection;
-import reactor.core.publisher.Mono;
 
 /**
  * The typed operations of one unit of work, all on the same connection (and transaction, when run
@@ -12,21 +11,6 @@ public final class Tx {
 
   Tx(Connection connection) {
     this.connection = connection;
-  }
-
-  /** Marks a point the transaction can roll back to without losing what came before. */
-  public Mono<Void> savepoint(String name) {
-    return Mono.from(connection.createSavepoint(name));
-  }
-
-  /** Undoes everything since the savepoint (also after an SQL error) and goes on. */
-  public Mono<Void> rollbackTo(String name) {
-    return Mono.from(connection.rollbackTransactionToSavepoint(name));
-  }
-
-  /** Forgets a savepoint, keeping what was done since. */
-  public Mono<Void> release(String name) {
-    return Mono.from(connection.releaseSavepoint(name));
   }
 
   public WorkflowStore workflows() {

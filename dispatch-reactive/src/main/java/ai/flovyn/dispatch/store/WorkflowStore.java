@@ -46,14 +46,18 @@ public final class WorkflowStore {
       "SELECT id, parent_workflow_execution_id, kind, tenant_id FROM workflow_executions"
           + " WHERE id = ANY($1::uuid[])";
 
+  // Writes the batch's outcome and queues its notifications (sent at commit) in one round trip.
   private static final String FINISH_BATCH =
-      "UPDATE workflow_executions SET status = $2, current_sequence = $3, resume_pending = $4,"
+      "WITH upd AS (UPDATE workflow_executions SET status = $2, current_sequence = $3, resume_pending = $4,"
           + " output = COALESCE(decode($5, 'base64'), output), error = COALESCE($6, error),"
           + " last_batch_digest = $7, last_batch_sequence = $3, updated_at = now(),"
           + " completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,"
           + " lease_expires_at = CASE WHEN $2 = 'RUNNING'"
           + " THEN now() + $9 * interval '1 millisecond' END"
-          + " WHERE id = $1";
+          + " WHERE id = $1 RETURNING id)"
+          + " SELECT pg_notify('"
+          + Notifier.CHANNEL
+          + "', p) FROM upd, unnest($10::text[]) AS p";
 
   private static final String REQUEST_CANCEL =
       "UPDATE workflow_executions SET cancel_requested = true, updated_at = now()"
@@ -154,8 +158,8 @@ public final class WorkflowStore {
   }
 
   /**
-   * Writes the outcome of a command batch onto the locked workflow row; a workflow still RUNNING
-   * gets its lease renewed by {@code leaseMs}.
+   * Writes the outcome of a command batch onto the locked workflow row (a workflow still RUNNING
+   * gets its lease renewed by {@code leaseMs}) and queues the notifications of its new work.
    */
   public Mono<Void> finishBatch(
       UUID id,
@@ -165,7 +169,8 @@ public final class WorkflowStore {
       byte[] output,
       String error,
       byte[] digest,
-      long leaseMs) {
+      long leaseMs,
+      String[] notifications) {
     return Sql.update(
             connection,
             FINISH_BATCH,
@@ -177,7 +182,8 @@ public final class WorkflowStore {
             Sql.text(error),
             ByteBuffer.wrap(digest),
             status.isTerminal(),
-            leaseMs)
+            leaseMs,
+            notifications)
         .then();
   }
 

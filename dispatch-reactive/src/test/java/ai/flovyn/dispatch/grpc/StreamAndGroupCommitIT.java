@@ -39,7 +39,8 @@ class StreamAndGroupCommitIT {
   static void startServer() {
     db = TestDatabase.create();
     // one committer: concurrent batches must queue behind it and share the next transaction
-    grpc = GrpcTestServer.start(db, DispatchOptions.defaults().withGroupCommit(1, 64));
+    grpc =
+        GrpcTestServer.start(db, DispatchOptions.defaults().toBuilder().groupCommit(1, 64).build());
   }
 
   @AfterAll

@@ -52,9 +52,10 @@ import org.junit.jupiter.api.Test;
 /** The worker loop over gRPC against real PostgreSQL: polls, task outcomes, timers, promises. */
 class WorkerLoopIT {
   private static final DispatchOptions FAST =
-      DispatchOptions.defaults()
-          .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
-          .withMaxPollTimeout(Duration.ofSeconds(30));
+      DispatchOptions.defaults().toBuilder()
+          .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+          .maxPollTimeout(Duration.ofSeconds(30))
+          .build();
   private static TestDatabase db;
   private static GrpcTestServer grpc;
   private static GrpcTestServer second;

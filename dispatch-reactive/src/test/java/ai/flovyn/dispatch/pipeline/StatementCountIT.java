@@ -44,7 +44,9 @@ class StatementCountIT {
                 })
             .build();
     dispatch =
-        Dispatch.builder(counted).options(DispatchOptions.defaults().withBackground(false)).build();
+        Dispatch.builder(counted)
+            .options(DispatchOptions.defaults().toBuilder().background(false).build())
+            .build();
   }
 
   @AfterAll
