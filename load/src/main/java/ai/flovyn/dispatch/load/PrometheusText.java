@@ -1,0 +1,28 @@
+package ai.flovyn.dispatch.load;
+
+/** Reads values out of the Prometheus text exposition format. */
+final class PrometheusText {
+  private PrometheusText() {}
+
+  /**
+   * Sums the samples of {@code metric} whose label set contains {@code label} (e.g. {@code
+   * area="heap"}); -1 when there is none.
+   */
+  static long sum(String text, String metric, String label) {
+    double sum = 0;
+    boolean found = false;
+    for (String line : text.split("\n")) {
+      if (!line.startsWith(metric + "{") || !line.contains(label)) {
+        continue;
+      }
+      String value = line.substring(line.lastIndexOf('}') + 1).strip().split(" ")[0];
+      try {
+        sum += Double.parseDouble(value);
+        found = true;
+      } catch (NumberFormatException e) {
+        // not a sample line
+      }
+    }
+    return found ? (long) sum : -1;
+  }
+}

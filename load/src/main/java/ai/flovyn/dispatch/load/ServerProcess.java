@@ -1,0 +1,166 @@
+package ai.flovyn.dispatch.load;
+
+import ai.flovyn.dispatch.proto.StartWorkflowRequest;
+import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The dispatch server jar run as a child process, with what /proc and /metrics say about it. */
+final class ServerProcess implements AutoCloseable {
+  private static final long CLOCK_TICKS_PER_SECOND = clockTicks();
+
+  private final Process process;
+  private final List<String> command;
+  private final int grpcPort;
+  private final int metricsPort;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private ServerProcess(Process process, List<String> command, int grpcPort, int metricsPort) {
+    this.process = process;
+    this.command = command;
+    this.grpcPort = grpcPort;
+    this.metricsPort = metricsPort;
+  }
+
+  /** Starts {@code java -jar jar} against {@code jdbcUrl}, output appended to {@code log}. */
+  static ServerProcess start(
+      Path jar, String jdbcUrl, String user, int poolSize, int grpcPort, int metricsPort, Path log)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar.toString());
+    command.add("--db-url=" + jdbcUrl);
+    command.add("--db-user=" + user);
+    command.add("--db-pool-size=" + poolSize);
+    command.add("--grpc-port=" + grpcPort);
+    command.add("--metrics-port=" + metricsPort);
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    return new ServerProcess(process, List.copyOf(command), grpcPort, metricsPort);
+  }
+
+  String host() {
+    return "127.0.0.1:" + grpcPort;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  List<String> command() {
+    return command;
+  }
+
+  /** Waits until a StartWorkflow succeeds; false when the process died or time ran out. */
+  boolean awaitReady(ManagedChannel channel, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        return false;
+      }
+      try {
+        WorkflowDispatchGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .startWorkflow(
+                StartWorkflowRequest.newBuilder()
+                    .setTenantId("bench-probe")
+                    .setWorkflowKind("probe")
+                    .setQueue("probe")
+                    .build());
+        return true;
+      } catch (StatusRuntimeException e) {
+        Thread.sleep(250);
+      }
+    }
+    return false;
+  }
+
+  /** utime + stime of the process in seconds, from /proc/PID/stat; NaN when unreadable. */
+  double cpuSeconds() {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+      // the command name in parentheses may hold spaces: fields count from after its ')'
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return ticks / (double) CLOCK_TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** VmRSS in bytes from /proc/PID/status; -1 when unreadable. */
+  long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // reported as unknown
+    }
+    return -1;
+  }
+
+  /** The sum of jvm_memory_used_bytes{area="heap"} from the metrics endpoint; -1 if unknown. */
+  long heapBytes() {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return PrometheusText.sum(response.body(), "jvm_memory_used_bytes", "area=\"heap\"");
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL when it has not ended within {@code grace}. */
+  @Override
+  public void close() throws InterruptedException {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static long clockTicks() {
+    try {
+      Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
+      String out = new String(getconf.getInputStream().readAllBytes()).strip();
+      getconf.waitFor(5, TimeUnit.SECONDS);
+      return Long.parseLong(out);
+    } catch (IOException | RuntimeException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+}
