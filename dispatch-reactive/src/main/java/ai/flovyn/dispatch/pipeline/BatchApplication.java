@@ -398,8 +398,8 @@ final class BatchApplication {
             output,
             error,
             plan.digest(),
-            options.workflowLease().toMillis(),
-            notifications());
+            options.workflowLease().toMillis())
+        .then(tx.notifier().notify(notifications()));
   }
 
   // A finished child tells its parent, once, and wakes it.
@@ -413,7 +413,7 @@ final class BatchApplication {
 
   // Who to tell at commit: pollers of the new tasks' and children's queues, and of the queues of
   // workflows this batch made PENDING.
-  private String[] notifications() {
+  private Set<String> notifications() {
     Set<String> payloads = new LinkedHashSet<>();
     for (NewTask task : createdTasks) {
       payloads.add(new WorkSignal(WorkSignal.Kind.TASK, task.tenantId(), task.queue()).payload());
@@ -433,7 +433,7 @@ final class BatchApplication {
             new WorkSignal(WorkSignal.Kind.WORKFLOW, wake.tenantId(), wake.queue()).payload());
       }
     }
-    return payloads.toArray(String[]::new);
+    return payloads;
   }
 
   private Applied applied() {

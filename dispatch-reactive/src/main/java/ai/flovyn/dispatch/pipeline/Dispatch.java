@@ -10,6 +10,7 @@ import ai.flovyn.dispatch.domain.StartedWorkflow;
 import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.domain.SubmittedTask;
 import ai.flovyn.dispatch.domain.WorkflowEvent;
+import ai.flovyn.dispatch.store.Announcer;
 import ai.flovyn.dispatch.store.NotificationListener;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.WorkSignal;
@@ -46,7 +47,7 @@ public final class Dispatch implements AutoCloseable {
 
   private Dispatch(Builder builder) {
     DispatchOptions options = builder.options;
-    this.transactor = new Transactor(builder.connections);
+    this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
     this.sweeper = new Sweeper(transactor, options, metrics);
     if (options.background()) {

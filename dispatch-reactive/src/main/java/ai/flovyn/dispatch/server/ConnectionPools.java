@@ -23,6 +23,8 @@ final class ConnectionPools {
             .username(username == null || username.isEmpty() ? "postgres" : username)
             .applicationName("dispatch-reactive")
             .connectTimeout(Duration.ofSeconds(10))
+            // without it Nagle holds back the small messages of the extended query protocol
+            .tcpNoDelay(true)
             // a bounded cache: the unbounded one has had races
             .preparedStatementCacheQueries(256);
     if (password != null && !password.isEmpty()) {

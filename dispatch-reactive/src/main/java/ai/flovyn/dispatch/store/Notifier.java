@@ -1,30 +1,29 @@
 package ai.flovyn.dispatch.store;
 
-import io.r2dbc.spi.Connection;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import reactor.core.publisher.Mono;
 
 /**
- * Announces new work on the {@value #CHANNEL} channel. PostgreSQL delivers a notification only when
- * the transaction commits, so a poller is never woken for work it cannot see yet.
+ * Collects the work announcements of one unit of work; the {@link Transactor} sends them through
+ * its {@link Announcer} only after the transaction has committed, so a poller is never woken for
+ * work it cannot see yet.
  */
 public final class Notifier {
   /** The LISTEN/NOTIFY channel every server instance listens on. */
   public static final String CHANNEL = "dispatch_work";
 
-  private static final String NOTIFY =
-      "SELECT pg_notify('" + CHANNEL + "', p) FROM unnest($1::text[]) AS p";
+  private final Set<String> payloads = new LinkedHashSet<>();
 
-  private final Connection connection;
+  Notifier() {}
 
-  Notifier(Connection connection) {
-    this.connection = connection;
+  /** Announces the payloads (see {@link WorkSignal#payload}) once the transaction commits. */
+  public Mono<Void> notify(Collection<String> announcements) {
+    return Mono.fromRunnable(() -> payloads.addAll(announcements));
   }
 
-  /** Queues one notification per payload (see {@link WorkSignal#payload}). */
-  public Mono<Void> notify(Collection<String> payloads) {
-    return payloads.isEmpty()
-        ? Mono.empty()
-        : Sql.update(connection, NOTIFY, (Object) payloads.toArray(String[]::new)).then();
+  Set<String> payloads() {
+    return payloads;
   }
 }

@@ -17,9 +17,12 @@ public final class Transactor {
   private static final int RETRIES = 3;
 
   private final ConnectionFactory connections;
+  private final Announcer announcer;
 
-  public Transactor(ConnectionFactory connections) {
+  /** A transactor whose units of work announce new work through {@code announcer} on commit. */
+  public Transactor(ConnectionFactory connections, Announcer announcer) {
     this.connections = connections;
+    this.announcer = announcer;
   }
 
   /**
@@ -30,7 +33,7 @@ public final class Transactor {
   public <T> Mono<T> inTransaction(Function<Tx, Mono<T>> work) {
     return Mono.usingWhen(
             Mono.from(connections.create()),
-            connection -> transaction(connection, work),
+            connection -> transaction(connection, work, announcer),
             Connection::close)
         .onErrorMap(error -> !(error instanceof Rollback), StoreErrors::classify)
         .retryWhen(
@@ -60,11 +63,14 @@ public final class Transactor {
     }
   }
 
-  private static <T> Mono<T> transaction(Connection connection, Function<Tx, Mono<T>> work) {
+  private static <T> Mono<T> transaction(
+      Connection connection, Function<Tx, Mono<T>> work, Announcer announcer) {
     return Mono.usingWhen(
         Mono.from(connection.beginTransaction()).thenReturn(new Tx(connection)),
         work,
-        tx -> Mono.from(connection.commitTransaction()),
+        tx ->
+            Mono.from(connection.commitTransaction())
+                .then(Mono.fromRunnable(() -> announcer.announce(tx.notifier().payloads()))),
         (tx, error) -> Mono.from(connection.rollbackTransaction()),
         tx -> Mono.from(connection.rollbackTransaction()));
   }

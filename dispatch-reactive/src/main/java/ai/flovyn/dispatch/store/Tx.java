@@ -8,6 +8,7 @@ import io.r2dbc.spi.Connection;
  */
 public final class Tx {
   private final Connection connection;
+  private final Notifier notifier = new Notifier();
 
   Tx(Connection connection) {
     this.connection = connection;
@@ -49,7 +50,8 @@ public final class Tx {
     return new PromiseStore(connection);
   }
 
+  /** Announcements of new work, sent once this unit of work has committed. */
   public Notifier notifier() {
-    return new Notifier(connection);
+    return notifier;
   }
 }

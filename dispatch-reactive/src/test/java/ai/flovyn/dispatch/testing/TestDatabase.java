@@ -93,7 +93,8 @@ public final class TestDatabase implements AutoCloseable {
             .port(uri.getPort() < 0 ? 5432 : uri.getPort())
             .database(name)
             .username(queryParam(uri, "user", admin.user()))
-            .preparedStatementCacheQueries(64);
+            .preparedStatementCacheQueries(64)
+            .tcpNoDelay(true);
     String password = queryParam(uri, "password", admin.password());
     if (!password.isEmpty()) {
       builder.password(password);
