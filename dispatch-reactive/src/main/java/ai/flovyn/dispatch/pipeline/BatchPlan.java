@@ -3,12 +3,9 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -153,40 +150,48 @@ record BatchPlan(
 
   /** SHA-256 over every field of every command, in order, and the requested status. */
   static byte[] digest(CommandBatch batch) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(batch.workflowExecutionId().toString());
-      out.writeUTF(batch.status().name());
-      for (Command command : batch.commands()) {
-        out.writeUTF(command.getClass().getSimpleName());
-        for (RecordComponent component : command.getClass().getRecordComponents()) {
-          writeValue(out, component.getAccessor().invoke(command));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read a command's fields", e);
-    }
+    MessageDigest sha;
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+      sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);
     }
+    update(sha, batch.workflowExecutionId().toString());
+    update(sha, batch.status().name());
+    try {
+      for (Command command : batch.commands()) {
+        update(sha, command.getClass().getSimpleName());
+        for (RecordComponent component : command.getClass().getRecordComponents()) {
+          Object value = component.getAccessor().invoke(command);
+          if (value instanceof byte[] raw) {
+            length(sha, raw.length);
+            sha.update(raw);
+          } else {
+            update(sha, value == null ? null : value.toString());
+          }
+        }
+      }
+    } catch (IllegalAccessException | InvocationTargetException e) {
+      throw new IllegalStateException("cannot read a command's fields", e);
+    }
+    return sha.digest();
   }
 
-  private static void writeValue(DataOutputStream out, Object value) throws IOException {
+  // Length-prefixed, so that field boundaries are part of what is hashed; -1 stands for null.
+  private static void update(MessageDigest sha, String value) {
     if (value == null) {
-      out.writeByte(0);
-    } else if (value instanceof byte[] raw) {
-      out.writeByte(1);
-      out.writeInt(raw.length);
-      out.write(raw);
-    } else {
-      String text = value.toString();
-      out.writeByte(2);
-      out.writeInt(text.length());
-      out.writeChars(text);
+      length(sha, -1);
+      return;
     }
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    length(sha, bytes.length);
+    sha.update(bytes);
+  }
+
+  private static void length(MessageDigest sha, int length) {
+    sha.update((byte) (length >>> 24));
+    sha.update((byte) (length >>> 16));
+    sha.update((byte) (length >>> 8));
+    sha.update((byte) length);
   }
 }

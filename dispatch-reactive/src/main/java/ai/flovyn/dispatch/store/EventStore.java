@@ -28,9 +28,12 @@ public final class EventStore {
   private static final String APPEND_FRESH =
       "WITH input AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[])"
           + " WITH ORDINALITY AS e(type, data, identity, ord)),"
+          // LATERAL ... LIMIT 1 keeps this an index probe per event: as NOT EXISTS the planner may
+          // hash every event of the workflow instead, a cost that grows with the log
           + " fresh AS (SELECT e.*, row_number() OVER (ORDER BY e.ord) AS n FROM input e"
-          + " WHERE e.identity IS NULL OR NOT EXISTS (SELECT 1 FROM workflow_events w"
-          + " WHERE w.workflow_execution_id = $1 AND w.identity = e.identity))"
+          + " LEFT JOIN LATERAL (SELECT 1 AS found FROM workflow_events w"
+          + " WHERE w.workflow_execution_id = $1 AND w.identity = e.identity LIMIT 1) x ON true"
+          + " WHERE x.found IS NULL)"
           + " INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
           + " event_data, identity)"
           + " SELECT $1, $5 + n, type, data::jsonb, identity FROM fresh";
@@ -46,9 +49,9 @@ public final class EventStore {
       "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])"
           + " WITH ORDINALITY AS i(wf, type, data, identity, ord)),"
           + " fresh AS (SELECT i.*, row_number() OVER (PARTITION BY i.wf ORDER BY i.ord) AS n"
-          + " FROM input i WHERE i.identity IS NULL OR NOT EXISTS"
-          + " (SELECT 1 FROM workflow_events e WHERE e.workflow_execution_id = i.wf"
-          + " AND e.identity = i.identity)),"
+          + " FROM input i LEFT JOIN LATERAL (SELECT 1 AS found FROM workflow_events e"
+          + " WHERE e.workflow_execution_id = i.wf AND e.identity = i.identity LIMIT 1) x"
+          + " ON true WHERE x.found IS NULL),"
           + " counts AS (SELECT wf, count(*)::int AS k FROM fresh GROUP BY wf),"
           + " locked AS (SELECT w.id FROM workflow_executions w JOIN counts c ON c.wf = w.id"
           + " WHERE w.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"

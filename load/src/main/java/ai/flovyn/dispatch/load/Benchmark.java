@@ -212,7 +212,7 @@ public final class Benchmark {
 
       ServiceLoad service = new ServiceLoad(channels, workflows);
       // JIT, connection pools and caches of both sides warm up before anything is measured
-      double warmup = o.quick() ? 2 : 5;
+      double warmup = o.quick() ? 2 : 15;
       log("warm-up: %.0f s of unary, then %.0f s of streamed batches of 10", warmup, warmup);
       service.unary(10, o.concurrency().get(0), warmup);
       service.stream(10, o.concurrency().get(0), o.streamWindow(), warmup);
