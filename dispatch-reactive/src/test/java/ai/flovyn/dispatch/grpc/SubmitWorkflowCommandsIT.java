@@ -130,6 +130,14 @@ class SubmitWorkflowCommandsIT {
     assertTrue(data.contains("\"taskExecutionId\": \"" + plain + "\""), data);
     assertTrue(data.contains("\"taskType\": \"send-email\""), data);
     assertTrue(data.contains("\"input\": {\"n\": 1}"), data);
+
+    String metrics = grpc.registry().scrape();
+    assertTrue(
+        metrics.contains(
+            "dispatch_tasks_submitted_total{queue=\"orders\",task_type=\"send-email\",tenant_id=\"tenant-a\"}"),
+        "tasks submitted by tenant, type and queue");
+    assertTrue(metrics.contains("dispatch_command_batch_size_count"));
+    assertTrue(metrics.contains("dispatch_command_batches_seconds_count{outcome=\"ok\"}"));
   }
 
   @Test
