@@ -65,7 +65,7 @@ final class TaskLifecycle {
             key,
             wait,
             () ->
-                transactor.inTransaction(
+                transactor.autocommit(
                     tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs)))
         .doOnNext(task -> sweeper.dueIn(Duration.between(Instant.now(), task.leaseExpiresAt())))
         .as(claimed -> metrics.timePoll(claimed, "task"));

@@ -66,7 +66,7 @@ final class WorkflowPolls {
             key,
             wait,
             () ->
-                transactor.inTransaction(
+                transactor.autocommit(
                     tx ->
                         tx.claims()
                             .claimWorkflow(

@@ -42,6 +42,18 @@ public final class Transactor {
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
   }
 
+  /**
+   * Runs one statement's worth of work in autocommit mode (no BEGIN/COMMIT round trips): for work
+   * that is atomic as a single statement, such as a claim. Failures come out classified.
+   */
+  public <T> Mono<T> autocommit(Function<Tx, Mono<T>> work) {
+    return Mono.usingWhen(
+            Mono.from(connections.create()),
+            connection -> work.apply(new Tx(connection)),
+            Connection::close)
+        .onErrorMap(StoreErrors::classify);
+  }
+
   /** Runs a read on one connection in autocommit mode; failures come out classified. */
   public <T> Flux<T> read(Function<Tx, Flux<T>> work) {
     return Flux.usingWhen(

@@ -40,6 +40,8 @@ final class ServerProcess implements AutoCloseable {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // the heap target of the benchmark: the server must hold its maximum load within 256 MiB
+    command.add("-Xmx256m");
     command.add("-jar");
     command.add(jar.toString());
     command.add("--db-url=" + jdbcUrl);
