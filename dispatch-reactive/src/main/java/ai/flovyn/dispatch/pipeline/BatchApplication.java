@@ -378,25 +378,14 @@ final class BatchApplication {
         workflow.resumePending()
             && !nextStatus.isTerminal()
             && effectiveRequest() != RequestedStatus.SUSPENDED;
-    byte[] output = null;
-    String error = null;
-    for (Command command : plan.batch().commands()) {
-      if (command instanceof Command.CompleteWorkflow complete) {
-        output = complete.output();
-      } else if (command instanceof Command.FailWorkflow fail) {
-        error = fail.error();
-      } else if (command instanceof Command.CancelWorkflow cancel) {
-        error = cancel.reason();
-      }
-    }
     return tx.workflows()
         .finishBatch(
             workflowId,
             nextStatus,
             workflow.currentSequence() + eventsAppended,
             resumePending,
-            output,
-            error,
+            plan.output(),
+            plan.error(),
             plan.digest(),
             options.workflowLease().toMillis())
         .then(tx.notifier().notify(notifications()));

@@ -16,14 +16,17 @@ import java.util.UUID;
 
 /**
  * A command batch checked without touching the database: every field validated (errors name the
- * command index), tasks and children deduplicated by id, and the batch's digest computed.
+ * command index), tasks and children deduplicated by id, the batch's digest computed, and the
+ * output (CompleteWorkflow) or error (FailWorkflow, CancelWorkflow) it finishes with, if any.
  */
 record BatchPlan(
     CommandBatch batch,
     Map<UUID, Indexed<Command.ScheduleTask>> tasks,
     Map<UUID, Indexed<Command.ScheduleChildWorkflow>> children,
     List<String> identities,
-    byte[] digest) {
+    byte[] digest,
+    byte[] output,
+    String error) {
 
   /** A command with its index in the batch. */
   record Indexed<C extends Command>(int index, C command) {}
@@ -72,7 +75,19 @@ record BatchPlan(
         validateOther(at, command, identities, batch.workflowExecutionId());
       }
     }
-    return new BatchPlan(batch, tasks, children, List.copyOf(identities), digest(batch));
+    byte[] output = null;
+    String error = null;
+    for (Command command : batch.commands()) {
+      if (command instanceof Command.CompleteWorkflow complete) {
+        output = complete.output();
+      } else if (command instanceof Command.FailWorkflow fail) {
+        error = fail.error();
+      } else if (command instanceof Command.CancelWorkflow cancel) {
+        error = cancel.reason();
+      }
+    }
+    return new BatchPlan(
+        batch, tasks, children, List.copyOf(identities), digest(batch), output, error);
   }
 
   private static void validateTask(String at, Command.ScheduleTask task) {

@@ -1,6 +1,5 @@
 package ai.flovyn.dispatch.pipeline;
 
-import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
 import java.util.UUID;
@@ -10,16 +9,10 @@ final class ChildReports {
   private ChildReports() {}
 
   static AppendEvent report(UUID parentId, UUID childId, WorkflowStatus status, BatchPlan plan) {
-    byte[] output = new byte[0];
-    String error = status == WorkflowStatus.CANCELLED ? "cancelled" : null;
-    for (Command command : plan.batch().commands()) {
-      if (command instanceof Command.CompleteWorkflow complete) {
-        output = complete.output();
-      } else if (command instanceof Command.FailWorkflow fail) {
-        error = fail.error();
-      } else if (command instanceof Command.CancelWorkflow cancel) {
-        error = cancel.reason().isEmpty() ? "cancelled" : cancel.reason();
-      }
+    byte[] output = plan.output() == null ? new byte[0] : plan.output();
+    String error = plan.error() == null || plan.error().isEmpty() ? null : plan.error();
+    if (error == null && status == WorkflowStatus.CANCELLED) {
+      error = "cancelled";
     }
     String json =
         status == WorkflowStatus.COMPLETED

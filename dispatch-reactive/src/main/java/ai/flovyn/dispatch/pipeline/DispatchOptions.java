@@ -43,6 +43,16 @@ public record DispatchOptions(
         true);
   }
 
+  /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
+  double retryBackoffBaseMillis() {
+    return retryBackoffBase.toMillis();
+  }
+
+  /** The longest backoff between attempts, in milliseconds. */
+  double retryBackoffMaxMillis() {
+    return retryBackoffMax.toMillis();
+  }
+
   /** A builder holding these options. */
   public Builder toBuilder() {
     return new Builder(this);

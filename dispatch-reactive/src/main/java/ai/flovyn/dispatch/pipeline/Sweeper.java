@@ -119,13 +119,12 @@ final class Sweeper implements AutoCloseable {
   }
 
   private Mono<Void> expireTaskLeases() {
-    double base = options.retryBackoffBase().toMillis();
-    double max = options.retryBackoffMax().toMillis();
     return transactor
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
-                    .expireLeases(base, max, LIMIT)
+                    .expireLeases(
+                        options.retryBackoffBaseMillis(), options.retryBackoffMaxMillis(), LIMIT)
                     .doOnNext(
                         task ->
                             metrics.taskFinished(

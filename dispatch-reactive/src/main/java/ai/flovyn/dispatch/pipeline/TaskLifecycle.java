@@ -108,13 +108,15 @@ final class TaskLifecycle {
    * FAILED and the workflow sees TASK_FAILED. Repeating the same failure is success.
    */
   Mono<Void> fail(UUID taskId, String error) {
-    double base = options.retryBackoffBase().toMillis();
-    double max = options.retryBackoffMax().toMillis();
     return transactor
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
-                    .fail(taskId, error, base, max)
+                    .fail(
+                        taskId,
+                        error,
+                        options.retryBackoffBaseMillis(),
+                        options.retryBackoffMaxMillis())
                     .flatMap(task -> afterFailure(tx, List.of(task), error).thenReturn(task))
                     .switchIfEmpty(explainFail(tx, taskId, error)))
         .doOnNext(
