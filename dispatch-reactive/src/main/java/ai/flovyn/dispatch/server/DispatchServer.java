@@ -235,7 +235,8 @@ public final class DispatchServer implements AutoCloseable {
   }
 
   private void closePool() {
-    pool.disposeLater().block(Duration.ofSeconds(10));
+    // the lifecycle edge: shutdown waits for the pool to close its connections
+    pool.dispose();
   }
 
   static String version() {
