@@ -4,9 +4,11 @@ import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
@@ -15,6 +17,8 @@ final class DispatchMetrics {
   private final MeterRegistry registry;
   private final DistributionSummary batchSize;
   private final DistributionSummary groupSize;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger pollsWaiting = new AtomicInteger();
 
   DispatchMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -23,6 +27,12 @@ final class DispatchMetrics {
             .description("commands per command batch")
             .publishPercentileHistogram()
             .register(registry);
+    Gauge.builder("dispatch_command_batches_in_flight", inFlight, AtomicInteger::get)
+        .description("command batches accepted and not yet answered")
+        .register(registry);
+    Gauge.builder("dispatch_polls_waiting", pollsWaiting, AtomicInteger::get)
+        .description("long polls (PollWorkflow, PollTask) currently open")
+        .register(registry);
     this.groupSize =
         DistributionSummary.builder("dispatch_command_batch_group_size")
             .description("command batches sharing one transaction (group commit)")
@@ -75,8 +85,9 @@ final class DispatchMetrics {
     return Mono.defer(
         () -> {
           Timer.Sample sample = Timer.start(registry);
-          return poll.doOnSuccess(
-                  value -> stopPoll(sample, kind, value == null ? "empty" : "claimed"))
+          pollsWaiting.incrementAndGet();
+          return poll.doFinally(signal -> pollsWaiting.decrementAndGet())
+              .doOnSuccess(value -> stopPoll(sample, kind, value == null ? "empty" : "claimed"))
               .doOnError(error -> stopPoll(sample, kind, errorOutcome(error)))
               .doOnCancel(() -> stopPoll(sample, kind, "cancelled"));
         });
@@ -96,7 +107,9 @@ final class DispatchMetrics {
         () -> {
           Timer.Sample sample = Timer.start(registry);
           batchSize.record(commands);
+          inFlight.incrementAndGet();
           return batch
+              .doFinally(signal -> inFlight.decrementAndGet())
               .doOnSuccess(value -> stop(sample, value == null ? "ok" : outcome.apply(value)))
               .doOnError(error -> stop(sample, errorOutcome(error)))
               .doOnCancel(() -> stop(sample, "cancelled"));

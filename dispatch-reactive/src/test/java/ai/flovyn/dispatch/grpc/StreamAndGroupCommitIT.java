@@ -11,18 +11,23 @@ import ai.flovyn.dispatch.proto.CommandBatch;
 import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.ReactorWorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
+import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.Empty;
 import io.grpc.Status;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -95,6 +100,53 @@ class StreamAndGroupCommitIT {
         byId.get("req-7").getMessage().contains("commands[0].schedule_task.task_execution_id"));
     assertEquals(19, acks.stream().filter(ack -> ack.getCode() == 0).count());
     assertEquals(38, workflows.stream().mapToLong(StreamAndGroupCommitIT::tasksOf).sum());
+  }
+
+  @Test
+  void aBlockedDatabaseStopsTheStreamAtEightBatchesInFlightAndSlowsTheClient() throws Exception {
+    String workflowId = newWorkflow();
+    AtomicInteger sent = new AtomicInteger();
+    Flux<CommandBatch> batches =
+        Flux.range(0, 100)
+            .map(
+                i ->
+                    CommandBatch.newBuilder()
+                        .setRequestId("big-" + i)
+                        .setBatch(
+                            batch(
+                                workflowId,
+                                IntStream.range(0, 100)
+                                    .mapToObj(t -> scheduleTask(UUID.randomUUID(), "backpressured"))
+                                    .toList()))
+                        .build())
+            .doOnNext(batch -> sent.incrementAndGet());
+    try (Connection blocker = db.jdbc()) {
+      // the "slow database": every batch of the stream waits for this lock on its workflow
+      blocker.setAutoCommit(false);
+      try (Statement lock = blocker.createStatement()) {
+        lock.execute(
+            "SELECT 1 FROM workflow_executions WHERE id = '" + workflowId + "' FOR UPDATE");
+      }
+      CompletableFuture<List<CommandBatchAck>> acks =
+          ReactorWorkflowDispatchGrpc.newReactorStub(grpc.channel())
+              .streamWorkflowCommands(batches)
+              .collectList()
+              .toFuture();
+
+      Await.until(() -> inFlight() == 8, "eight batches of the stream in flight");
+      int stalledAt = Await.stable(sent::get);
+      assertEquals(8, inFlight(), "no more than eight batches of one stream are applied at once");
+      assertTrue(stalledAt < 100, "the client was held back: it sent " + stalledAt + " of 100");
+      blocker.rollback();
+
+      List<CommandBatchAck> all = acks.get(60, TimeUnit.SECONDS);
+      assertEquals(100, all.stream().filter(ack -> ack.getCode() == 0).count());
+      assertEquals(10_000, tasksOf(workflowId));
+    }
+  }
+
+  private static double inFlight() {
+    return grpc.registry().get("dispatch_command_batches_in_flight").gauge().value();
   }
 
   @Test

@@ -33,6 +33,7 @@ import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
+import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -122,6 +123,10 @@ class WorkerLoopIT {
             .get("status");
   }
 
+  private static double pollsWaiting(GrpcTestServer server) {
+    return server.registry().get("dispatch_polls_waiting").gauge().value();
+  }
+
   private static Status.Code codeOf(Runnable call) {
     return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
   }
@@ -132,7 +137,7 @@ class WorkerLoopIT {
     String workflowId = newWorkflow(queue);
     long started = System.nanoTime();
     ListenableFuture<PollTaskResponse> waiting = grpc.tasksAsync().pollTask(pollTask(queue, 30));
-    Thread.sleep(300); // let the poll start waiting: this is the point of the test
+    Await.until(() -> pollsWaiting(grpc) == 1, "the poll to wait");
     UUID taskId = UUID.randomUUID();
     // scheduled through the other instance: the wake-up crosses instances via LISTEN/NOTIFY
     second

@@ -1,0 +1,38 @@
+package ai.flovyn.dispatch.testing;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
+/** Bounded waits on a condition, for tests that must observe a state before acting. */
+public final class Await {
+  private Await() {}
+
+  /** Waits (at most 30 s) until the condition holds, checking every 20 ms. */
+  public static void until(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Waits until the value has not changed for half a second (at most 30 s); returns it. */
+  public static int stable(IntSupplier value) throws InterruptedException {
+    int[] last = {value.getAsInt()};
+    long[] since = {System.nanoTime()};
+    until(
+        () -> {
+          int now = value.getAsInt();
+          if (now != last[0]) {
+            last[0] = now;
+            since[0] = System.nanoTime();
+          }
+          return System.nanoTime() - since[0] >= TimeUnit.MILLISECONDS.toNanos(500);
+        },
+        "a stable value");
+    return last[0];
+  }
+}
