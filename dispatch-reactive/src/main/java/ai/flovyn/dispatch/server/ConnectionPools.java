@@ -1,7 +1,10 @@
 package ai.flovyn.dispatch.server;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.pool.PoolMetrics;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.time.Duration;
@@ -46,5 +49,25 @@ final class ConnectionPools {
             .maxLifeTime(Duration.ofMinutes(30))
             .build();
     return new ConnectionPool(configuration);
+  }
+
+  /** Exposes the pool's use: connections acquired, idle, allocated, and acquires waiting. */
+  static void bindMetrics(ConnectionPool pool, MeterRegistry registry) {
+    pool.getMetrics()
+        .ifPresent(
+            metrics -> {
+              Gauge.builder("dispatch_db_pool_acquired", metrics, PoolMetrics::acquiredSize)
+                  .description("database connections in use")
+                  .register(registry);
+              Gauge.builder("dispatch_db_pool_idle", metrics, PoolMetrics::idleSize)
+                  .description("database connections idle in the pool")
+                  .register(registry);
+              Gauge.builder("dispatch_db_pool_allocated", metrics, PoolMetrics::allocatedSize)
+                  .description("database connections open")
+                  .register(registry);
+              Gauge.builder("dispatch_db_pool_pending", metrics, PoolMetrics::pendingAcquireSize)
+                  .description("callers waiting for a database connection")
+                  .register(registry);
+            });
   }
 }

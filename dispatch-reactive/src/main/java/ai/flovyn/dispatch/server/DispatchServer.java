@@ -80,6 +80,7 @@ public final class DispatchServer implements AutoCloseable {
     bindJvmMetrics();
     pool = ConnectionPools.pool(jdbcUrl, user, password, config.dbPoolSize());
     resources.push(this::closePool);
+    ConnectionPools.bindMetrics(pool, registry);
     dispatch =
         Dispatch.builder(pool)
             .listenConnections(ConnectionPools.connectionFactory(jdbcUrl, user, password))

@@ -60,6 +60,8 @@ class ServerStartupIT {
       HttpResponse<String> metrics = scrape(server.metricsPort());
       assertEquals(200, metrics.statusCode());
       assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM metrics exported");
+      assertTrue(metrics.body().contains("dispatch_db_pool_acquired"), "pool use exported");
+      assertTrue(metrics.body().contains("dispatch_polls_waiting"), "pipeline gauges exported");
       try (Connection connection =
               DriverManager.getConnection(server.databaseUrl(), "postgres", "");
           Statement statement = connection.createStatement()) {
