@@ -48,11 +48,4 @@ final class StatusMapping {
     log.error("internal error: {}", error.getMessage(), error.getCause());
     return Status.INTERNAL.withDescription("internal error");
   }
-
-  /** The status for an RPC that a later version implements. */
-  static StatusRuntimeException unimplemented(String rpc) {
-    return Status.UNIMPLEMENTED
-        .withDescription(rpc + " is not implemented by this server yet")
-        .asRuntimeException();
-  }
 }

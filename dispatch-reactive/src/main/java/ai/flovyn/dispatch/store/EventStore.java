@@ -16,13 +16,6 @@ public final class EventStore {
       "SELECT identity FROM workflow_events WHERE workflow_execution_id = $1"
           + " AND identity = ANY($2::text[])";
 
-  private static final String INSERT =
-      "INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
-          + " event_data, identity)"
-          + " SELECT e.wf, e.seq, e.type, e.data::jsonb, e.identity"
-          + " FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[])"
-          + " AS e(wf, seq, type, data, identity)";
-
   // Appends the events whose identity the log does not hold yet, numbering them gaplessly after
   // $5 in input order: the identity check and the insert are one round trip.
   private static final String APPEND_FRESH =
@@ -99,28 +92,6 @@ public final class EventStore {
     }
     return Sql.update(connection, APPEND_FRESH, workflowId, types, data, identities, afterSequence)
         .map(Long::intValue);
-  }
-
-  /** Inserts events whose sequence numbers were assigned under their workflows' locks. */
-  public Mono<Void> insert(List<NewEvent> events) {
-    if (events.isEmpty()) {
-      return Mono.empty();
-    }
-    int n = events.size();
-    UUID[] workflows = new UUID[n];
-    Integer[] sequences = new Integer[n];
-    String[] types = new String[n];
-    String[] data = new String[n];
-    String[] identities = new String[n];
-    for (int i = 0; i < n; i++) {
-      NewEvent event = events.get(i);
-      workflows[i] = event.workflowId();
-      sequences[i] = event.sequenceNumber();
-      types[i] = event.eventType();
-      data[i] = event.dataJson();
-      identities[i] = event.identity();
-    }
-    return Sql.update(connection, INSERT, workflows, sequences, types, data, identities).then();
   }
 
   /**

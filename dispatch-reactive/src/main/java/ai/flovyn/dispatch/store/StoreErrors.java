@@ -14,9 +14,6 @@ import java.util.concurrent.TimeoutException;
  * carry SQL text: the cause stays attached for the log.
  */
 public final class StoreErrors {
-  /** unique_violation: a duplicate key that a conflict clause did not absorb. */
-  static final String UNIQUE_VIOLATION = "23505";
-
   private StoreErrors() {}
 
   /** Maps any failure from the store to a {@link DispatchException}. */
