@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The dispatch pipeline as an embeddable Reactor library: start workflows, apply command batches
@@ -44,6 +45,7 @@ public final class Dispatch implements AutoCloseable {
   private final Sweeper sweeper;
   private final NotificationListener listener;
   private final Flux<WorkSignal> signals;
+  private final Sinks.Empty<Void> closing = Sinks.empty();
 
   private Dispatch(Builder builder) {
     DispatchOptions options = builder.options;
@@ -166,19 +168,29 @@ public final class Dispatch implements AutoCloseable {
     return promises.reject(promiseId, error);
   }
 
-  /** Emits a signal each time work may have appeared on (kind, tenant, queue), until cancelled. */
+  /**
+   * Emits a signal each time work may have appeared on (tenant, queue); completes on {@link
+   * #stopSubscriptions()} or {@link #close()}, errors never.
+   */
   public Flux<WorkSignal> workSignals(String tenantId, String queue) {
     return signals
         .filter(
             signal ->
                 signal == WorkSignal.ANY
                     || (tenantId.equals(signal.tenantId()) && queue.equals(signal.queue())))
-        .onBackpressureLatest();
+        .onBackpressureLatest()
+        .takeUntilOther(closing.asMono());
+  }
+
+  /** Completes every {@link #workSignals} stream, so that subscribers move to another instance. */
+  public void stopSubscriptions() {
+    closing.tryEmitEmpty();
   }
 
   /** Stops the listener and the sweeper; the connection factory is the caller's to close. */
   @Override
   public void close() {
+    stopSubscriptions();
     sweeper.close();
     if (listener != null) {
       listener.close();

@@ -216,6 +216,10 @@ public final class DispatchServer implements AutoCloseable {
     if (health != null) {
       health.enterTerminalState();
     }
+    if (dispatch != null) {
+      // subscription streams never end by themselves: end them so shutdown waits only for calls
+      dispatch.stopSubscriptions();
+    }
     while (!resources.isEmpty()) {
       try {
         resources.pop().close();
