@@ -40,7 +40,8 @@ public final class Dispatch implements AutoCloseable {
   private final StartWorkflowPipeline starts;
   private final SubmitTaskPipeline submits;
   private final TaskLifecycle tasks;
-  private final WorkflowPolls workflows;
+  private final Polls polls;
+  private final DispatchOptions options;
   private final Promises promises;
   private final Sweeper sweeper;
   private final NotificationListener listener;
@@ -64,8 +65,9 @@ public final class Dispatch implements AutoCloseable {
     this.batches = new CommandBatchPipeline(transactor, metrics, options, sweeper);
     this.starts = new StartWorkflowPipeline(transactor);
     this.submits = new SubmitTaskPipeline(transactor, metrics);
-    this.tasks = new TaskLifecycle(transactor, longPoll, options, metrics, sweeper);
-    this.workflows = new WorkflowPolls(transactor, longPoll, options, metrics, sweeper);
+    this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper);
+    this.polls = new Polls(transactor, longPoll, options, metrics, sweeper);
+    this.options = options;
     this.promises = new Promises(transactor);
   }
 
@@ -124,13 +126,31 @@ public final class Dispatch implements AutoCloseable {
       String workerPoolId,
       String workerId,
       Duration timeout) {
-    return workflows.poll(tenantId, queue, kinds, workerPoolId, workerId, timeout);
+    String[] kindArray = kinds.toArray(String[]::new);
+    long leaseMs = options.workflowLease().toMillis();
+    return polls.poll(
+        WorkSignal.Kind.WORKFLOW,
+        tenantId,
+        queue,
+        workerId,
+        timeout,
+        tx ->
+            tx.claims().claimWorkflow(tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
+        ClaimedWorkflow::leaseExpiresAt);
   }
 
   /** Long-polls the next ready task of (tenant, queue); empty after {@code timeout}. */
   public Mono<ClaimedTask> pollTask(
       String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
-    return tasks.poll(tenantId, queue, workerPoolId, workerId, timeout);
+    long leaseMs = options.taskLease().toMillis();
+    return polls.poll(
+        WorkSignal.Kind.TASK,
+        tenantId,
+        queue,
+        workerId,
+        timeout,
+        tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
+        ClaimedTask::leaseExpiresAt);
   }
 
   /** Completes a RUNNING task (TASK_COMPLETED resumes its workflow). */

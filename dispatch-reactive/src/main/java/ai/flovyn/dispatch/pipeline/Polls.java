@@ -1,13 +1,70 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.store.Transactor;
+import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.WorkSignal;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
 
-/** Long-poll timeouts as the configuration caps them. */
+/**
+ * The pollers' side of both queues: validate the poll, then long-poll a claim (one autocommit
+ * statement per attempt), tell the sweeper when the claim's lease ends, and time the wait.
+ */
 final class Polls {
-  private Polls() {}
+  private final Transactor transactor;
+  private final LongPoll longPoll;
+  private final DispatchOptions options;
+  private final DispatchMetrics metrics;
+  private final Sweeper sweeper;
+
+  Polls(
+      Transactor transactor,
+      LongPoll longPoll,
+      DispatchOptions options,
+      DispatchMetrics metrics,
+      Sweeper sweeper) {
+    this.transactor = transactor;
+    this.longPoll = longPoll;
+    this.options = options;
+    this.metrics = metrics;
+    this.sweeper = sweeper;
+  }
+
+  /**
+   * Emits what {@code claim} takes from (tenant, queue) within the capped timeout, or completes
+   * empty; errors with INVALID_ARGUMENT naming an empty tenant, queue or worker.
+   */
+  <T> Mono<T> poll(
+      WorkSignal.Kind kind,
+      String tenantId,
+      String queue,
+      String workerId,
+      Duration timeout,
+      Function<Tx, Mono<T>> claim,
+      Function<T, Instant> leaseEnd) {
+    return Mono.fromRunnable(
+            () -> {
+              Limits.requireName("tenant_id", tenantId);
+              Limits.requireName("queue", queue);
+              Limits.requireName("worker_id", workerId);
+            })
+        .then(
+            Mono.defer(
+                () ->
+                    longPoll.await(
+                        new WorkSignal(kind, tenantId, queue),
+                        cap(timeout),
+                        () -> transactor.autocommit(claim))))
+        .doOnNext(
+            claimed -> sweeper.dueIn(Duration.between(Instant.now(), leaseEnd.apply(claimed))))
+        .as(claimed -> metrics.timePoll(claimed, kind.name().toLowerCase(Locale.ROOT)));
+  }
 
   /** The requested timeout, at least zero and at most the configured cap. */
-  static Duration cap(Duration requested, DispatchOptions options) {
+  private Duration cap(Duration requested) {
     if (requested == null || requested.isNegative()) {
       return Duration.ZERO;
     }

@@ -1,6 +1,5 @@
 package ai.flovyn.dispatch.pipeline;
 
-import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
@@ -25,50 +24,16 @@ import reactor.core.publisher.Mono;
  */
 final class TaskLifecycle {
   private final Transactor transactor;
-  private final LongPoll longPoll;
   private final DispatchOptions options;
   private final DispatchMetrics metrics;
   private final Sweeper sweeper;
 
   TaskLifecycle(
-      Transactor transactor,
-      LongPoll longPoll,
-      DispatchOptions options,
-      DispatchMetrics metrics,
-      Sweeper sweeper) {
+      Transactor transactor, DispatchOptions options, DispatchMetrics metrics, Sweeper sweeper) {
     this.transactor = transactor;
-    this.longPoll = longPoll;
     this.options = options;
     this.metrics = metrics;
     this.sweeper = sweeper;
-  }
-
-  /** Emits the next task of (tenant, queue) claimed for the worker, or empty at the timeout. */
-  Mono<ClaimedTask> poll(
-      String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
-    return Mono.fromRunnable(
-            () -> {
-              Limits.requireName("tenant_id", tenantId);
-              Limits.requireName("queue", queue);
-              Limits.requireName("worker_id", workerId);
-            })
-        .then(Mono.defer(() -> claimWithin(tenantId, queue, workerPoolId, workerId, timeout)));
-  }
-
-  private Mono<ClaimedTask> claimWithin(
-      String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
-    Duration wait = Polls.cap(timeout, options);
-    long leaseMs = options.taskLease().toMillis();
-    WorkSignal key = new WorkSignal(WorkSignal.Kind.TASK, tenantId, queue);
-    return longPoll
-        .await(
-            key,
-            wait,
-            () ->
-                transactor.autocommit(
-                    tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs)))
-        .doOnNext(task -> sweeper.dueIn(Duration.between(Instant.now(), task.leaseExpiresAt())))
-        .as(claimed -> metrics.timePoll(claimed, "task"));
   }
 
   /** Completes a RUNNING task; completing it again with the same output is success. */

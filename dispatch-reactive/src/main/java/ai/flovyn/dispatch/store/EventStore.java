@@ -103,18 +103,6 @@ public final class EventStore {
     if (events.isEmpty()) {
       return Flux.empty();
     }
-    int n = events.size();
-    UUID[] workflows = new UUID[n];
-    String[] types = new String[n];
-    String[] data = new String[n];
-    String[] identities = new String[n];
-    for (int i = 0; i < n; i++) {
-      AppendEvent event = events.get(i);
-      workflows[i] = event.workflowId();
-      types[i] = event.eventType();
-      data[i] = event.dataJson();
-      identities[i] = event.identity();
-    }
     return Sql.query(
         connection,
         APPEND_AND_WAKE,
@@ -124,10 +112,10 @@ public final class EventStore {
                 WorkflowStatus.valueOf(row.get("status", String.class)),
                 row.get("tenant_id", String.class),
                 row.get("queue", String.class)),
-        workflows,
-        types,
-        data,
-        identities);
+        Sql.column(events, AppendEvent::workflowId, UUID[]::new),
+        Sql.column(events, AppendEvent::eventType, String[]::new),
+        Sql.column(events, AppendEvent::dataJson, String[]::new),
+        Sql.column(events, AppendEvent::identity, String[]::new));
   }
 
   /** Emits the workflow's whole log in sequence order. */

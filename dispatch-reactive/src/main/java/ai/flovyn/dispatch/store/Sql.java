@@ -5,7 +5,9 @@ import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -62,6 +64,11 @@ final class Sql {
   /** A nullable uuid value for binding. */
   static Object uuid(java.util.UUID value) {
     return value == null ? NULL_UUID : value;
+  }
+
+  /** One column of {@code rows} as an array parameter, for statements over {@code unnest}. */
+  static <R, T> T[] column(List<R> rows, Function<R, T> field, IntFunction<T[]> array) {
+    return rows.stream().map(field).toArray(array);
   }
 
   /**

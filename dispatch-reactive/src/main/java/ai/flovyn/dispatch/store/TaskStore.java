@@ -43,53 +43,23 @@ public final class TaskStore {
     if (tasks.isEmpty()) {
       return Mono.just(Set.of());
     }
-    int n = tasks.size();
-    UUID[] ids = new UUID[n];
-    String[] tenants = new String[n];
-    UUID[] workflows = new UUID[n];
-    String[] types = new String[n];
-    String[] inputs = new String[n];
-    String[] queues = new String[n];
-    Integer[] retries = new Integer[n];
-    Long[] timeouts = new Long[n];
-    Integer[] priorities = new Integer[n];
-    String[] traceparents = new String[n];
-    String[] keys = new String[n];
-    String[] metadata = new String[n];
-    String[] pools = new String[n];
-    for (int i = 0; i < n; i++) {
-      NewTask task = tasks.get(i);
-      ids[i] = task.id();
-      tenants[i] = task.tenantId();
-      workflows[i] = task.workflowId();
-      types[i] = task.taskType();
-      inputs[i] = Sql.base64(task.input());
-      queues[i] = task.queue();
-      retries[i] = task.maxRetries();
-      timeouts[i] = task.timeoutMs();
-      priorities[i] = task.prioritySeconds();
-      traceparents[i] = task.traceparent();
-      keys[i] = task.idempotencyKey();
-      metadata[i] = task.metadataJson();
-      pools[i] = task.workerPoolId();
-    }
     return Sql.query(
             connection,
             INSERT,
             row -> row.get("id", UUID.class),
-            ids,
-            tenants,
-            workflows,
-            types,
-            inputs,
-            queues,
-            retries,
-            timeouts,
-            priorities,
-            traceparents,
-            keys,
-            metadata,
-            pools)
+            Sql.column(tasks, NewTask::id, UUID[]::new),
+            Sql.column(tasks, NewTask::tenantId, String[]::new),
+            Sql.column(tasks, NewTask::workflowId, UUID[]::new),
+            Sql.column(tasks, NewTask::taskType, String[]::new),
+            Sql.column(tasks, task -> Sql.base64(task.input()), String[]::new),
+            Sql.column(tasks, NewTask::queue, String[]::new),
+            Sql.column(tasks, NewTask::maxRetries, Integer[]::new),
+            Sql.column(tasks, NewTask::timeoutMs, Long[]::new),
+            Sql.column(tasks, NewTask::prioritySeconds, Integer[]::new),
+            Sql.column(tasks, NewTask::traceparent, String[]::new),
+            Sql.column(tasks, NewTask::idempotencyKey, String[]::new),
+            Sql.column(tasks, NewTask::metadataJson, String[]::new),
+            Sql.column(tasks, NewTask::workerPoolId, String[]::new))
         .collect(HashSet::new, Set::add);
   }
 

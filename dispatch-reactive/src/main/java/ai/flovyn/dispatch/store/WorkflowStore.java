@@ -105,26 +105,6 @@ public final class WorkflowStore {
     if (children.isEmpty()) {
       return Mono.just(Set.of());
     }
-    int n = children.size();
-    UUID[] ids = new UUID[n];
-    String[] kinds = new String[n];
-    String[] inputs = new String[n];
-    String[] queues = new String[n];
-    Integer[] priorities = new Integer[n];
-    String[] definitions = new String[n];
-    String[] names = new String[n];
-    String[] started = new String[n];
-    for (int i = 0; i < n; i++) {
-      NewWorkflow child = children.get(i);
-      ids[i] = child.id();
-      kinds[i] = child.kind();
-      inputs[i] = Sql.base64(child.input());
-      queues[i] = child.queue();
-      priorities[i] = child.prioritySeconds();
-      definitions[i] = child.workflowDefinitionId();
-      names[i] = child.childExecutionName();
-      started[i] = child.startedEventJson();
-    }
     return Sql.query(
             connection,
             INSERT_CHILDREN,
@@ -132,14 +112,14 @@ public final class WorkflowStore {
             tenantId,
             Sql.text(traceparent),
             parentId,
-            ids,
-            kinds,
-            inputs,
-            queues,
-            priorities,
-            definitions,
-            names,
-            started)
+            Sql.column(children, NewWorkflow::id, UUID[]::new),
+            Sql.column(children, NewWorkflow::kind, String[]::new),
+            Sql.column(children, child -> Sql.base64(child.input()), String[]::new),
+            Sql.column(children, NewWorkflow::queue, String[]::new),
+            Sql.column(children, NewWorkflow::prioritySeconds, Integer[]::new),
+            Sql.column(children, NewWorkflow::workflowDefinitionId, String[]::new),
+            Sql.column(children, NewWorkflow::childExecutionName, String[]::new),
+            Sql.column(children, NewWorkflow::startedEventJson, String[]::new))
         .collect(HashSet::new, Set::add);
   }
 
