@@ -161,8 +161,8 @@ public final class Benchmark {
     String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     List<String> notes = new ArrayList<>();
     log("creating database %s", o.database());
-    String pgVersion = admin(o, "SELECT version()");
-    admin(o, "CREATE DATABASE " + o.database());
+    String pgVersion = query(o, "postgres", "SELECT version()");
+    query(o, "postgres", "CREATE DATABASE " + o.database());
     ServerProcess server = null;
     List<ManagedChannel> channels = new ArrayList<>();
     Sampler sampler = null;
@@ -188,7 +188,7 @@ public final class Benchmark {
               () -> {
                 try {
                   child.close();
-                  admin(o, "DROP DATABASE IF EXISTS " + o.database() + " WITH (FORCE)");
+                  query(o, "postgres", "DROP DATABASE IF EXISTS " + o.database() + " WITH (FORCE)");
                 } catch (InterruptedException | RuntimeException e) {
                   System.err.println("benchmark: cleanup on exit failed: " + e);
                 }
@@ -218,15 +218,21 @@ public final class Benchmark {
       service.stream(10, o.concurrency().get(0), o.streamWindow(), warmup);
 
       List<ThroughputResult> throughput = new ArrayList<>();
+      List<CpuCost> cpu = new ArrayList<>();
       boolean streamImplemented = true;
       try (SeedBaseline seed =
           new SeedBaseline(
               o.pgHost(), o.pgPort(), o.database(), o.pgUser(), o.poolSize(), workflows)) {
         for (int batch : o.batches()) {
           for (int c : o.concurrency()) {
-            throughput.add(report(service.unary(batch, c, o.seconds())));
+            CpuCost.Reading before = CpuCost.Reading.now(server);
+            ThroughputResult unary = report(service.unary(batch, c, o.seconds()));
+            throughput.add(unary);
+            cpu.add(CpuCost.of(unary, before, server));
             if (streamImplemented) {
+              before = CpuCost.Reading.now(server);
               ThroughputResult streamed = service.stream(batch, c, o.streamWindow(), o.seconds());
+              cpu.add(CpuCost.of(streamed, before, server));
               streamImplemented = streamed.tasksPerSecond() != null;
               throughput.add(report(streamed));
             } else {
@@ -238,10 +244,20 @@ public final class Benchmark {
                       "StreamWorkflowCommands is UNIMPLEMENTED"));
             }
             // the seed's algorithm right after the service at the same settings, on the same tables
-            throughput.add(report(seed.run(batch, c, o.seconds())));
+            before = CpuCost.Reading.now(server);
+            ThroughputResult seedRun = report(seed.run(batch, c, o.seconds()));
+            throughput.add(seedRun);
+            cpu.add(CpuCost.of(seedRun, before, server));
           }
         }
       }
+
+      String hotUpdates =
+          query(
+              o,
+              o.database(),
+              "SELECT round(100.0 * n_tup_hot_upd / nullif(n_tup_upd, 0), 1) FROM"
+                  + " pg_stat_user_tables WHERE relname = 'workflow_executions'");
 
       List<PgCeiling.Ceiling> ceilings = List.of();
       String ceilingNote = "";
@@ -323,6 +339,8 @@ public final class Benchmark {
                   inFlight),
               server.command().stream().map(Benchmark::shorten).toList(),
               throughput,
+              cpu,
+              hotUpdates,
               ceilings,
               ceilingNote,
               phases,
@@ -349,7 +367,7 @@ public final class Benchmark {
         Runtime.getRuntime().removeShutdownHook(stopOnExit);
       }
       log("dropping database %s", o.database());
-      admin(o, "DROP DATABASE IF EXISTS " + o.database() + " WITH (FORCE)");
+      query(o, "postgres", "DROP DATABASE IF EXISTS " + o.database() + " WITH (FORCE)");
     }
   }
 
@@ -367,13 +385,13 @@ public final class Benchmark {
   }
 
   /** Runs one statement on the {@code postgres} database; emits the first column of a row. */
-  private static String admin(Options o, String sql) {
+  private static String query(Options o, String database, String sql) {
     PostgresqlConnectionFactory factory =
         new PostgresqlConnectionFactory(
             PostgresqlConnectionConfiguration.builder()
                 .host(o.pgHost())
                 .port(o.pgPort())
-                .database("postgres")
+                .database(database)
                 .username(o.pgUser())
                 .build());
     return Mono.usingWhen(

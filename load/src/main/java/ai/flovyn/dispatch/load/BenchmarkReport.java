@@ -244,6 +244,27 @@ final class BenchmarkReport {
   }
 
   private static void resources(StringBuilder out, BenchmarkResults r) {
+    out.append("## CPU per created task\n\n");
+    out.append(
+        "utime + stime from /proc over each run above, divided by the tasks it created: the server"
+            + " process, and every PostgreSQL process together (the seed baseline runs in the"
+            + " benchmark's own JVM, so its server column is only the idle server).\n\n");
+    out.append("| system | batch | concurrency | server µs/task | PostgreSQL µs/task |\n");
+    out.append("|---|---:|---:|---:|---:|\n");
+    for (CpuCost cost : r.cpu()) {
+      out.append(
+          fmt(
+              "| %s | %d | %d | %s | %s |\n",
+              cost.system(),
+              cost.batch(),
+              cost.concurrency(),
+              num(cost.serverMicrosPerTask(), 1),
+              num(cost.postgresMicrosPerTask(), 1)));
+    }
+    out.append(
+        fmt(
+            "\nWorkflow-row updates that were HOT (no index writes) over the throughput runs: %s %%\n\n",
+            r.workflowHotUpdatePercent().isEmpty() ? "n/a" : r.workflowHotUpdatePercent()));
     out.append("## Server resources\n\n");
     BenchmarkResults.Memory mem = r.memory();
     out.append(

@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param ceilingNote why the PostgreSQL ceiling is missing, or empty
  * @param endToEndNote why the end-to-end phases are missing, or empty
+ * @param cpu CPU per created task of the server and of PostgreSQL, per throughput run
+ * @param workflowHotUpdatePercent share of workflow-row updates that were HOT ("" if unknown)
  * @param idle null when not measured
  */
 public record BenchmarkResults(
@@ -17,6 +19,8 @@ public record BenchmarkResults(
     Settings settings,
     List<String> serverCommand,
     List<ThroughputResult> throughput,
+    List<CpuCost> cpu,
+    String workflowHotUpdatePercent,
     List<PgCeiling.Ceiling> ceilings,
     String ceilingNote,
     List<EndToEnd.Phase> endToEnd,

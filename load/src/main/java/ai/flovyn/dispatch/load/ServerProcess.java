@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The dispatch server jar run as a child process, with what /proc and /metrics say about it. */
 final class ServerProcess implements AutoCloseable {
-  private static final long CLOCK_TICKS_PER_SECOND = clockTicks();
+  static final long CLOCK_TICKS_PER_SECOND = clockTicks();
 
   private final Process process;
   private final List<String> command;

@@ -67,6 +67,8 @@ class BenchmarkReportTest {
                 throughput("service-unary", 100, 8, 20000.0),
                 throughput("service-stream", 100, 8, 40000.0),
                 throughput("seed-baseline", 100, 8, 4000.0)),
+            List.of(new CpuCost("service-unary", 100, 8, 30.5, 31.25)),
+            "98.0",
             List.of(
                 new PgCeiling.Ceiling("single-task-per-txn", 8, 5000),
                 new PgCeiling.Ceiling("batch100-set-based", 8, 80000)),
@@ -86,6 +88,8 @@ class BenchmarkReportTest {
         md.contains("| service (best of unary/streamed) ÷ seed baseline, batch-100 | 8 | 10.00 |"),
         md);
     assertTrue(md.contains("n/a: PollWorkflow is UNIMPLEMENTED"), md);
+    assertTrue(md.contains("| service-unary | 100 | 8 | 30.5 | 31.3 |"), md);
+    assertTrue(md.contains("that were HOT (no index writes) over the throughput runs: 98.0 %"), md);
     assertTrue(
         md.contains("service-stream: StreamWorkflowCommands is UNIMPLEMENTED (batch 1 c=8)"), md);
     assertTrue(md.contains("Test CPU"), md);
