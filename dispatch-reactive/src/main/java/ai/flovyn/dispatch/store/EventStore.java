@@ -29,10 +29,10 @@ public final class EventStore {
           + " WHERE x.found IS NULL)"
           + " INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
           + " event_data, identity)"
-          + " SELECT $1, $5 + n, type, data::jsonb, identity FROM fresh";
+          + " SELECT $1, $5 + n, type, data, identity FROM fresh";
 
   private static final String LIST =
-      "SELECT sequence_number, event_type, event_data::text AS data FROM workflow_events"
+      "SELECT sequence_number, event_type, event_data AS data FROM workflow_events"
           + " WHERE workflow_execution_id = $1 ORDER BY sequence_number";
 
   // Appends events at their workflows' next sequence numbers (in input order), skipping those
@@ -56,7 +56,7 @@ public final class EventStore {
           + " RETURNING w.id, w.current_sequence, c.k, w.status, w.tenant_id, w.queue),"
           + " ins AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
           + " event_type, event_data, identity)"
-          + " SELECT f.wf, wf.current_sequence - wf.k + f.n, f.type, f.data::jsonb, f.identity"
+          + " SELECT f.wf, wf.current_sequence - wf.k + f.n, f.type, f.data, f.identity"
           + " FROM fresh f JOIN wf ON wf.id = f.wf)"
           + " SELECT id, status, tenant_id, queue FROM wf";
 

@@ -25,7 +25,7 @@ public final class WorkflowStore {
           + " VALUES ($1, $2, $3, decode($4, 'base64'), $5, $6, 'PENDING', $7, $8::jsonb, $9, $10,"
           + " $11, 1, now() - make_interval(secs => $6)) RETURNING id)"
           + " INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
-          + " event_data) SELECT id, 1, 'WORKFLOW_STARTED', $12::jsonb FROM wf";
+          + " event_data) SELECT id, 1, 'WORKFLOW_STARTED', $12 FROM wf";
 
   private static final String INSERT_CHILDREN =
       "WITH c AS (SELECT * FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[],"
@@ -38,7 +38,7 @@ public final class WorkflowStore {
           + " $2, c.definition, $3, c.name, 1, now() - make_interval(secs => c.priority)"
           + " FROM c ORDER BY c.id ON CONFLICT (id) DO NOTHING RETURNING id),"
           + " ev AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
-          + " event_type, event_data) SELECT c.id, 1, 'WORKFLOW_STARTED', c.started::jsonb"
+          + " event_type, event_data) SELECT c.id, 1, 'WORKFLOW_STARTED', c.started"
           + " FROM c JOIN wf ON wf.id = c.id)"
           + " SELECT id FROM wf";
 
