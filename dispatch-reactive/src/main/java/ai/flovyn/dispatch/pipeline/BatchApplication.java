@@ -396,7 +396,14 @@ final class BatchApplication {
     if (!nextStatus.isTerminal() || workflow.parentId() == null) {
       return Mono.empty();
     }
-    AppendEvent report = ChildReports.report(workflow.parentId(), workflowId, nextStatus, plan);
+    AppendEvent report =
+        ChildReports.report(
+            workflow.parentId(),
+            workflowId,
+            workflow.childName(),
+            nextStatus,
+            plan.output(),
+            plan.error());
     return tx.events().appendAndWake(List.of(report)).doOnNext(wakes::add).then();
   }
 

@@ -4,28 +4,53 @@ import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
 import java.util.UUID;
 
-/** The event a finished child workflow appends to its parent's log. */
+/**
+ * The event a finished child workflow appends to its parent's log: CHILD_WORKFLOW_COMPLETED, or
+ * CHILD_WORKFLOW_FAILED for a failed or cancelled child (no SDK treats a cancellation event as an
+ * outcome). Both carry {@code childExecutionName}, the key the SDK looks the outcome up by.
+ */
 final class ChildReports {
   private ChildReports() {}
 
-  static AppendEvent report(UUID parentId, UUID childId, WorkflowStatus status, BatchPlan plan) {
-    byte[] output = plan.output() == null ? new byte[0] : plan.output();
-    String error = plan.error() == null || plan.error().isEmpty() ? null : plan.error();
-    if (error == null && status == WorkflowStatus.CANCELLED) {
-      error = "cancelled";
+  /**
+   * The report of a child that ended in {@code status} with {@code output} (COMPLETED) or {@code
+   * error} (FAILED, CANCELLED; null or empty gets a default text).
+   */
+  static AppendEvent report(
+      UUID parentId,
+      UUID childId,
+      String childName,
+      WorkflowStatus status,
+      byte[] output,
+      String error) {
+    String id = childId.toString();
+    if (status == WorkflowStatus.COMPLETED) {
+      return new AppendEvent(
+          parentId,
+          "CHILD_WORKFLOW_COMPLETED",
+          EventData.object()
+              .put("childExecutionName", childName)
+              .put("childExecutionId", id)
+              .payload("output", output == null ? new byte[0] : output)
+              .json(),
+          Identities.childFinished(childId));
     }
-    String json =
-        status == WorkflowStatus.COMPLETED
-            ? EventData.object()
-                .put("childExecutionId", childId.toString())
-                .payload("output", output)
-                .json()
-            : EventData.object()
-                .put("childExecutionId", childId.toString())
-                .put("error", error == null ? "" : error)
-                .json();
-    String type =
-        status == WorkflowStatus.COMPLETED ? "CHILD_WORKFLOW_COMPLETED" : "CHILD_WORKFLOW_FAILED";
-    return new AppendEvent(parentId, type, json, Identities.childFinished(childId));
+    String text = error == null || error.isEmpty() ? defaultError(status) : error;
+    return new AppendEvent(
+        parentId,
+        "CHILD_WORKFLOW_FAILED",
+        EventData.object()
+            .put("childExecutionName", childName)
+            .put("childExecutionId", id)
+            .put("childworkflowExecutionId", id)
+            .put("error", text)
+            .json(),
+        Identities.childFinished(childId));
+  }
+
+  private static String defaultError(WorkflowStatus status) {
+    return status == WorkflowStatus.CANCELLED
+        ? "Child workflow cancelled"
+        : "Child workflow failed";
   }
 }

@@ -15,4 +15,7 @@ public record WorkflowRow(
     boolean resumePending,
     byte[] lastBatchDigest,
     Integer lastBatchSequence,
-    UUID parentId) {}
+    UUID parentId,
+    String childName,
+    long historyBytes,
+    int releases) {}

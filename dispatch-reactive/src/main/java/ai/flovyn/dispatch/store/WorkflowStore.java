@@ -15,7 +15,8 @@ import reactor.core.publisher.Mono;
 public final class WorkflowStore {
   private static final String LOCK =
       "SELECT id, tenant_id, kind, queue, status, traceparent, current_sequence, resume_pending,"
-          + " last_batch_digest, last_batch_sequence, parent_workflow_execution_id"
+          + " last_batch_digest, last_batch_sequence, parent_workflow_execution_id,"
+          + " child_execution_name, history_bytes, releases"
           + " FROM workflow_executions WHERE id = $1 FOR UPDATE";
 
   private static final String INSERT_STARTED =
@@ -202,6 +203,9 @@ public final class WorkflowStore {
         Boolean.TRUE.equals(row.get("resume_pending", Boolean.class)),
         digestBytes,
         row.get("last_batch_sequence", Integer.class),
-        row.get("parent_workflow_execution_id", UUID.class));
+        row.get("parent_workflow_execution_id", UUID.class),
+        row.get("child_execution_name", String.class),
+        row.get("history_bytes", Long.class),
+        row.get("releases", Integer.class));
   }
 }
