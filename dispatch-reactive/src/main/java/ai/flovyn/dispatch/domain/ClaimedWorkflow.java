@@ -3,7 +3,10 @@ package ai.flovyn.dispatch.domain;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A workflow a poller claimed: now RUNNING for it until its lease expires. */
+/**
+ * A workflow a poller claimed: now RUNNING for it until its lease expires. {@code claimedAt} is the
+ * database's time of the claim, the deterministic clock of this activation.
+ */
 public record ClaimedWorkflow(
     UUID id,
     String kind,
@@ -17,4 +20,5 @@ public record ClaimedWorkflow(
     String workerPoolId,
     String workflowVersion,
     String traceparent,
-    Instant leaseExpiresAt) {}
+    Instant leaseExpiresAt,
+    Instant claimedAt) {}

@@ -15,7 +15,9 @@ public final class GrpcServices {
     CallMetricsInterceptor metrics = new CallMetricsInterceptor(registry);
     TraceContext trace = new TraceContext();
     return List.of(
-        ServerInterceptors.intercept(new WorkflowDispatchService(dispatch), trace, metrics),
+        ServerInterceptors.intercept(
+            new WorkflowDispatchService(dispatch, registry), trace, metrics),
+        ServerInterceptors.intercept(new WorkflowQueryService(dispatch), trace, metrics),
         ServerInterceptors.intercept(new TaskExecutionService(dispatch), trace, metrics));
   }
 }

@@ -6,11 +6,15 @@ import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.RequestedStatus;
+import ai.flovyn.dispatch.domain.SignalWithStart;
+import ai.flovyn.dispatch.domain.StartChild;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.PollResponse;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
+import ai.flovyn.dispatch.proto.SignalWithStartWorkflowRequest;
+import ai.flovyn.dispatch.proto.StartChildWorkflowRequest;
 import ai.flovyn.dispatch.proto.StartWorkflowRequest;
 import ai.flovyn.dispatch.proto.SubmitTaskRequest;
 import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
@@ -50,9 +54,19 @@ final class ProtoMapping {
         }
         lastSequence = sequence;
       }
+      if (isPlaceholder(command)) {
+        continue;
+      }
       commands.add(toCommand(at, command));
     }
     return new CommandBatch(workflowId, commands, status(request));
+  }
+
+  // The SDKs' stand-in for "cancel this task", which has no command of its own on the wire and
+  // names no target: accepted and ignored (flovyn-sdk-contract.md §3, P1-P3).
+  private static boolean isPlaceholder(WorkflowCommand command) {
+    return command.getCommandType() == CommandType.COMMAND_TYPE_UNSPECIFIED
+        && command.getCommandDataCase() == WorkflowCommand.CommandDataCase.COMMANDDATA_NOT_SET;
   }
 
   private static RequestedStatus status(SubmitWorkflowCommandsRequest request) {
@@ -226,8 +240,8 @@ final class ProtoMapping {
             .setPriorityMs(workflow.prioritySeconds() * 1000L)
             .setCreatedAtMs(workflow.createdAt().toEpochMilli())
             .setCurrentSequence(workflow.currentSequence())
-            .setWorkflowTaskTimeMillis(
-                Math.max(0, workflow.leaseExpiresAt().toEpochMilli() - System.currentTimeMillis()));
+            // the SDK's deterministic clock for this activation: epoch ms, the same on replays
+            .setWorkflowTaskTimeMillis(workflow.claimedAt().toEpochMilli());
     if (workflow.workflowDefinitionId() != null) {
       execution.setWorkflowDefinitionId(workflow.workflowDefinitionId());
     }
@@ -262,6 +276,41 @@ final class ProtoMapping {
     return info.build();
   }
 
+  static SignalWithStart toSignalWithStart(
+      SignalWithStartWorkflowRequest request, String traceparent) {
+    return new SignalWithStart(
+        request.getTenantId(),
+        request.getWorkflowId(),
+        request.getWorkflowKind(),
+        request.getWorkflowInput().toByteArray(),
+        request.getQueue(),
+        request.getPrioritySeconds(),
+        request.hasWorkflowVersion() ? request.getWorkflowVersion() : null,
+        request.getMetadataMap(),
+        request.getSignalName(),
+        request.getSignalValue().toByteArray(),
+        request.hasIdempotencyKeyTtlSeconds() ? request.getIdempotencyKeyTtlSeconds() : null,
+        traceparent);
+  }
+
+  static StartChild toStartChild(StartChildWorkflowRequest request, String traceparent) {
+    return new StartChild(
+        uuid("parent_workflow_execution_id", request.getParentWorkflowExecutionId()),
+        request.getChildExecutionName(),
+        request.getTenantId(),
+        request.hasWorkflowKind() ? request.getWorkflowKind() : null,
+        request.hasWorkflowDefinitionId() ? request.getWorkflowDefinitionId() : null,
+        request.getInput().toByteArray(),
+        request.getQueue(),
+        request.getPrioritySeconds(),
+        traceparent);
+  }
+
+  /** A client's value as it may be echoed in a message: at most 64 characters. */
+  static String shown(String value) {
+    return value.length() > 64 ? value.substring(0, 64) + "…" : value;
+  }
+
   /** Parses a UUID in its canonical 36-character form. */
   static UUID uuid(String field, String value) {
     if (value.length() != 36) {
@@ -275,7 +324,6 @@ final class ProtoMapping {
   }
 
   private static DispatchException notUuid(String field, String value) {
-    String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
-    return DispatchException.invalidArgument(field + " must be a UUID, got '" + shown + "'");
+    return DispatchException.invalidArgument(field + " must be a UUID, got '" + shown(value) + "'");
   }
 }

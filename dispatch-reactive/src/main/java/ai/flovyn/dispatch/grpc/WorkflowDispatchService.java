@@ -6,11 +6,21 @@ import ai.flovyn.dispatch.proto.CommandBatch;
 import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.GetEventsRequest;
 import ai.flovyn.dispatch.proto.GetEventsResponse;
+import ai.flovyn.dispatch.proto.GetVisualWorkflowDefinitionByIdRequest;
+import ai.flovyn.dispatch.proto.GetVisualWorkflowDefinitionByIdResponse;
 import ai.flovyn.dispatch.proto.PollRequest;
 import ai.flovyn.dispatch.proto.PollResponse;
 import ai.flovyn.dispatch.proto.ReactorWorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.RejectPromiseRequest;
+import ai.flovyn.dispatch.proto.ReportExecutionSpansRequest;
+import ai.flovyn.dispatch.proto.ReportExecutionSpansResponse;
 import ai.flovyn.dispatch.proto.ResolvePromiseRequest;
+import ai.flovyn.dispatch.proto.SignalWithStartWorkflowRequest;
+import ai.flovyn.dispatch.proto.SignalWithStartWorkflowResponse;
+import ai.flovyn.dispatch.proto.SignalWorkflowRequest;
+import ai.flovyn.dispatch.proto.SignalWorkflowResponse;
+import ai.flovyn.dispatch.proto.StartChildWorkflowRequest;
+import ai.flovyn.dispatch.proto.StartChildWorkflowResponse;
 import ai.flovyn.dispatch.proto.StartWorkflowRequest;
 import ai.flovyn.dispatch.proto.StartWorkflowResponse;
 import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
@@ -22,6 +32,7 @@ import com.google.protobuf.Empty;
 import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
 import io.grpc.CallOptions;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -33,9 +44,11 @@ public final class WorkflowDispatchService
   static final int STREAM_IN_FLIGHT = 8;
 
   private final Dispatch dispatch;
+  private final ExecutionSpans spans;
 
-  public WorkflowDispatchService(Dispatch dispatch) {
+  public WorkflowDispatchService(Dispatch dispatch, MeterRegistry registry) {
     this.dispatch = dispatch;
+    this.spans = new ExecutionSpans(registry);
   }
 
   @Override
@@ -142,6 +155,68 @@ public final class WorkflowDispatchService
         .setCode(status.getCode().value())
         .setMessage(status.getDescription() == null ? "" : status.getDescription())
         .build();
+  }
+
+  @Override
+  public Mono<SignalWorkflowResponse> signalWorkflow(SignalWorkflowRequest request) {
+    return Mono.fromCallable(
+            () -> ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId()))
+        .flatMap(
+            id ->
+                dispatch.signalWorkflow(
+                    request.getTenantId(),
+                    id,
+                    request.getSignalName(),
+                    request.getSignalValue().toByteArray()))
+        .map(
+            signal ->
+                SignalWorkflowResponse.newBuilder()
+                    .setSignalEventSequence(signal.sequence())
+                    .build());
+  }
+
+  @Override
+  public Mono<SignalWithStartWorkflowResponse> signalWithStartWorkflow(
+      SignalWithStartWorkflowRequest request) {
+    String traceparent = TraceContext.current();
+    return Mono.fromCallable(() -> ProtoMapping.toSignalWithStart(request, traceparent))
+        .flatMap(dispatch::signalWithStartWorkflow)
+        .map(
+            signal ->
+                SignalWithStartWorkflowResponse.newBuilder()
+                    .setWorkflowExecutionId(signal.workflowExecutionId().toString())
+                    .setWorkflowCreated(signal.workflowCreated())
+                    .setSignalEventSequence(signal.sequence())
+                    .build());
+  }
+
+  @Override
+  public Mono<StartChildWorkflowResponse> startChildWorkflow(StartChildWorkflowRequest request) {
+    String traceparent = TraceContext.current();
+    return Mono.fromCallable(() -> ProtoMapping.toStartChild(request, traceparent))
+        .flatMap(dispatch::startChildWorkflow)
+        .map(
+            id ->
+                StartChildWorkflowResponse.newBuilder()
+                    .setChildWorkflowExecutionId(id.toString())
+                    .build());
+  }
+
+  @Override
+  public Mono<ReportExecutionSpansResponse> reportExecutionSpans(
+      ReportExecutionSpansRequest request) {
+    return Mono.fromCallable(() -> spans.report(request));
+  }
+
+  // This server keeps no visual workflow definitions (VD1).
+  @Override
+  public Mono<GetVisualWorkflowDefinitionByIdResponse> getVisualWorkflowDefinitionById(
+      GetVisualWorkflowDefinitionByIdRequest request) {
+    return Mono.error(
+        DispatchException.notFound(
+            "workflow definition '"
+                + ProtoMapping.shown(request.getWorkflowDefinitionId())
+                + "' not found: this server has no visual workflow definitions"));
   }
 
   @Override

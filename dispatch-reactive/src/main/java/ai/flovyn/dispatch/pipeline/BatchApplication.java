@@ -6,6 +6,7 @@ import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.RequestedStatus;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
+import ai.flovyn.dispatch.store.EventStore;
 import ai.flovyn.dispatch.store.NewTask;
 import ai.flovyn.dispatch.store.NewWorkflow;
 import ai.flovyn.dispatch.store.Owner;
@@ -13,6 +14,7 @@ import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.Wake;
 import ai.flovyn.dispatch.store.WorkSignal;
 import ai.flovyn.dispatch.store.WorkflowRow;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,12 +35,17 @@ import reactor.core.publisher.Mono;
 final class BatchApplication {
   static final int DEFAULT_MAX_RETRIES = 3;
 
-  /** What the attempt did, for the caller and for the metrics recorded after the commit. */
+  /**
+   * What the attempt did, for the caller and for the metrics recorded after the commit; {@code
+   * refusal} is the error the caller gets for a batch that was refused but whose consequence (the
+   * workflow failed) is committed.
+   */
   record Applied(
       BatchResult result,
       List<NewTask> createdTasks,
       List<String> matchedTaskTypes,
-      Duration earliestDue) {}
+      Duration earliestDue,
+      DispatchException refusal) {}
 
   private final Tx tx;
   private final BatchPlan plan;
@@ -51,8 +58,11 @@ final class BatchApplication {
   private final List<String> matchedTaskTypes = new ArrayList<>();
   private List<NewWorkflow> createdChildren = List.of();
   private final List<Wake> wakes = new ArrayList<>();
+  private final List<EventSpec> childOutcomes = new ArrayList<>();
   private int eventsAppended;
+  private long bytesAppended;
   private WorkflowStatus nextStatus;
+  private DispatchException refusal;
 
   BatchApplication(
       Tx tx,
@@ -76,15 +86,90 @@ final class BatchApplication {
     if (workflow.status().isTerminal()) {
       return verifyReplayOfTerminal();
     }
+    if (workflow.status() != WorkflowStatus.RUNNING) {
+      return Mono.error(notClaimed());
+    }
+    List<EventSpec> events = batchEvents();
+    long projected = workflow.historyBytes() + bytes(events);
+    if (projected > options.maxHistoryBytes()) {
+      return refuseTooLarge(projected);
+    }
     nextStatus = nextStatus();
     return insertTasks()
         .then(Mono.defer(this::insertChildren))
-        .then(Mono.defer(this::insertEvents))
+        .then(Mono.defer(this::cancelChildren))
+        .then(Mono.defer(() -> insertEvents(events)))
         .then(Mono.defer(this::writeCommandRows))
-        .then(Mono.defer(this::requestChildCancellations))
         .then(Mono.defer(this::reportToParent))
         .then(Mono.defer(this::finishWorkflow))
         .then(Mono.fromSupplier(this::applied));
+  }
+
+  // Only the worker holding the claim submits (W5): a batch for a PENDING or WAITING workflow comes
+  // from a claim that expired or from a client that never polled.
+  private DispatchException notClaimed() {
+    return DispatchException.failedPrecondition(
+        "workflow "
+            + workflowId
+            + " is "
+            + workflow.status()
+            + ", not claimed: command batches are accepted only from the worker that polled it");
+  }
+
+  private static long bytes(List<EventSpec> events) {
+    long total = 0;
+    for (EventSpec event : events) {
+      total +=
+          event.json().getBytes(StandardCharsets.UTF_8).length
+              + event.type().length()
+              + EventStore.EVENT_OVERHEAD_BYTES;
+    }
+    return total;
+  }
+
+  // The SDK cannot read a GetEvents answer over its 4 MiB receive limit, so a workflow whose
+  // history would grow past the limit could never be replayed again (G-E2): the batch is refused
+  // and the workflow fails with a small event that says why; both are committed.
+  private Mono<Applied> refuseTooLarge(long projected) {
+    String why =
+        "the batch would grow the workflow's history to "
+            + projected
+            + " bytes, past the limit of "
+            + options.maxHistoryBytes()
+            + " (an SDK cannot read a longer history)";
+    refusal = DispatchException.resourceExhausted("workflow " + workflowId + ": " + why);
+    nextStatus = WorkflowStatus.FAILED;
+    byte[] noOutput = null;
+    EventSpec failed =
+        EventSpec.of(workflowId, new Command.FailWorkflow(why, "", "HISTORY_TOO_LARGE"));
+    return insertEvents(List.of(failed))
+        .then(Mono.defer(() -> reportFailureToParent(why)))
+        .then(
+            Mono.defer(
+                () ->
+                    tx.workflows()
+                        .finishBatch(
+                            workflowId,
+                            WorkflowStatus.FAILED,
+                            workflow.currentSequence() + eventsAppended,
+                            false,
+                            noOutput,
+                            why,
+                            new byte[0],
+                            options.workflowLease().toMillis(),
+                            bytesAppended)))
+        .then(Mono.defer(() -> tx.notifier().notify(notifications())))
+        .then(Mono.fromSupplier(this::applied));
+  }
+
+  private Mono<Void> reportFailureToParent(String why) {
+    if (workflow.parentId() == null) {
+      return Mono.empty();
+    }
+    AppendEvent report =
+        ChildReports.report(
+            workflow.parentId(), workflowId, workflow.childName(), nextStatus, null, why);
+    return appendToParent(report);
   }
 
   // The same batch again, with nothing recorded since: a network retry. Nothing to do.
@@ -96,7 +181,7 @@ final class BatchApplication {
 
   private Applied unchanged() {
     return new Applied(
-        new BatchResult(true, 0, 0, 0, workflow.status()), List.of(), List.of(), null);
+        new BatchResult(true, 0, 0, 0, workflow.status()), List.of(), List.of(), null, null);
   }
 
   // A finished workflow accepts only what it already recorded: every identity in its log, its
@@ -111,7 +196,8 @@ final class BatchApplication {
               || command instanceof Command.StartTimer
               || command instanceof Command.CancelTimer
               || command instanceof Command.CreatePromise
-              || command instanceof Command.ResolvePromise;
+              || command instanceof Command.ResolvePromise
+              || command instanceof Command.RequestCancelChildWorkflow;
       if (!identified && !matchesTerminal(command)) {
         return Mono.error(terminal("commands[" + i + "] would record something new"));
       }
@@ -269,12 +355,14 @@ final class BatchApplication {
     return Mono.empty();
   }
 
-  private Mono<Void> insertEvents() {
+  // The events of the batch's own commands, each identity once, then the terminal event a status
+  // implies when its command is missing.
+  private List<EventSpec> batchEvents() {
     List<EventSpec> events = new ArrayList<>();
     Set<String> written = new HashSet<>();
     for (Command command : plan.batch().commands()) {
       EventSpec spec = EventSpec.of(workflowId, command);
-      if (spec.identity() == null || written.add(spec.identity())) {
+      if (spec != null && (spec.identity() == null || written.add(spec.identity()))) {
         events.add(spec);
       }
     }
@@ -282,6 +370,13 @@ final class BatchApplication {
     if (implied != null) {
       events.add(implied);
     }
+    return events;
+  }
+
+  private Mono<Void> insertEvents(List<EventSpec> commandEvents) {
+    List<EventSpec> events = new ArrayList<>(commandEvents);
+    // the outcomes of children this batch cancelled go after the batch's own events
+    events.addAll(childOutcomes);
     return tx.events()
         .appendFresh(
             workflowId,
@@ -289,7 +384,11 @@ final class BatchApplication {
             events.stream().map(EventSpec::type).toArray(String[]::new),
             events.stream().map(EventSpec::json).toArray(String[]::new),
             events.stream().map(EventSpec::identity).toArray(String[]::new))
-        .doOnNext(appended -> eventsAppended = appended)
+        .doOnNext(
+            appended -> {
+              eventsAppended = appended.events();
+              bytesAppended = appended.bytes();
+            })
         .then();
   }
 
@@ -309,10 +408,8 @@ final class BatchApplication {
           commands.stream().anyMatch(Command.CancelWorkflow.class::isInstance)
               ? null
               : EventSpec.of(workflowId, new Command.CancelWorkflow(""));
-      case SUSPENDED ->
-          commands.stream().anyMatch(Command.SuspendWorkflow.class::isInstance)
-              ? null
-              : EventSpec.of(workflowId, new Command.SuspendWorkflow(""));
+      // FFI and NAPI suspend with no SuspendWorkflow command on every activation (W3): nothing to
+      // record, the SDK does not read WORKFLOW_SUSPENDED
       default -> null;
     };
   }
@@ -335,7 +432,10 @@ final class BatchApplication {
         .then(store.clearState(workflowId, rows.clearedKeys()));
   }
 
-  private Mono<Void> requestChildCancellations() {
+  // RequestCancelChildWorkflow cancels the child (P6): the child's log ends with
+  // WORKFLOW_CANCELLED, its unstarted tasks are cancelled, and this workflow gets
+  // CHILD_WORKFLOW_FAILED, the only child outcome the SDK reads (E5).
+  private Mono<Void> cancelChildren() {
     Map<UUID, String> reasons = new LinkedHashMap<>();
     for (Command command : plan.batch().commands()) {
       if (command instanceof Command.RequestCancelChildWorkflow cancel) {
@@ -349,13 +449,6 @@ final class BatchApplication {
     return tx.workflows()
         .owners(ids)
         .filter(owner -> workflowId.equals(owner.ownerId()))
-        .map(
-            child ->
-                new AppendEvent(
-                    child.id(),
-                    "CANCELLATION_REQUESTED",
-                    EventData.object().put("reason", reasons.get(child.id())).json(),
-                    Identities.cancellationRequested()))
         .collectList()
         .flatMap(
             children ->
@@ -365,11 +458,42 @@ final class BatchApplication {
                             "request_cancel_child_workflow names a workflow that is not a child"
                                 + " of "
                                 + workflowId))
-                    : tx.workflows()
-                        .requestCancel(workflowId, ids)
-                        .thenMany(tx.events().appendAndWake(children))
-                        .doOnNext(wakes::add)
-                        .then());
+                    : cancel(reasons));
+  }
+
+  private Mono<Void> cancel(Map<UUID, String> reasons) {
+    List<AppendEvent> endings =
+        reasons.entrySet().stream()
+            .map(
+                child ->
+                    new AppendEvent(
+                        child.getKey(),
+                        "WORKFLOW_CANCELLED",
+                        EventData.object().put("reason", child.getValue()).json(),
+                        Identities.workflowCancelled()))
+            .toList();
+    UUID[] ids = reasons.keySet().toArray(UUID[]::new);
+    // the children's own logs first (only non-terminal workflows take events), then their rows
+    return tx.events()
+        .appendAndWake(endings, Long.MAX_VALUE)
+        .thenMany(tx.workflows().cancelChildren(workflowId, ids, "cancelled by the parent"))
+        .doOnNext(
+            child -> {
+              String reason = reasons.get(child.id());
+              AppendEvent report =
+                  ChildReports.report(
+                      workflowId,
+                      child.id(),
+                      child.name(),
+                      WorkflowStatus.CANCELLED,
+                      null,
+                      reason == null || reason.isEmpty()
+                          ? null
+                          : "Child workflow cancelled: " + reason);
+              childOutcomes.add(
+                  new EventSpec(report.eventType(), report.dataJson(), report.identity()));
+            })
+        .then();
   }
 
   private Mono<Void> finishWorkflow() {
@@ -387,7 +511,8 @@ final class BatchApplication {
             plan.output(),
             plan.error(),
             plan.digest(),
-            options.workflowLease().toMillis())
+            options.workflowLease().toMillis(),
+            bytesAppended)
         .then(tx.notifier().notify(notifications()));
   }
 
@@ -404,7 +529,31 @@ final class BatchApplication {
             nextStatus,
             plan.output(),
             plan.error());
-    return tx.events().appendAndWake(List.of(report)).doOnNext(wakes::add).then();
+    return appendToParent(report);
+  }
+
+  // A child's output that does not fit in its parent's history reaches the parent as a failure
+  // that says so, rather than not at all (the parent would wait forever).
+  private Mono<Void> appendToParent(AppendEvent report) {
+    return tx.events()
+        .appendAndWake(List.of(report), options.maxHistoryBytes())
+        .flatMap(
+            wake ->
+                wake.refused()
+                    ? tx.events()
+                        .appendAndWake(
+                            List.of(
+                                ChildReports.report(
+                                    workflow.parentId(),
+                                    workflowId,
+                                    workflow.childName(),
+                                    WorkflowStatus.FAILED,
+                                    null,
+                                    "the child's result does not fit in the parent's history")),
+                            Long.MAX_VALUE)
+                    : Mono.just(wake))
+        .doOnNext(wakes::add)
+        .then();
   }
 
   // Who to tell at commit: pollers of the new tasks' and children's queues, and of the queues of
@@ -438,7 +587,8 @@ final class BatchApplication {
             false, createdTasks.size(), matchedTaskTypes.size(), eventsAppended, nextStatus),
         createdTasks,
         List.copyOf(matchedTaskTypes),
-        earliestDue());
+        earliestDue(),
+        refusal);
   }
 
   // When the sweeper should look next because of this batch: its soonest timer or promise timeout.

@@ -159,7 +159,8 @@ record BatchPlan(
         throw DispatchException.invalidArgument(
             at + ".request_cancel_child_workflow.child_workflow_execution_id must be a UUID");
       }
-      identities.add(Identities.childCancellationRequested(cancel.childWorkflowExecutionId()));
+      // its trace in the log is the child's outcome (written now or when the child ended)
+      identities.add(Identities.childFinished(cancel.childWorkflowExecutionId()));
     }
   }
 

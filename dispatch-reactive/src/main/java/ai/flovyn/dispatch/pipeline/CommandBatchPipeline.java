@@ -44,7 +44,11 @@ final class CommandBatchPipeline {
         .flatMap(this::applyCommitted)
         .doOnNext(this::recordApplied)
         .doOnNext(applied -> sweeper.dueIn(applied.earliestDue()))
-        .map(BatchApplication.Applied::result)
+        .flatMap(
+            applied ->
+                applied.refusal() != null
+                    ? Mono.error(applied.refusal())
+                    : Mono.just(applied.result()))
         .as(applied -> metrics.timeBatch(applied, batch.commands().size(), this::outcome));
   }
 

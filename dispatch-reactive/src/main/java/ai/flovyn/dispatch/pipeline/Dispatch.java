@@ -5,6 +5,10 @@ import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.QueryResult;
+import ai.flovyn.dispatch.domain.SignalResult;
+import ai.flovyn.dispatch.domain.SignalWithStart;
+import ai.flovyn.dispatch.domain.StartChild;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.StartedWorkflow;
 import ai.flovyn.dispatch.domain.SubmitTask;
@@ -43,6 +47,8 @@ public final class Dispatch implements AutoCloseable {
   private final Polls polls;
   private final DispatchOptions options;
   private final Promises promises;
+  private final Signals signalsOfWorkflows;
+  private final Queries queries;
   private final Sweeper sweeper;
   private final NotificationListener listener;
   private final Flux<WorkSignal> signals;
@@ -68,7 +74,9 @@ public final class Dispatch implements AutoCloseable {
     this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper);
     this.polls = new Polls(transactor, longPoll, options, metrics, sweeper);
     this.options = options;
-    this.promises = new Promises(transactor);
+    this.promises = new Promises(transactor, options.maxHistoryBytes());
+    this.signalsOfWorkflows = new Signals(transactor, starts, options.maxHistoryBytes());
+    this.queries = new Queries(transactor);
   }
 
   /** A pipeline over {@code connections} (ideally an r2dbc-pool) with default options. */
@@ -89,6 +97,41 @@ public final class Dispatch implements AutoCloseable {
   /** Starts a workflow (PENDING, with its WORKFLOW_STARTED event); emits its id. */
   public Mono<StartedWorkflow> startWorkflow(StartWorkflow request) {
     return starts.start(request);
+  }
+
+  /**
+   * Starts a child of {@code request.parentWorkflowExecutionId()} under a server-made id, recording
+   * nothing in the parent's log; emits the child's id.
+   */
+  public Mono<UUID> startChildWorkflow(StartChild request) {
+    return starts.startChild(request);
+  }
+
+  /**
+   * Appends SIGNAL_RECEIVED to a running workflow of the tenant and wakes it; emits the event's
+   * sequence number. NOT_FOUND for an unknown workflow (also another tenant's), FAILED_PRECONDITION
+   * for a finished one.
+   */
+  public Mono<SignalResult> signalWorkflow(
+      String tenantId, UUID workflowExecutionId, String signalName, byte[] signalValue) {
+    return signalsOfWorkflows.signal(tenantId, workflowExecutionId, signalName, signalValue);
+  }
+
+  /**
+   * Signals the live workflow the business key names, creating it first when there is none; at most
+   * one workflow per key, also under concurrent calls.
+   */
+  public Mono<SignalResult> signalWithStartWorkflow(SignalWithStart request) {
+    return signalsOfWorkflows.signalWithStart(request);
+  }
+
+  /**
+   * Answers a query from the workflow's stored state: a state key, or {@code __state}, {@code
+   * __status}, {@code __result}; an unknown name answers with an error text. NOT_FOUND for an
+   * unknown workflow.
+   */
+  public Mono<QueryResult> queryWorkflow(UUID workflowExecutionId, String queryName) {
+    return queries.query(workflowExecutionId, queryName);
   }
 
   /** Applies a command batch in one transaction, all or nothing; emits what it did. */

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param maxGroupSize most command batches in one shared transaction (1: no group commit)
  * @param background whether to run the notification listener and the sweeper (off only for tests
  *     that must see no background statements)
+ * @param maxHistoryBytes most bytes a workflow's GetEvents answer may take: an SDK cannot read more
+ *     than 4 MiB, so what would grow a history past this is refused
  */
 public record DispatchOptions(
     Duration maxPollTimeout,
@@ -27,7 +29,11 @@ public record DispatchOptions(
     Duration sweepInterval,
     int groupCommitters,
     int maxGroupSize,
-    boolean background) {
+    boolean background,
+    long maxHistoryBytes) {
+
+  /** 3.5 MiB: room under the SDK's 4 MiB receive limit for the answer's own framing. */
+  public static final long DEFAULT_MAX_HISTORY_BYTES = 3_670_016;
 
   /** 60 s poll cap, 300 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
   public static DispatchOptions defaults() {
@@ -40,7 +46,8 @@ public record DispatchOptions(
         Duration.ofSeconds(30),
         4,
         64,
-        true);
+        true,
+        DEFAULT_MAX_HISTORY_BYTES);
   }
 
   /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
@@ -69,6 +76,7 @@ public record DispatchOptions(
     private int groupCommitters;
     private int maxGroupSize;
     private boolean background;
+    private long maxHistoryBytes;
 
     private Builder(DispatchOptions from) {
       maxPollTimeout = from.maxPollTimeout;
@@ -80,6 +88,7 @@ public record DispatchOptions(
       groupCommitters = from.groupCommitters;
       maxGroupSize = from.maxGroupSize;
       background = from.background;
+      maxHistoryBytes = from.maxHistoryBytes;
     }
 
     public Builder maxPollTimeout(Duration value) {
@@ -120,6 +129,11 @@ public record DispatchOptions(
       return this;
     }
 
+    public Builder maxHistoryBytes(long value) {
+      maxHistoryBytes = value;
+      return this;
+    }
+
     public DispatchOptions build() {
       return new DispatchOptions(
           maxPollTimeout,
@@ -130,7 +144,8 @@ public record DispatchOptions(
           sweepInterval,
           groupCommitters,
           maxGroupSize,
-          background);
+          background,
+          maxHistoryBytes);
     }
   }
 }

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Builds the UTF-8 JSON of an event. Payload bytes are embedded as JSON when they parse as one JSON
- * value, else as base64 under the key with the suffix {@code Base64}, so nothing is lost.
+ * Builds the UTF-8 JSON of an event. Payload bytes are embedded as JSON under their key when they
+ * parse as one JSON value (what every SDK sends and reads); empty bytes are JSON null; other bytes
+ * are null under the key plus base64 under the key with the suffix {@code Base64}, so nothing is
+ * lost and an SDK reading the plain key sees null rather than no key at all.
  */
 final class EventData {
   private static final JsonFactory JSON = new JsonFactory();
@@ -46,6 +48,16 @@ final class EventData {
     }
   }
 
+  /** Adds a boolean field. */
+  EventData put(String key, boolean value) {
+    try {
+      generator.writeBooleanField(key, value);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Adds a number field. */
   EventData put(String key, long value) {
     try {
@@ -56,7 +68,10 @@ final class EventData {
     }
   }
 
-  /** Adds a payload: embedded JSON, null when empty, else base64 under {@code key + "Base64"}. */
+  /**
+   * Adds a payload: embedded JSON, null when empty, else null plus base64 under {@code key +
+   * "Base64"}.
+   */
   EventData payload(String key, byte[] bytes) {
     try {
       if (bytes == null || bytes.length == 0) {
@@ -65,6 +80,7 @@ final class EventData {
         generator.writeFieldName(key);
         generator.writeRawValue(new String(bytes, StandardCharsets.UTF_8));
       } else {
+        generator.writeNullField(key);
         generator.writeStringField(key + "Base64", Base64.getEncoder().encodeToString(bytes));
       }
       return this;
@@ -81,6 +97,17 @@ final class EventData {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A string as a JSON string literal. */
+  static String quote(String value) {
+    StringWriter out = new StringWriter(value.length() + 2);
+    try (JsonGenerator quoted = JSON.createGenerator(out)) {
+      quoted.writeString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
   }
 
   /** Whether the bytes are exactly one well-formed JSON value in UTF-8. */

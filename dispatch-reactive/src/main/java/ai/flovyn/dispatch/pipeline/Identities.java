@@ -37,12 +37,8 @@ final class Identities {
     return "CHILD_WORKFLOW_FINISHED:" + childId;
   }
 
-  static String childCancellationRequested(UUID childId) {
-    return "CHILD_WORKFLOW_CANCELLATION_REQUESTED:" + childId;
-  }
-
-  static String cancellationRequested() {
-    return "CANCELLATION_REQUESTED";
+  static String workflowCancelled() {
+    return "WORKFLOW_CANCELLED";
   }
 
   /** The global id of a workflow's promise, as ResolvePromise / RejectPromise take it. */

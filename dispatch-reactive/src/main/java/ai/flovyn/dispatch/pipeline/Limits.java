@@ -34,6 +34,14 @@ final class Limits {
     return value;
   }
 
+  /** A value as it may be echoed in a message: at most 64 characters. */
+  static String shown(String value) {
+    if (value == null) {
+      return "";
+    }
+    return value.length() <= 64 ? value : value.substring(0, 64) + "…";
+  }
+
   /** An idempotency key's time to live: default one day, at most 30 days. */
   static long keyTtl(String where, Long ttlSeconds) {
     if (ttlSeconds == null) {

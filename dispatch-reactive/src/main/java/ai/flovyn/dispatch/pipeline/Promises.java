@@ -5,6 +5,7 @@ import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.PromiseStore.PromiseRow;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.Wake;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -13,9 +14,11 @@ import reactor.core.publisher.Mono;
 /** Resolves and rejects promises by their global id, once; the workflow sees it and resumes. */
 final class Promises {
   private final Transactor transactor;
+  private final long maxHistoryBytes;
 
-  Promises(Transactor transactor) {
+  Promises(Transactor transactor, long maxHistoryBytes) {
     this.transactor = transactor;
+    this.maxHistoryBytes = maxHistoryBytes;
   }
 
   /** Resolves a PENDING promise; resolving it again with the same value is success. */
@@ -37,13 +40,15 @@ final class Promises {
             tx ->
                 tx.promises()
                     .settle(promiseId, status, value, error)
-                    .flatMap(promise -> resume(tx, promise).thenReturn(true))
+                    .flatMap(promise -> resume(tx, promise, maxHistoryBytes).thenReturn(true))
                     .switchIfEmpty(explain(tx, promiseId, status, value, error)))
         .then();
   }
 
-  private static Mono<Void> resume(Tx tx, PromiseRow promise) {
-    EventData data = EventData.object().put("promiseId", promise.id());
+  // A value that would grow the history past the limit is refused and the promise stays PENDING.
+  private static Mono<Void> resume(Tx tx, PromiseRow promise, long maxHistoryBytes) {
+    EventData data =
+        EventData.object().put("promiseId", promise.id()).put("promiseName", promise.name());
     String type;
     if ("RESOLVED".equals(promise.status())) {
       type = "PROMISE_RESOLVED";
@@ -53,13 +58,23 @@ final class Promises {
       data.put("error", promise.error());
     }
     return Resumes.append(
-        tx,
-        List.of(
-            new AppendEvent(
-                promise.workflowId(),
-                type,
-                data.json(),
-                Identities.promiseSettled(promise.name()))));
+            tx,
+            List.of(
+                new AppendEvent(
+                    promise.workflowId(),
+                    type,
+                    data.json(),
+                    Identities.promiseSettled(promise.name()))),
+            maxHistoryBytes)
+        .flatMap(
+            wakes ->
+                wakes.stream().anyMatch(Wake::refused)
+                    ? Mono.error(
+                        DispatchException.resourceExhausted(
+                            "the promise's value would grow the workflow's history past "
+                                + maxHistoryBytes
+                                + " bytes"))
+                    : Mono.<Void>empty());
   }
 
   private static Mono<Boolean> explain(

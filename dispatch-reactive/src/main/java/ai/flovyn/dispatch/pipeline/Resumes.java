@@ -3,10 +3,11 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.Wake;
 import ai.flovyn.dispatch.store.WorkSignal;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,17 +18,37 @@ import reactor.core.publisher.Mono;
 final class Resumes {
   private Resumes() {}
 
+  /**
+   * Appends events the server itself makes (timers fired, leases expired, timeouts): small events
+   * that are never refused for the history limit, so that a workflow near its limit still hears
+   * them.
+   */
   static Mono<Void> append(Tx tx, List<AppendEvent> events) {
+    return append(tx, events, Long.MAX_VALUE).then();
+  }
+
+  /**
+   * Appends events to workflows whose history may take at most {@code maxHistoryBytes}, wakes them
+   * and tells their pollers at commit; emits every workflow reached, the refused ones flagged.
+   */
+  static Mono<List<Wake>> append(Tx tx, List<AppendEvent> events, long maxHistoryBytes) {
     if (events.isEmpty()) {
-      return Mono.empty();
+      return Mono.just(List.of());
     }
     return tx.events()
-        .appendAndWake(events)
-        .filter(wake -> wake.status() == WorkflowStatus.PENDING)
-        .map(
-            wake ->
-                new WorkSignal(WorkSignal.Kind.WORKFLOW, wake.tenantId(), wake.queue()).payload())
-        .collect(Collectors.toCollection(java.util.LinkedHashSet::new))
-        .flatMap(payloads -> tx.notifier().notify((Set<String>) payloads));
+        .appendAndWake(events, maxHistoryBytes)
+        .collectList()
+        .flatMap(wakes -> tx.notifier().notify(announcements(wakes)).thenReturn(wakes));
+  }
+
+  private static Set<String> announcements(List<Wake> wakes) {
+    Set<String> payloads = new LinkedHashSet<>();
+    for (Wake wake : wakes) {
+      if (!wake.refused() && wake.status() == WorkflowStatus.PENDING) {
+        payloads.add(
+            new WorkSignal(WorkSignal.Kind.WORKFLOW, wake.tenantId(), wake.queue()).payload());
+      }
+    }
+    return payloads;
   }
 }

@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.StartChild;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.StartedWorkflow;
 import ai.flovyn.dispatch.store.NewWorkflow;
@@ -30,7 +31,7 @@ final class StartWorkflowPipeline {
         .flatMap(valid -> transactor.inTransaction(tx -> startIn(tx, valid)));
   }
 
-  private static StartWorkflow validate(StartWorkflow request) {
+  static StartWorkflow validate(StartWorkflow request) {
     Limits.requireName("tenant_id", request.tenantId());
     Limits.requireName("workflow_kind", request.workflowKind());
     if (request.queue() != null && !request.queue().isEmpty()) {
@@ -76,7 +77,89 @@ final class StartWorkflowPipeline {
                     : Mono.just(new StartedWorkflow(claim.targetId(), true, false)));
   }
 
-  private Mono<Void> insert(Tx tx, UUID id, StartWorkflow request) {
+  Mono<Void> insert(Tx tx, UUID id, StartWorkflow request) {
+    return insert(tx, id, request, null);
+  }
+
+  /**
+   * Starts a child of an existing workflow under a server-made id (CW1): PENDING, in the parent's
+   * queue unless another is named, with WORKFLOW_STARTED in its own log and nothing in the
+   * parent's. Errors with NOT_FOUND for an unknown parent (also one of another tenant) and
+   * FAILED_PRECONDITION for a finished one.
+   */
+  Mono<UUID> startChild(StartChild request) {
+    return Mono.fromRunnable(() -> validateChild(request))
+        .then(transactor.inTransaction(tx -> startChildIn(tx, request)));
+  }
+
+  private static void validateChild(StartChild request) {
+    Limits.requireName("tenant_id", request.tenantId());
+    Limits.requireName("child_execution_name", request.childExecutionName());
+    if (request.parentWorkflowExecutionId() == null) {
+      throw DispatchException.invalidArgument("parent_workflow_execution_id must be set");
+    }
+    if (empty(request.workflowKind()) && empty(request.workflowDefinitionId())) {
+      throw DispatchException.invalidArgument(
+          "workflow_kind or workflow_definition_id must be set");
+    }
+    Limits.optionalName("workflow_kind", emptyToNull(request.workflowKind()));
+    Limits.optionalName("workflow_definition_id", emptyToNull(request.workflowDefinitionId()));
+    Limits.optionalName("queue", emptyToNull(request.queue()));
+  }
+
+  private Mono<UUID> startChildIn(Tx tx, StartChild request) {
+    UUID parentId = request.parentWorkflowExecutionId();
+    return tx.workflows()
+        .summary(parentId)
+        .filter(parent -> parent.tenantId().equals(request.tenantId()))
+        .switchIfEmpty(
+            Mono.error(
+                () ->
+                    DispatchException.notFound(
+                        "parent_workflow_execution_id " + parentId + " not found")))
+        .flatMap(
+            parent -> {
+              if (parent.status().isTerminal()) {
+                return Mono.error(
+                    DispatchException.failedPrecondition(
+                        "parent workflow " + parentId + " is " + parent.status()));
+              }
+              UUID id = UUID.randomUUID();
+              String kind =
+                  empty(request.workflowKind())
+                      ? request.workflowDefinitionId()
+                      : request.workflowKind();
+              String traceparent =
+                  Limits.traceparent(request.traceparent()) != null
+                      ? request.traceparent()
+                      : parent.traceparent();
+              StartWorkflow child =
+                  new StartWorkflow(
+                      request.tenantId(),
+                      kind,
+                      request.input(),
+                      java.util.Map.of(),
+                      empty(request.queue()) ? parent.queue() : request.queue(),
+                      request.prioritySeconds(),
+                      emptyToNull(request.workflowDefinitionId()),
+                      parentId,
+                      null,
+                      null,
+                      null,
+                      traceparent);
+              return insert(tx, id, child, request.childExecutionName()).thenReturn(id);
+            });
+  }
+
+  private static boolean empty(String value) {
+    return value == null || value.isEmpty();
+  }
+
+  private static String emptyToNull(String value) {
+    return empty(value) ? null : value;
+  }
+
+  private Mono<Void> insert(Tx tx, UUID id, StartWorkflow request, String childName) {
     String queue =
         request.queue() == null || request.queue().isEmpty() ? DEFAULT_QUEUE : request.queue();
     NewWorkflow row =
@@ -92,7 +175,7 @@ final class StartWorkflowPipeline {
             request.workflowDefinitionId(),
             request.workflowVersion(),
             request.parentWorkflowExecutionId(),
-            null,
+            childName,
             EventData.object().payload("input", request.input()).json());
     WorkSignal signal = new WorkSignal(WorkSignal.Kind.WORKFLOW, request.tenantId(), queue);
     return tx.workflows().insertStarted(row).then(tx.notifier().notify(List.of(signal.payload())));

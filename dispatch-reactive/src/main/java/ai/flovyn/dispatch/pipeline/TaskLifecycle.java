@@ -7,6 +7,7 @@ import ai.flovyn.dispatch.store.TaskOutcome;
 import ai.flovyn.dispatch.store.TaskState;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.Wake;
 import ai.flovyn.dispatch.store.WorkSignal;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +53,8 @@ final class TaskLifecycle {
                                     EventData.object()
                                         .put("taskExecutionId", taskId.toString())
                                         .payload("output", output)
-                                        .json())
+                                        .json(),
+                                    options.maxHistoryBytes())
                                 .thenReturn(true))
                     .switchIfEmpty(explainComplete(tx, taskId, output)))
         .doOnNext(changed -> metrics.taskFinished("completed"))
@@ -131,7 +133,10 @@ final class TaskLifecycle {
             });
   }
 
-  /** Cancels a PENDING or RUNNING task (TASK_CANCELLED resumes its workflow); again is success. */
+  /**
+   * Cancels a PENDING or RUNNING task; again is success. Its workflow sees TASK_FAILED ("Task
+   * cancelled"), the only task outcome an SDK reads (E5), and resumes.
+   */
   Mono<Void> cancel(UUID taskId) {
     return transactor
         .inTransaction(
@@ -143,11 +148,13 @@ final class TaskLifecycle {
                             resume(
                                     tx,
                                     task,
-                                    "TASK_CANCELLED",
+                                    "TASK_FAILED",
                                     EventData.object()
                                         .put("taskExecutionId", taskId.toString())
-                                        .put("reason", "cancelled")
-                                        .json())
+                                        .put("error", "Task cancelled")
+                                        .put("retryable", false)
+                                        .json(),
+                                    Long.MAX_VALUE)
                                 .thenReturn(true))
                     .switchIfEmpty(
                         state(tx, taskId)
@@ -179,12 +186,28 @@ final class TaskLifecycle {
         .then();
   }
 
-  private static Mono<Void> resume(Tx tx, TaskOutcome task, String type, String json) {
+  // A task's outcome that would grow its workflow's history past the limit is refused: the
+  // transaction rolls back and the task stays RUNNING until its lease ends (then it is retried).
+  private static Mono<Void> resume(
+      Tx tx, TaskOutcome task, String type, String json, long maxHistoryBytes) {
     if (task.workflowId() == null) {
       return Mono.empty();
     }
     return Resumes.append(
-        tx, List.of(new AppendEvent(task.workflowId(), type, json, finished(task.id()))));
+            tx,
+            List.of(new AppendEvent(task.workflowId(), type, json, finished(task.id()))),
+            maxHistoryBytes)
+        .flatMap(
+            wakes ->
+                wakes.stream().anyMatch(Wake::refused)
+                    ? Mono.error(
+                        DispatchException.resourceExhausted(
+                            "the task's output would grow workflow "
+                                + task.workflowId()
+                                + "'s history past "
+                                + maxHistoryBytes
+                                + " bytes (an SDK cannot read a longer history)"))
+                    : Mono.empty());
   }
 
   static String finished(UUID taskId) {

@@ -40,7 +40,7 @@ public final class ClaimStore {
           + " FROM next WHERE w.id = next.id"
           + " RETURNING w.id, w.kind, w.tenant_id, w.input, w.queue, w.priority_seconds,"
           + " w.created_at, w.current_sequence, w.workflow_definition_id, w.worker_pool_id,"
-          + " w.workflow_version, w.traceparent, w.lease_expires_at";
+          + " w.workflow_version, w.traceparent, w.lease_expires_at, w.claimed_at";
 
   private final Connection connection;
 
@@ -111,7 +111,8 @@ public final class ClaimStore {
         row.get("worker_pool_id", String.class),
         row.get("workflow_version", String.class),
         row.get("traceparent", String.class),
-        instant(row, "lease_expires_at"));
+        instant(row, "lease_expires_at"),
+        instant(row, "claimed_at"));
   }
 
   static Instant instant(Readable row, String column) {

@@ -1,7 +1,9 @@
 package ai.flovyn.dispatch.store;
 
 import io.r2dbc.spi.Connection;
+import java.util.Map;
 import java.util.UUID;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,6 +43,9 @@ public final class CommandRowStore {
 
   private static final String DELETE_STATE =
       "DELETE FROM workflow_state WHERE workflow_execution_id = $1 AND key = ANY($2::text[])";
+
+  private static final String STATE =
+      "SELECT key, value FROM workflow_state WHERE workflow_execution_id = $1 ORDER BY key";
 
   private final Connection connection;
 
@@ -91,5 +96,14 @@ public final class CommandRowStore {
     return keys.length == 0
         ? Mono.empty()
         : Sql.update(connection, DELETE_STATE, workflowId, keys).then();
+  }
+
+  /** Emits the workflow's state, key by key in key order. */
+  public Flux<Map.Entry<String, byte[]>> state(UUID workflowId) {
+    return Sql.query(
+        connection,
+        STATE,
+        row -> Map.entry(row.get("key", String.class), Sql.bytes(row, "value")),
+        workflowId);
   }
 }

@@ -16,8 +16,15 @@ public final class EventStore {
       "SELECT identity FROM workflow_events WHERE workflow_execution_id = $1"
           + " AND identity = ANY($2::text[])";
 
+  /**
+   * What one event adds to the encoded size of a GetEvents answer, over its JSON and type: the
+   * protobuf framing of the event, its sequence number and its fields, rounded up.
+   */
+  public static final int EVENT_OVERHEAD_BYTES = 16;
+
   // Appends the events whose identity the log does not hold yet, numbering them gaplessly after
-  // $5 in input order: the identity check and the insert are one round trip.
+  // $5 in input order: the identity check and the insert are one round trip. Emits how many it
+  // appended and how many bytes they add to the history.
   private static final String APPEND_FRESH =
       "WITH input AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[])"
           + " WITH ORDINALITY AS e(type, data, identity, ord)),"
@@ -26,18 +33,24 @@ public final class EventStore {
           + " fresh AS (SELECT e.*, row_number() OVER (ORDER BY e.ord) AS n FROM input e"
           + " LEFT JOIN LATERAL (SELECT 1 AS found FROM workflow_events w"
           + " WHERE w.workflow_execution_id = $1 AND w.identity = e.identity LIMIT 1) x ON true"
-          + " WHERE x.found IS NULL)"
-          + " INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
-          + " event_data, identity)"
-          + " SELECT $1, $5 + n, type, data, identity FROM fresh";
+          + " WHERE x.found IS NULL),"
+          + " ins AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
+          + " event_type, event_data, identity)"
+          + " SELECT $1, $5 + n, type, data, identity FROM fresh"
+          + " RETURNING octet_length(event_data) + octet_length(event_type) AS bytes)"
+          + " SELECT count(*)::int AS appended,"
+          + " (coalesce(sum(bytes), 0) + count(*) * "
+          + EVENT_OVERHEAD_BYTES
+          + ")::bigint AS bytes FROM ins";
 
   private static final String LIST =
       "SELECT sequence_number, event_type, event_data AS data FROM workflow_events"
           + " WHERE workflow_execution_id = $1 ORDER BY sequence_number";
 
   // Appends events at their workflows' next sequence numbers (in input order), skipping those
-  // whose identity is recorded and workflows that have finished; WAITING workflows become
-  // PENDING, RUNNING ones remember to resume. Rows are locked in id order: no deadlocks.
+  // whose identity is recorded, workflows that have finished and workflows whose history would grow
+  // past $5 bytes; WAITING workflows become PENDING, RUNNING ones remember to resume. Rows are
+  // locked in id order: no deadlocks. The refused workflows come back flagged.
   private static final String APPEND_AND_WAKE =
       "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])"
           + " WITH ORDINALITY AS i(wf, type, data, identity, ord)),"
@@ -45,20 +58,27 @@ public final class EventStore {
           + " FROM input i LEFT JOIN LATERAL (SELECT 1 AS found FROM workflow_events e"
           + " WHERE e.workflow_execution_id = i.wf AND e.identity = i.identity LIMIT 1) x"
           + " ON true WHERE x.found IS NULL),"
-          + " counts AS (SELECT wf, count(*)::int AS k FROM fresh GROUP BY wf),"
-          + " locked AS (SELECT w.id FROM workflow_executions w JOIN counts c ON c.wf = w.id"
+          + " counts AS (SELECT wf, count(*)::int AS k, sum(octet_length(data) + octet_length(type)"
+          + " + "
+          + EVENT_OVERHEAD_BYTES
+          + ")::bigint AS bytes FROM fresh GROUP BY wf),"
+          + " locked AS (SELECT w.id, w.history_bytes + c.bytes <= $5 AS fits"
+          + " FROM workflow_executions w JOIN counts c ON c.wf = w.id"
           + " WHERE w.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"
           + " ORDER BY w.id FOR UPDATE OF w),"
           + " wf AS (UPDATE workflow_executions w SET current_sequence = w.current_sequence + c.k,"
+          + " history_bytes = w.history_bytes + c.bytes,"
           + " status = CASE WHEN w.status = 'WAITING' THEN 'PENDING' ELSE w.status END,"
           + " resume_pending = w.resume_pending OR w.status = 'RUNNING', updated_at = now()"
-          + " FROM counts c JOIN locked l ON l.id = c.wf WHERE w.id = c.wf"
+          + " FROM counts c JOIN locked l ON l.id = c.wf WHERE w.id = c.wf AND l.fits"
           + " RETURNING w.id, w.current_sequence, c.k, w.status, w.tenant_id, w.queue),"
           + " ins AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
           + " event_type, event_data, identity)"
           + " SELECT f.wf, wf.current_sequence - wf.k + f.n, f.type, f.data, f.identity"
           + " FROM fresh f JOIN wf ON wf.id = f.wf)"
-          + " SELECT id, status, tenant_id, queue FROM wf";
+          + " SELECT id, status, tenant_id, queue, current_sequence, false AS refused FROM wf"
+          + " UNION ALL SELECT w.id, w.status, w.tenant_id, w.queue, w.current_sequence, true"
+          + " FROM workflow_executions w JOIN locked l ON l.id = w.id WHERE NOT l.fits";
 
   private final Connection connection;
 
@@ -80,26 +100,40 @@ public final class EventStore {
         .collect(HashSet::new, Set::add);
   }
 
-  /**
-   * Appends events to the locked workflow after sequence {@code afterSequence}, skipping those
-   * whose identity is already recorded (identities must be distinct within the call); emits how
-   * many it appended.
-   */
-  public Mono<Integer> appendFresh(
-      UUID workflowId, int afterSequence, String[] types, String[] data, String[] identities) {
-    if (types.length == 0) {
-      return Mono.just(0);
-    }
-    return Sql.update(connection, APPEND_FRESH, workflowId, types, data, identities, afterSequence)
-        .map(Long::intValue);
+  /** How many events an append wrote and how many bytes they add to the history. */
+  public record Appended(int events, long bytes) {
+    /** Nothing appended. */
+    public static final Appended NONE = new Appended(0, 0);
   }
 
   /**
-   * Appends each event (at most one per workflow per call) at its workflow's next sequence number,
-   * skipping those whose identity is already recorded, and wakes the workflows; emits the workflows
-   * reached.
+   * Appends events to the locked workflow after sequence {@code afterSequence}, skipping those
+   * whose identity is already recorded (identities must be distinct within the call); emits what it
+   * appended.
    */
-  public Flux<Wake> appendAndWake(List<AppendEvent> events) {
+  public Mono<Appended> appendFresh(
+      UUID workflowId, int afterSequence, String[] types, String[] data, String[] identities) {
+    if (types.length == 0) {
+      return Mono.just(Appended.NONE);
+    }
+    return Sql.query(
+            connection,
+            APPEND_FRESH,
+            row -> new Appended(row.get("appended", Integer.class), row.get("bytes", Long.class)),
+            workflowId,
+            types,
+            data,
+            identities,
+            afterSequence)
+        .next();
+  }
+
+  /**
+   * Appends the events at their workflows' next sequence numbers, skipping those whose identity is
+   * already recorded, and wakes the workflows; emits the workflows reached, and flagged as refused
+   * those whose history would have grown past {@code maxHistoryBytes} (nothing appended to them).
+   */
+  public Flux<Wake> appendAndWake(List<AppendEvent> events, long maxHistoryBytes) {
     if (events.isEmpty()) {
       return Flux.empty();
     }
@@ -111,11 +145,14 @@ public final class EventStore {
                 row.get("id", UUID.class),
                 WorkflowStatus.valueOf(row.get("status", String.class)),
                 row.get("tenant_id", String.class),
-                row.get("queue", String.class)),
+                row.get("queue", String.class),
+                row.get("current_sequence", Integer.class),
+                Boolean.TRUE.equals(row.get("refused", Boolean.class))),
         Sql.column(events, AppendEvent::workflowId, UUID[]::new),
         Sql.column(events, AppendEvent::eventType, String[]::new),
         Sql.column(events, AppendEvent::dataJson, String[]::new),
-        Sql.column(events, AppendEvent::identity, String[]::new));
+        Sql.column(events, AppendEvent::identity, String[]::new),
+        maxHistoryBytes);
   }
 
   /** Emits the workflow's whole log in sequence order. */

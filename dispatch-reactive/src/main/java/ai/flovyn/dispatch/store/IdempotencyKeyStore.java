@@ -22,10 +22,25 @@ public final class IdempotencyKeyStore {
       "SELECT target_id FROM idempotency_keys WHERE tenant_id = $1 AND scope = $2"
           + " AND idempotency_key = $3";
 
+  private static final String REPOINT =
+      "UPDATE idempotency_keys SET target_id = $5, expires_at = now() + $6 * interval '1 second',"
+          + " created_at = now() WHERE tenant_id = $1 AND scope = $2 AND idempotency_key = $3"
+          + " AND target_id = $4";
+
   private final Connection connection;
 
   IdempotencyKeyStore(Connection connection) {
     this.connection = connection;
+  }
+
+  /**
+   * Points a live key from {@code fromId} to {@code toId} for a new {@code ttlSeconds}; emits
+   * whether it did (false: a concurrent caller moved it first).
+   */
+  public Mono<Boolean> repoint(
+      String tenantId, String scope, String key, UUID fromId, UUID toId, long ttlSeconds) {
+    return Sql.update(connection, REPOINT, tenantId, scope, key, fromId, toId, ttlSeconds)
+        .map(rows -> rows > 0);
   }
 
   /**

@@ -22,9 +22,13 @@ public final class WorkflowStore {
   private static final String INSERT_STARTED =
       "WITH wf AS (INSERT INTO workflow_executions (id, tenant_id, kind, input, queue,"
           + " priority_seconds, status, traceparent, metadata, workflow_definition_id,"
-          + " workflow_version, parent_workflow_execution_id, current_sequence, order_key)"
+          + " workflow_version, parent_workflow_execution_id, current_sequence, order_key,"
+          + " history_bytes, child_execution_name)"
           + " VALUES ($1, $2, $3, decode($4, 'base64'), $5, $6, 'PENDING', $7, $8::jsonb, $9, $10,"
-          + " $11, 1, now() - make_interval(secs => $6)) RETURNING id)"
+          + " $11, 1, now() - make_interval(secs => $6),"
+          + " octet_length($12) + octet_length('WORKFLOW_STARTED') + "
+          + EventStore.EVENT_OVERHEAD_BYTES
+          + ", $13) RETURNING id)"
           + " INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
           + " event_data) SELECT id, 1, 'WORKFLOW_STARTED', $12 FROM wf";
 
@@ -34,9 +38,12 @@ public final class WorkflowStore {
           + " AS c(id, kind, input, queue, priority, definition, name, started)),"
           + " wf AS (INSERT INTO workflow_executions (id, tenant_id, kind, input, queue,"
           + " priority_seconds, status, traceparent, workflow_definition_id,"
-          + " parent_workflow_execution_id, child_execution_name, current_sequence, order_key)"
+          + " parent_workflow_execution_id, child_execution_name, current_sequence, order_key,"
+          + " history_bytes)"
           + " SELECT c.id, $1, c.kind, decode(c.input, 'base64'), c.queue, c.priority, 'PENDING',"
-          + " $2, c.definition, $3, c.name, 1, now() - make_interval(secs => c.priority)"
+          + " $2, c.definition, $3, c.name, 1, now() - make_interval(secs => c.priority),"
+          + " octet_length(c.started) + octet_length('WORKFLOW_STARTED') + "
+          + EventStore.EVENT_OVERHEAD_BYTES
           + " FROM c ORDER BY c.id ON CONFLICT (id) DO NOTHING RETURNING id),"
           + " ev AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
           + " event_type, event_data) SELECT c.id, 1, 'WORKFLOW_STARTED', c.started"
@@ -51,6 +58,7 @@ public final class WorkflowStore {
       "UPDATE workflow_executions SET status = $2, current_sequence = $3, resume_pending = $4,"
           + " output = COALESCE(decode($5, 'base64'), output), error = COALESCE($6, error),"
           + " last_batch_digest = $7, last_batch_sequence = $3, updated_at = now(),"
+          + " history_bytes = history_bytes + $10, releases = 0,"
           + " completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,"
           // renewed only when half used up: an unchanged indexed column keeps the update HOT
           + " lease_expires_at = CASE WHEN $2 <> 'RUNNING' THEN NULL"
@@ -59,9 +67,21 @@ public final class WorkflowStore {
           + " THEN now() + $9 * interval '1 millisecond' ELSE lease_expires_at END"
           + " WHERE id = $1";
 
-  private static final String REQUEST_CANCEL =
-      "UPDATE workflow_executions SET cancel_requested = true, updated_at = now()"
-          + " WHERE id = ANY($1::uuid[]) AND parent_workflow_execution_id = $2";
+  // Cancels children of one parent that have not finished, and their tasks nobody runs yet.
+  private static final String CANCEL_CHILDREN =
+      "WITH c AS (UPDATE workflow_executions SET status = 'CANCELLED', cancel_requested = true,"
+          + " error = $3, completed_at = now(), updated_at = now(), lease_expires_at = NULL,"
+          + " worker_id = NULL WHERE id = ANY($1::uuid[]) AND parent_workflow_execution_id = $2"
+          + " AND status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"
+          + " RETURNING id, child_execution_name),"
+          + " t AS (UPDATE task_executions SET status = 'CANCELLED', cancel_requested = true,"
+          + " completed_at = now(), updated_at = now()"
+          + " WHERE workflow_execution_id IN (SELECT id FROM c) AND status = 'PENDING')"
+          + " SELECT id, child_execution_name FROM c";
+
+  private static final String SUMMARY =
+      "SELECT id, tenant_id, status, queue, traceparent, output, error FROM workflow_executions"
+          + " WHERE id = $1";
 
   private static final String TENANT_OF =
       "SELECT tenant_id, queue, traceparent FROM workflow_executions WHERE id = $1";
@@ -93,7 +113,8 @@ public final class WorkflowStore {
             Sql.text(workflow.workflowDefinitionId()),
             Sql.text(workflow.workflowVersion()),
             Sql.uuid(workflow.parentId()),
-            workflow.startedEventJson())
+            workflow.startedEventJson(),
+            Sql.text(workflow.childExecutionName()))
         .then();
   }
 
@@ -149,7 +170,8 @@ public final class WorkflowStore {
       byte[] output,
       String error,
       byte[] digest,
-      long leaseMs) {
+      long leaseMs,
+      long addedHistoryBytes) {
     return Sql.update(
             connection,
             FINISH_BATCH,
@@ -161,13 +183,56 @@ public final class WorkflowStore {
             Sql.text(error),
             ByteBuffer.wrap(digest),
             status.isTerminal(),
-            leaseMs)
+            leaseMs,
+            addedHistoryBytes)
         .then();
   }
 
-  /** Marks the given children of {@code parentId} as asked to cancel. */
-  public Mono<Long> requestCancel(UUID parentId, UUID[] childIds) {
-    return Sql.update(connection, REQUEST_CANCEL, childIds, parentId);
+  /** A child workflow that was cancelled, with the name its parent gave it. */
+  public record CancelledChild(UUID id, String name) {}
+
+  /**
+   * Cancels the given children of {@code parentId} that have not finished (their PENDING tasks
+   * too); emits those it cancelled.
+   */
+  public Flux<CancelledChild> cancelChildren(UUID parentId, UUID[] childIds, String reason) {
+    return Sql.query(
+        connection,
+        CANCEL_CHILDREN,
+        row ->
+            new CancelledChild(
+                row.get("id", UUID.class), row.get("child_execution_name", String.class)),
+        childIds,
+        parentId,
+        reason);
+  }
+
+  /** A workflow's tenant, status and outcome, as queries and signals need them. */
+  public record Summary(
+      UUID id,
+      String tenantId,
+      WorkflowStatus status,
+      String queue,
+      String traceparent,
+      byte[] output,
+      String error) {}
+
+  /** Emits the workflow's summary (no lock); empty if none. */
+  public Mono<Summary> summary(UUID id) {
+    return Sql.query(
+            connection,
+            SUMMARY,
+            row ->
+                new Summary(
+                    row.get("id", UUID.class),
+                    row.get("tenant_id", String.class),
+                    WorkflowStatus.valueOf(row.get("status", String.class)),
+                    row.get("queue", String.class),
+                    row.get("traceparent", String.class),
+                    row.get("output", ByteBuffer.class) == null ? null : Sql.bytes(row, "output"),
+                    row.get("error", String.class)),
+            id)
+        .next();
   }
 
   /** Emits the tenant, queue and traceparent of a workflow; empty if none. */

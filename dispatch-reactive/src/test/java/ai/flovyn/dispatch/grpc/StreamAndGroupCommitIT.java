@@ -12,6 +12,7 @@ import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.ReactorWorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
 import ai.flovyn.dispatch.testing.Await;
+import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -55,7 +56,7 @@ class StreamAndGroupCommitIT {
   }
 
   private static String newWorkflow() {
-    return grpc.workflows().startWorkflow(start("tenant-s", "stream")).getWorkflowExecutionId();
+    return Commands.startClaimed(grpc.workflows(), start("tenant-s", "stream"));
   }
 
   private static long tasksOf(String workflowId) {

@@ -57,13 +57,22 @@ class StatementCountIT {
     db.close();
   }
 
+  // started and claimed (a batch is accepted only from the worker holding the claim)
   private static UUID newWorkflow() {
-    return dispatch
-        .startWorkflow(
-            new StartWorkflow(
-                "t", "k", new byte[0], Map.of(), "q", 0, null, null, null, null, null, null))
-        .block(Duration.ofSeconds(30))
-        .workflowExecutionId();
+    UUID id =
+        dispatch
+            .startWorkflow(
+                new StartWorkflow(
+                    "t", "k", new byte[0], Map.of(), "q", 0, null, null, null, null, null, null))
+            .block(Duration.ofSeconds(30))
+            .workflowExecutionId();
+    UUID claimed =
+        dispatch
+            .pollWorkflow("t", "q", List.of(), null, "w", Duration.ZERO)
+            .block(Duration.ofSeconds(30))
+            .id();
+    assertEquals(id, claimed);
+    return id;
   }
 
   private static int statementsFor(int tasks, int timers, int stateKeys) {

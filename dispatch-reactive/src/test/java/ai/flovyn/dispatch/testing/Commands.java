@@ -2,12 +2,15 @@ package ai.flovyn.dispatch.testing;
 
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.CreatePromiseCommand;
+import ai.flovyn.dispatch.proto.PollRequest;
+import ai.flovyn.dispatch.proto.PollResponse;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
 import ai.flovyn.dispatch.proto.SetStateCommand;
 import ai.flovyn.dispatch.proto.StartTimerCommand;
 import ai.flovyn.dispatch.proto.StartWorkflowRequest;
 import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
+import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
 import com.google.protobuf.ByteString;
 import java.util.List;
@@ -24,6 +27,42 @@ public final class Commands {
         .setQueue(queue)
         .setInput(ByteString.copyFromUtf8("{\"order\":42}"))
         .build();
+  }
+
+  /**
+   * Starts a workflow and claims it (RUNNING) by polling its queue, as a worker would before it
+   * submits command batches; other PENDING workflows of that queue may be claimed on the way.
+   */
+  public static String startClaimed(
+      WorkflowDispatchGrpc.WorkflowDispatchBlockingStub stub, StartWorkflowRequest start) {
+    String id = stub.startWorkflow(start).getWorkflowExecutionId();
+    claim(stub, start.getTenantId(), start.getQueue(), id);
+    return id;
+  }
+
+  /** Polls (tenant, queue) until the workflow {@code id} is the one handed out. */
+  public static void claim(
+      WorkflowDispatchGrpc.WorkflowDispatchBlockingStub stub,
+      String tenant,
+      String queue,
+      String id) {
+    for (int i = 0; i < 1000; i++) {
+      PollResponse polled =
+          stub.pollWorkflow(
+              PollRequest.newBuilder()
+                  .setTenantId(tenant)
+                  .setQueue(queue.isEmpty() ? "default" : queue)
+                  .setWorkerId("test-claimer")
+                  .setTimeoutSeconds(5)
+                  .build());
+      if (!polled.hasWorkflowExecution()) {
+        throw new AssertionError("workflow " + id + " was not handed out on " + queue);
+      }
+      if (polled.getWorkflowExecution().getId().equals(id)) {
+        return;
+      }
+    }
+    throw new AssertionError("workflow " + id + " was not handed out on " + queue);
   }
 
   public static WorkflowCommand scheduleTask(UUID taskId, String taskType) {
