@@ -497,6 +497,10 @@ final class BatchApplication {
   }
 
   private Mono<Void> finishWorkflow() {
+    if (nextStatus == WorkflowStatus.WAITING && !childOutcomes.isEmpty()) {
+      // the outcome of a child it just cancelled is what it will wait for: resume it at once
+      nextStatus = WorkflowStatus.PENDING;
+    }
     // a suspend consumes a pending resume (it went straight to PENDING); finishing drops it
     boolean resumePending =
         workflow.resumePending()

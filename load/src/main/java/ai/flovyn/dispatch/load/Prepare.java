@@ -111,6 +111,8 @@ public final class Prepare {
         TaskExecutionGrpc.newBlockingStub(channel);
     List<String> notes = new ArrayList<>();
     String parent = startParent(dispatch);
+    // batches are accepted only from the worker holding the claim (already ours on a re-run)
+    claimWorkflows(dispatch, BenchIds.PARENT_QUEUE, 1, notes);
     createWorkflows(dispatch, parent, workflows);
     int workflowsClaimed = claimWorkflows(dispatch, BenchIds.WORKFLOW_QUEUE, workflows, notes);
     claimWorkflows(dispatch, BenchIds.HOLDER_QUEUE, 1, notes);
