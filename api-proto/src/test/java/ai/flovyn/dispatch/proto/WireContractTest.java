@@ -69,6 +69,129 @@ class WireContractTest {
     assertEquals("flovyn.v1", FlovynProto.getDescriptor().getPackage());
   }
 
+  @Test
+  void theSdksServicesAndMethodsExistUnderTheirWireNames() {
+    var file = FlovynProto.getDescriptor();
+    assertMethods(file.findServiceByName("WorkerLifecycle"), "RegisterWorker", "SendHeartbeat");
+    assertMethods(file.findServiceByName("WorkflowQuery"), "QueryWorkflow");
+    assertMethods(
+        file.findServiceByName("WorkflowDispatch"),
+        "PollWorkflow",
+        "SubscribeToNotifications",
+        "StartWorkflow",
+        "GetVisualWorkflowDefinitionById",
+        "StartChildWorkflow",
+        "ResolvePromise",
+        "RejectPromise",
+        "SignalWithStartWorkflow",
+        "SignalWorkflow",
+        "GetEvents",
+        "SubmitWorkflowCommands",
+        "ReportExecutionSpans");
+    assertMethods(
+        file.findServiceByName("TaskExecution"),
+        "SubmitTask",
+        "PollTask",
+        "CompleteTask",
+        "FailTask",
+        "ReportProgress",
+        "Heartbeat",
+        "CancelTask",
+        "LogMessage",
+        "GetState",
+        "SetState",
+        "ClearState",
+        "ClearAllState",
+        "GetStateKeys",
+        "StreamTaskData");
+  }
+
+  @Test
+  void workerLifecycleMessagesKeepTheSdksNumbers() {
+    Descriptor registration = WorkerRegistrationRequest.getDescriptor();
+    assertField(registration, "worker_name", 1, Type.STRING, false);
+    assertField(registration, "worker_type", 3, Type.STRING, false);
+    assertField(registration, "tenant_id", 4, Type.STRING, false);
+    assertField(registration, "team_id", 5, Type.STRING, true);
+    assertField(registration, "process_id", 7, Type.STRING, false);
+    assertRepeated(registration, "workflows", 8, Type.MESSAGE);
+    assertRepeated(registration, "tasks", 9, Type.MESSAGE);
+    assertField(registration, "metadata", 10, Type.BYTES, false);
+    assertRepeated(registration, "agents", 11, Type.MESSAGE);
+    assertField(WorkflowCapability.getDescriptor(), "timeout_seconds", 4, Type.INT32, true);
+    assertField(WorkflowCapability.getDescriptor(), "output_schema", 12, Type.BYTES, false);
+    assertField(TaskCapability.getDescriptor(), "metadata", 10, Type.BYTES, false);
+    assertField(AgentCapability.getDescriptor(), "metadata", 5, Type.BYTES, false);
+    Descriptor response = WorkerRegistrationResponse.getDescriptor();
+    assertField(response, "worker_id", 1, Type.STRING, false);
+    assertField(response, "success", 2, Type.BOOL, false);
+    assertField(response, "error", 3, Type.STRING, true);
+    assertRepeated(response, "task_conflicts", 5, Type.MESSAGE);
+    assertField(TaskConflict.getDescriptor(), "existing_worker_id", 3, Type.STRING, false);
+    assertField(WorkerHeartbeatRequest.getDescriptor(), "health_info", 4, Type.BYTES, false);
+  }
+
+  @Test
+  void signalQueryChildAndStateMessagesKeepTheSdksNumbers() {
+    Descriptor withStart = SignalWithStartWorkflowRequest.getDescriptor();
+    assertField(withStart, "workflow_id", 2, Type.STRING, false);
+    assertField(withStart, "workflow_input", 4, Type.BYTES, false);
+    assertField(withStart, "workflow_version", 7, Type.STRING, true);
+    assertField(withStart, "signal_name", 9, Type.STRING, false);
+    assertField(withStart, "signal_value", 10, Type.BYTES, false);
+    assertField(withStart, "idempotency_key_ttl_seconds", 11, Type.INT64, true);
+    assertField(
+        SignalWithStartWorkflowResponse.getDescriptor(),
+        "signal_event_sequence",
+        3,
+        Type.INT64,
+        false);
+    assertField(SignalWorkflowRequest.getDescriptor(), "signal_value", 4, Type.BYTES, false);
+    assertField(
+        SignalWorkflowResponse.getDescriptor(), "signal_event_sequence", 1, Type.INT64, false);
+    Descriptor child = StartChildWorkflowRequest.getDescriptor();
+    assertField(child, "tenant_id", 3, Type.STRING, false);
+    assertField(child, "workflow_kind", 4, Type.STRING, true);
+    assertField(child, "workflow_definition_id", 5, Type.STRING, true);
+    assertField(child, "priority_seconds", 8, Type.INT32, false);
+    assertField(QueryWorkflowRequest.getDescriptor(), "params", 3, Type.BYTES, false);
+    assertField(QueryWorkflowResponse.getDescriptor(), "error", 2, Type.STRING, true);
+    assertField(GetStateResponse.getDescriptor(), "found", 2, Type.BOOL, false);
+    assertField(SetStateRequest.getDescriptor(), "value", 3, Type.BYTES, false);
+    assertField(LogMessageRequest.getDescriptor(), "message", 3, Type.STRING, false);
+    Descriptor stream = StreamTaskDataRequest.getDescriptor();
+    assertField(stream, "sequence", 3, Type.INT32, false);
+    assertField(stream, "type", 4, Type.ENUM, false);
+    assertField(stream, "payload", 5, Type.STRING, false);
+    assertField(stream, "timestamp_ms", 6, Type.INT64, false);
+    assertEquals(4, StreamEventType.ERROR.getNumber());
+    Descriptor span = ExecutionSpan.getDescriptor();
+    assertField(span, "task_id", 5, Type.STRING, true);
+    assertField(span, "end_time_unix_ns", 7, Type.INT64, false);
+    assertField(span, "error_message", 10, Type.STRING, true);
+    assertRepeated(span, "attributes", 11, Type.MESSAGE);
+    assertField(SdkInfo.getDescriptor(), "hostname", 6, Type.STRING, true);
+    assertField(
+        ReportExecutionSpansResponse.getDescriptor(), "rejected_count", 2, Type.INT32, false);
+    assertField(
+        GetVisualWorkflowDefinitionByIdResponse.getDescriptor(), "version", 6, Type.INT32, false);
+  }
+
+  private static void assertRepeated(Descriptor message, String name, int number, Type type) {
+    FieldDescriptor field = message.findFieldByName(name);
+    assertEquals(number, field.getNumber(), message.getName() + "." + name + " number");
+    assertEquals(type, field.getType(), message.getName() + "." + name + " type");
+    assertTrue(field.isRepeated(), message.getName() + "." + name + " is repeated");
+  }
+
+  private static void assertMethods(
+      com.google.protobuf.Descriptors.ServiceDescriptor service, String... names) {
+    for (String name : names) {
+      assertTrue(
+          service.findMethodByName(name) != null, service.getName() + "/" + name + " exists");
+    }
+  }
+
   private static void assertField(
       Descriptor message, String name, int number, Type type, boolean presence) {
     FieldDescriptor field = message.findFieldByName(name);
