@@ -16,6 +16,7 @@ public final class GrpcServices {
     TraceContext trace = new TraceContext();
     return List.of(
         ServerInterceptors.intercept(new WorkflowDispatchService(dispatch), trace, metrics),
-        ServerInterceptors.intercept(new TaskExecutionService(dispatch), trace, metrics));
+        ServerInterceptors.intercept(new TaskExecutionService(dispatch), trace, metrics),
+        ServerInterceptors.intercept(new WorkerLifecycleService(dispatch), trace, metrics));
   }
 }

@@ -7,7 +7,9 @@ import java.time.Duration;
  * #toBuilder()}.
  *
  * @param maxPollTimeout cap on a long poll's timeout
- * @param taskLease how long a claimed task without {@code timeout_ms} may go without a heartbeat
+ * @param taskLease how long a claimed task without {@code timeout_ms} stays claimed after the last
+ *     sign of life of its worker (a poll, a worker heartbeat) or of itself (a log line, streamed
+ *     data, progress, a heartbeat); a task with {@code timeout_ms} has that as a hard lease
  * @param workflowLease how long a claimed workflow may go without a command batch before it is
  *     handed to another worker
  * @param retryBackoffBase backoff before the first retry of a failed task (doubled each attempt)
@@ -17,6 +19,7 @@ import java.time.Duration;
  * @param maxGroupSize most command batches in one shared transaction (1: no group commit)
  * @param background whether to run the notification listener and the sweeper (off only for tests
  *     that must see no background statements)
+ * @param taskLogLines most log lines kept per task execution; later ones are dropped
  */
 public record DispatchOptions(
     Duration maxPollTimeout,
@@ -27,20 +30,22 @@ public record DispatchOptions(
     Duration sweepInterval,
     int groupCommitters,
     int maxGroupSize,
-    boolean background) {
+    boolean background,
+    int taskLogLines) {
 
-  /** 60 s poll cap, 300 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
+  /** 60 s poll cap, 900 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
   public static DispatchOptions defaults() {
     return new DispatchOptions(
         Duration.ofSeconds(60),
-        Duration.ofSeconds(300),
+        Duration.ofSeconds(900),
         Duration.ofSeconds(60),
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
         Duration.ofSeconds(30),
         4,
         64,
-        true);
+        true,
+        1000);
   }
 
   /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
@@ -69,6 +74,7 @@ public record DispatchOptions(
     private int groupCommitters;
     private int maxGroupSize;
     private boolean background;
+    private int taskLogLines;
 
     private Builder(DispatchOptions from) {
       maxPollTimeout = from.maxPollTimeout;
@@ -80,6 +86,7 @@ public record DispatchOptions(
       groupCommitters = from.groupCommitters;
       maxGroupSize = from.maxGroupSize;
       background = from.background;
+      taskLogLines = from.taskLogLines;
     }
 
     public Builder maxPollTimeout(Duration value) {
@@ -120,6 +127,11 @@ public record DispatchOptions(
       return this;
     }
 
+    public Builder taskLogLines(int value) {
+      taskLogLines = value;
+      return this;
+    }
+
     public DispatchOptions build() {
       return new DispatchOptions(
           maxPollTimeout,
@@ -130,7 +142,8 @@ public record DispatchOptions(
           sweepInterval,
           groupCommitters,
           maxGroupSize,
-          background);
+          background,
+          taskLogLines);
     }
   }
 }

@@ -5,6 +5,7 @@ import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
+import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class DispatchServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DispatchServer.class);
   private static final List<String> SERVICES =
-      List.of(WorkflowDispatchGrpc.SERVICE_NAME, TaskExecutionGrpc.SERVICE_NAME);
+      List.of(
+          WorkflowDispatchGrpc.SERVICE_NAME,
+          TaskExecutionGrpc.SERVICE_NAME,
+          WorkerLifecycleGrpc.SERVICE_NAME);
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
