@@ -181,11 +181,12 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
   @Override
   public Flux<TaskDataEvent> subscribeTaskData(SubscribeTaskDataRequest request) {
     return Mono.fromCallable(() -> subscription(request))
-        .flatMapMany(
+        .flatMap(
             target ->
                 target.task()
-                    ? dispatch.subscribeTaskData(target.id())
-                    : dispatch.subscribeWorkflowTaskData(target.id()))
+                    ? dispatch.openTaskData(target.id())
+                    : dispatch.openWorkflowTaskData(target.id()))
+        .flatMapMany(feed -> feed)
         .map(TaskExecutionService::toEvent);
   }
 

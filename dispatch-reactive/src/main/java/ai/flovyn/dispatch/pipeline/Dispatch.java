@@ -277,16 +277,17 @@ public final class Dispatch implements AutoCloseable {
   }
 
   /**
-   * Follows the live data of one task from now on (this instance only); NOT_FOUND for an unknown
-   * task; completes on {@link #stopSubscriptions()} or {@link #close()}.
+   * Emits, once the task is known to exist (NOT_FOUND otherwise), the feed of its live data on this
+   * instance: following starts when the feed is subscribed, and the feed completes on {@link
+   * #stopSubscriptions()} or {@link #close()}.
    */
-  public Flux<TaskData> subscribeTaskData(UUID taskId) {
-    return taskData.subscribeTask(taskId).takeUntilOther(closing.asMono());
+  public Mono<Flux<TaskData>> openTaskData(UUID taskId) {
+    return taskData.openTask(taskId).map(feed -> feed.takeUntilOther(closing.asMono()));
   }
 
-  /** Follows the live data of every task of a workflow, like {@link #subscribeTaskData(UUID)}. */
-  public Flux<TaskData> subscribeWorkflowTaskData(UUID workflowId) {
-    return taskData.subscribeWorkflow(workflowId).takeUntilOther(closing.asMono());
+  /** Like {@link #openTaskData(UUID)} for the live data of every task of a workflow. */
+  public Mono<Flux<TaskData>> openWorkflowTaskData(UUID workflowId) {
+    return taskData.openWorkflow(workflowId).map(feed -> feed.takeUntilOther(closing.asMono()));
   }
 
   // --- end of the SDK-contract block

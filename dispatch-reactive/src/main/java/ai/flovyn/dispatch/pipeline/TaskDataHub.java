@@ -70,22 +70,25 @@ final class TaskDataHub {
     }
   }
 
-  /** Follows the data of one task from now on; NOT_FOUND when the task does not exist. */
-  Flux<TaskData> subscribeTask(UUID taskId) {
+  /**
+   * Emits, once the task is known to exist, its feed: following starts when the feed is subscribed
+   * and ends when it is cancelled. Errors with NOT_FOUND when the task does not exist.
+   */
+  Mono<Flux<TaskData>> openTask(UUID taskId) {
     return transactor
         .autocommit(tx -> tx.taskLifecycle().state(taskId))
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")))
-        .thenMany(follow(byTask, taskId));
+        .thenReturn(follow(byTask, taskId));
   }
 
-  /** Follows the data of every task of a workflow; NOT_FOUND when the workflow does not exist. */
-  Flux<TaskData> subscribeWorkflow(UUID workflowId) {
+  /** Like {@link #openTask(UUID)} for every task of a workflow. */
+  Mono<Flux<TaskData>> openWorkflow(UUID workflowId) {
     return transactor
         .autocommit(tx -> tx.workflows().tenantQueueTrace(workflowId))
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("workflow " + workflowId + " not found")))
-        .thenMany(follow(byWorkflow, workflowId));
+        .thenReturn(follow(byWorkflow, workflowId));
   }
 
   private static void offer(Set<Subscriber> targets, TaskData data) {

@@ -162,7 +162,7 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startMetrics() {
     try {
-      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry);
+      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch);
     } catch (IOException e) {
       throw new StartupException(
           bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);
