@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -19,7 +20,9 @@ import reactor.core.publisher.Mono;
  * sends task heartbeats, so a RUNNING task without {@code timeout_ms} is renewed whenever its
  * worker polls or heartbeats, or the task itself logs or streams. Signs of life are only remembered
  * in memory; every flush renews all the tasks they concern with one statement, so a dead worker's
- * task fails one lease after the last flush that saw it.
+ * task fails one lease after the last flush that saw it. The same statement marks the registrations
+ * whose id polled as seen, so that ListWorkers shows FFI and NAPI workers (which poll under their
+ * registration id and never heartbeat) as alive.
  */
 final class LeaseRenewal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseRenewal.class);
@@ -89,7 +92,8 @@ final class LeaseRenewal implements AutoCloseable {
                     .renew(
                         flushed.workers.toArray(String[]::new),
                         flushed.tasks.toArray(UUID[]::new),
-                        lease.toMillis()))
+                        lease.toMillis(),
+                        registrationIds(flushed.workers)))
         .doOnNext(renewed::increment)
         .onErrorResume(
             error -> {
@@ -99,6 +103,22 @@ final class LeaseRenewal implements AutoCloseable {
                   error.toString());
               return Mono.just(0L);
             });
+  }
+
+  /** The worker ids that may be registration ids (canonical UUIDs). */
+  private static UUID[] registrationIds(Set<String> workerIds) {
+    return workerIds.stream()
+        .filter(id -> id.length() == 36)
+        .flatMap(LeaseRenewal::parseUuid)
+        .toArray(UUID[]::new);
+  }
+
+  private static Stream<UUID> parseUuid(String value) {
+    try {
+      return Stream.of(UUID.fromString(value));
+    } catch (IllegalArgumentException e) {
+      return Stream.empty();
+    }
   }
 
   @Override

@@ -11,6 +11,7 @@ import ai.flovyn.dispatch.proto.StreamTaskDataRequest;
 import ai.flovyn.dispatch.proto.WorkerHeartbeatRequest;
 import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkerRegistrationRequest;
+import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TaskFixtures;
 import ai.flovyn.dispatch.testing.TestDatabase;
@@ -133,5 +134,31 @@ class TaskLeaseIT {
     assertEquals("PENDING", task(silent).get("status"), "retried");
     assertEquals(1, timedOut(hardTimeout), "timeout_ms is not extended by signs of life");
     assertTrue(grpc.registry().get("dispatch_task_leases_renewed").counter().count() >= 4);
+  }
+
+  @Test
+  void aRegistrationThatPollsUnderItsIdIsSeenWithoutHeartbeats() throws Exception {
+    // FFI and NAPI workers poll under their registration id and never send SendHeartbeat
+    String id =
+        lifecycle()
+            .registerWorker(
+                WorkerRegistrationRequest.newBuilder()
+                    .setTenantId(TaskFixtures.TENANT)
+                    .setWorkerName("ffi-worker-default")
+                    .build())
+            .getWorkerId();
+    db.execute(
+        "UPDATE workers SET last_seen_at = now() - interval '1 hour' WHERE id = ?::uuid", id);
+
+    TaskFixtures.poll(grpc, "q-" + UUID.randomUUID(), id, 0);
+
+    Await.until(
+        () ->
+            db.scalar(
+                    "SELECT count(*) FROM workers WHERE id = ?::uuid"
+                        + " AND last_seen_at > now() - interval '1 minute'",
+                    id)
+                == 1,
+        "the poll to refresh the registration's last-seen time");
   }
 }
