@@ -6,7 +6,7 @@ import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 
-/** The two flovyn.v1 services over a pipeline, with tracing and call metrics applied. */
+/** The flovyn.v1 services over a pipeline, with tracing and call metrics applied. */
 public final class GrpcServices {
   private GrpcServices() {}
 
@@ -18,6 +18,7 @@ public final class GrpcServices {
         ServerInterceptors.intercept(
             new WorkflowDispatchService(dispatch, registry), trace, metrics),
         ServerInterceptors.intercept(new WorkflowQueryService(dispatch), trace, metrics),
-        ServerInterceptors.intercept(new TaskExecutionService(dispatch), trace, metrics));
+        ServerInterceptors.intercept(new TaskExecutionService(dispatch), trace, metrics),
+        ServerInterceptors.intercept(new WorkerLifecycleService(dispatch), trace, metrics));
   }
 }

@@ -1,18 +1,38 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.TaskData;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CancelTaskRequest;
+import ai.flovyn.dispatch.proto.ClearAllStateRequest;
+import ai.flovyn.dispatch.proto.ClearStateRequest;
 import ai.flovyn.dispatch.proto.CompleteTaskRequest;
 import ai.flovyn.dispatch.proto.FailTaskRequest;
+import ai.flovyn.dispatch.proto.GetStateKeysRequest;
+import ai.flovyn.dispatch.proto.GetStateKeysResponse;
+import ai.flovyn.dispatch.proto.GetStateRequest;
+import ai.flovyn.dispatch.proto.GetStateResponse;
 import ai.flovyn.dispatch.proto.HeartbeatRequest;
+import ai.flovyn.dispatch.proto.ListTaskLogsRequest;
+import ai.flovyn.dispatch.proto.ListTaskLogsResponse;
+import ai.flovyn.dispatch.proto.LogMessageRequest;
 import ai.flovyn.dispatch.proto.PollTaskRequest;
 import ai.flovyn.dispatch.proto.PollTaskResponse;
 import ai.flovyn.dispatch.proto.ReactorTaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.ReportProgressRequest;
+import ai.flovyn.dispatch.proto.SetStateRequest;
+import ai.flovyn.dispatch.proto.StreamTaskDataRequest;
+import ai.flovyn.dispatch.proto.StreamTaskDataResponse;
 import ai.flovyn.dispatch.proto.SubmitTaskRequest;
 import ai.flovyn.dispatch.proto.SubmitTaskResponse;
+import ai.flovyn.dispatch.proto.SubscribeTaskDataRequest;
+import ai.flovyn.dispatch.proto.TaskDataEvent;
+import ai.flovyn.dispatch.proto.TaskLogLine;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import java.time.Duration;
+import java.util.UUID;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** The flovyn.v1.TaskExecution service: a thin adapter from protobuf to the pipeline. */
@@ -85,6 +105,145 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
         .flatMap(dispatch::cancelTask)
         .thenReturn(Empty.getDefaultInstance());
   }
+
+  // --- task state, logs and live data (SDK contract §4.5-§4.7)
+
+  @Override
+  public Mono<GetStateResponse> getState(GetStateRequest request) {
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(id -> dispatch.getTaskState(id, request.getKey()))
+        .map(
+            value ->
+                value
+                    .map(
+                        bytes ->
+                            GetStateResponse.newBuilder()
+                                .setFound(true)
+                                .setValue(ByteString.copyFrom(bytes))
+                                .build())
+                    .orElse(GetStateResponse.getDefaultInstance()));
+  }
+
+  @Override
+  public Mono<Empty> setState(SetStateRequest request) {
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(
+            id -> dispatch.setTaskState(id, request.getKey(), request.getValue().toByteArray()))
+        .thenReturn(Empty.getDefaultInstance());
+  }
+
+  @Override
+  public Mono<Empty> clearState(ClearStateRequest request) {
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(id -> dispatch.clearTaskState(id, request.getKey()))
+        .thenReturn(Empty.getDefaultInstance());
+  }
+
+  @Override
+  public Mono<Empty> clearAllState(ClearAllStateRequest request) {
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(dispatch::clearAllTaskState)
+        .thenReturn(Empty.getDefaultInstance());
+  }
+
+  @Override
+  public Mono<GetStateKeysResponse> getStateKeys(GetStateKeysRequest request) {
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(dispatch::taskStateKeys)
+        .map(keys -> GetStateKeysResponse.newBuilder().addAllKeys(keys).build());
+  }
+
+  @Override
+  public Mono<Empty> logMessage(LogMessageRequest request) {
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(id -> dispatch.logMessage(id, request.getLevel(), request.getMessage()))
+        .thenReturn(Empty.getDefaultInstance());
+  }
+
+  @Override
+  public Mono<ListTaskLogsResponse> listTaskLogs(ListTaskLogsRequest request) {
+    return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
+        .flatMap(id -> dispatch.taskLogs(id, request.getAfterId(), request.getLimit()))
+        .map(
+            lines ->
+                ListTaskLogsResponse.newBuilder()
+                    .addAllLines(lines.stream().map(TaskExecutionService::toLine).toList())
+                    .build());
+  }
+
+  @Override
+  public Mono<StreamTaskDataResponse> streamTaskData(StreamTaskDataRequest request) {
+    return Mono.fromCallable(() -> toTaskData(request))
+        .flatMap(dispatch::streamTaskData)
+        .thenReturn(StreamTaskDataResponse.newBuilder().setAcknowledged(true).build());
+  }
+
+  @Override
+  public Flux<TaskDataEvent> subscribeTaskData(SubscribeTaskDataRequest request) {
+    return Mono.fromCallable(() -> subscription(request))
+        .flatMap(
+            target ->
+                target.task()
+                    ? dispatch.openTaskData(target.id())
+                    : dispatch.openWorkflowTaskData(target.id()))
+        .flatMapMany(feed -> feed)
+        .map(TaskExecutionService::toEvent);
+  }
+
+  /** What a SubscribeTaskData request follows: one task, or every task of one workflow. */
+  private record Subscription(boolean task, UUID id) {}
+
+  private static Subscription subscription(SubscribeTaskDataRequest request) {
+    boolean byTask = !request.getTaskExecutionId().isEmpty();
+    boolean byWorkflow = !request.getWorkflowExecutionId().isEmpty();
+    if (byTask == byWorkflow) {
+      throw DispatchException.invalidArgument(
+          "exactly one of task_execution_id and workflow_execution_id must be set");
+    }
+    return byTask
+        ? new Subscription(true, taskId(request.getTaskExecutionId()))
+        : new Subscription(
+            false, ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId()));
+  }
+
+  private static TaskData toTaskData(StreamTaskDataRequest request) {
+    UUID workflowId =
+        request.getWorkflowExecutionId().isEmpty()
+            ? null
+            : ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId());
+    return new TaskData(
+        taskId(request.getTaskExecutionId()),
+        workflowId,
+        request.getSequence(),
+        request.getTypeValue(),
+        request.getPayload(),
+        request.getTimestampMs(),
+        System.currentTimeMillis());
+  }
+
+  private static TaskDataEvent toEvent(TaskData data) {
+    return TaskDataEvent.newBuilder()
+        .setTaskExecutionId(data.taskExecutionId().toString())
+        .setWorkflowExecutionId(
+            data.workflowExecutionId() == null ? "" : data.workflowExecutionId().toString())
+        .setSequence(data.sequence())
+        .setTypeValue(data.type())
+        .setPayload(data.payload())
+        .setTimestampMs(data.timestampMs())
+        .setReceivedAtMs(data.receivedAtMs())
+        .build();
+  }
+
+  private static TaskLogLine toLine(ai.flovyn.dispatch.domain.TaskLogLine line) {
+    return TaskLogLine.newBuilder()
+        .setId(line.id())
+        .setLevel(line.level())
+        .setMessage(line.message())
+        .setLoggedAtMs(line.loggedAt().toEpochMilli())
+        .build();
+  }
+
+  // --- end of task state, logs and live data
 
   private static java.util.UUID taskId(String value) {
     return ProtoMapping.uuid("task_execution_id", value);

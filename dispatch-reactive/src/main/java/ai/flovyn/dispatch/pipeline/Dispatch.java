@@ -6,6 +6,7 @@ import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.QueryResult;
+import ai.flovyn.dispatch.domain.RegisteredWorker;
 import ai.flovyn.dispatch.domain.SignalResult;
 import ai.flovyn.dispatch.domain.SignalWithStart;
 import ai.flovyn.dispatch.domain.StartChild;
@@ -13,6 +14,9 @@ import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.StartedWorkflow;
 import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.domain.SubmittedTask;
+import ai.flovyn.dispatch.domain.TaskData;
+import ai.flovyn.dispatch.domain.TaskLogLine;
+import ai.flovyn.dispatch.domain.WorkerRegistration;
 import ai.flovyn.dispatch.domain.WorkflowEvent;
 import ai.flovyn.dispatch.store.Announcer;
 import ai.flovyn.dispatch.store.NotificationListener;
@@ -23,6 +27,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -53,6 +58,12 @@ public final class Dispatch implements AutoCloseable {
   private final NotificationListener listener;
   private final Flux<WorkSignal> signals;
   private final Sinks.Empty<Void> closing = Sinks.empty();
+  // worker lifecycle, task state, task logs, live task data and lease renewal (SDK contract)
+  private final LeaseRenewal leases;
+  private final Workers workers;
+  private final TaskStates taskStates;
+  private final TaskLogs taskLogs;
+  private final TaskDataHub taskData;
 
   private Dispatch(Builder builder) {
     DispatchOptions options = builder.options;
@@ -77,6 +88,14 @@ public final class Dispatch implements AutoCloseable {
     this.promises = new Promises(transactor, options.maxHistoryBytes());
     this.signalsOfWorkflows = new Signals(transactor, starts, options.maxHistoryBytes());
     this.queries = new Queries(transactor);
+    this.leases = new LeaseRenewal(transactor, options.taskLease(), builder.registry);
+    this.workers = new Workers(transactor, leases, builder.registry);
+    this.taskStates = new TaskStates(transactor);
+    this.taskLogs = new TaskLogs(transactor, options.taskLogLines(), leases, builder.registry);
+    this.taskData = new TaskDataHub(transactor, leases, builder.registry);
+    if (options.background()) {
+      leases.start();
+    }
   }
 
   /** A pipeline over {@code connections} (ideally an r2dbc-pool) with default options. */
@@ -171,29 +190,34 @@ public final class Dispatch implements AutoCloseable {
       Duration timeout) {
     String[] kindArray = kinds.toArray(String[]::new);
     long leaseMs = options.workflowLease().toMillis();
-    return polls.poll(
-        WorkSignal.Kind.WORKFLOW,
-        tenantId,
-        queue,
-        workerId,
-        timeout,
-        tx ->
-            tx.claims().claimWorkflow(tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
-        ClaimedWorkflow::leaseExpiresAt);
+    return polls
+        .poll(
+            WorkSignal.Kind.WORKFLOW,
+            tenantId,
+            queue,
+            workerId,
+            timeout,
+            tx ->
+                tx.claims()
+                    .claimWorkflow(tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
+            ClaimedWorkflow::leaseExpiresAt)
+        .doOnSubscribe(subscription -> leases.workerSeen(workerId));
   }
 
   /** Long-polls the next ready task of (tenant, queue); empty after {@code timeout}. */
   public Mono<ClaimedTask> pollTask(
       String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
     long leaseMs = options.taskLease().toMillis();
-    return polls.poll(
-        WorkSignal.Kind.TASK,
-        tenantId,
-        queue,
-        workerId,
-        timeout,
-        tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
-        ClaimedTask::leaseExpiresAt);
+    return polls
+        .poll(
+            WorkSignal.Kind.TASK,
+            tenantId,
+            queue,
+            workerId,
+            timeout,
+            tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
+            ClaimedTask::leaseExpiresAt)
+        .doOnSubscribe(subscription -> leases.workerSeen(workerId));
   }
 
   /** Completes a RUNNING task (TASK_COMPLETED resumes its workflow). */
@@ -231,6 +255,86 @@ public final class Dispatch implements AutoCloseable {
     return promises.reject(promiseId, error);
   }
 
+  // --- worker lifecycle, task state, task logs and live task data (SDK contract §1, §4.5-§4.7)
+
+  /**
+   * Registers a worker process under a fresh id, which it emits; never refused for its name.
+   * Polling does not depend on registrations.
+   */
+  public Mono<UUID> registerWorker(WorkerRegistration registration) {
+    return workers.register(registration);
+  }
+
+  /**
+   * Refreshes a registration's last-seen time (an unknown id is no error); keeps the leases of the
+   * tasks held under its id or name alive.
+   */
+  public Mono<Void> workerHeartbeat(
+      UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
+    return workers.heartbeat(workerId, workflowKinds, taskKinds);
+  }
+
+  /** The tenant's worker registrations, most recently seen first (at most 1000). */
+  public Flux<RegisteredWorker> listWorkers(String tenantId) {
+    return workers.list(tenantId);
+  }
+
+  /** Emits a task's state value of {@code key}, empty Optional when unset; NOT_FOUND: no task. */
+  public Mono<Optional<byte[]>> getTaskState(UUID taskId, String key) {
+    return taskStates.get(taskId, key);
+  }
+
+  /** Sets a task's state {@code key} to a JSON value (INVALID_ARGUMENT when not JSON). */
+  public Mono<Void> setTaskState(UUID taskId, String key, byte[] value) {
+    return taskStates.set(taskId, key, value);
+  }
+
+  /** Clears one key of a task's state (absent is fine). */
+  public Mono<Void> clearTaskState(UUID taskId, String key) {
+    return taskStates.clear(taskId, key);
+  }
+
+  /** Clears every key of a task's state. */
+  public Mono<Void> clearAllTaskState(UUID taskId) {
+    return taskStates.clearAll(taskId);
+  }
+
+  /** Emits the keys of a task's state, in no particular order. */
+  public Mono<List<String>> taskStateKeys(UUID taskId) {
+    return taskStates.keys(taskId);
+  }
+
+  /** Stores a log line of a task (bounded; lines past the per-task cap are dropped). */
+  public Mono<Void> logMessage(UUID taskId, String level, String message) {
+    return taskLogs.append(taskId, level, message);
+  }
+
+  /** A task's log lines after {@code afterId}, oldest first, at most {@code limit} (0: 100). */
+  public Mono<List<TaskLogLine>> taskLogs(UUID taskId, long afterId, int limit) {
+    return taskLogs.list(taskId, afterId, limit);
+  }
+
+  /** Hands live task data to this instance's subscribers of its task and workflow; never waits. */
+  public Mono<Void> streamTaskData(TaskData data) {
+    return Mono.fromRunnable(() -> taskData.publish(data));
+  }
+
+  /**
+   * Emits, once the task is known to exist (NOT_FOUND otherwise), the feed of its live data on this
+   * instance: following starts when the feed is subscribed, and the feed completes on {@link
+   * #stopSubscriptions()} or {@link #close()}.
+   */
+  public Mono<Flux<TaskData>> openTaskData(UUID taskId) {
+    return taskData.openTask(taskId).map(feed -> feed.takeUntilOther(closing.asMono()));
+  }
+
+  /** Like {@link #openTaskData(UUID)} for the live data of every task of a workflow. */
+  public Mono<Flux<TaskData>> openWorkflowTaskData(UUID workflowId) {
+    return taskData.openWorkflow(workflowId).map(feed -> feed.takeUntilOther(closing.asMono()));
+  }
+
+  // --- end of the SDK-contract block
+
   /**
    * Emits a signal each time work may have appeared on (tenant, queue); completes on {@link
    * #stopSubscriptions()} or {@link #close()}, errors never.
@@ -255,6 +359,7 @@ public final class Dispatch implements AutoCloseable {
   public void close() {
     stopSubscriptions();
     sweeper.close();
+    leases.close();
     if (listener != null) {
       listener.close();
     }

@@ -7,7 +7,9 @@ import java.time.Duration;
  * #toBuilder()}.
  *
  * @param maxPollTimeout cap on a long poll's timeout
- * @param taskLease how long a claimed task without {@code timeout_ms} may go without a heartbeat
+ * @param taskLease how long a claimed task without {@code timeout_ms} stays claimed after the last
+ *     sign of life of its worker (a poll, a worker heartbeat) or of itself (a log line, streamed
+ *     data, progress, a heartbeat); a task with {@code timeout_ms} has that as a hard lease
  * @param workflowLease how long a claimed workflow may go without a command batch before it is
  *     handed to another worker
  * @param retryBackoffBase backoff before the first retry of a failed task (doubled each attempt)
@@ -19,6 +21,7 @@ import java.time.Duration;
  *     that must see no background statements)
  * @param maxHistoryBytes most bytes a workflow's GetEvents answer may take: an SDK cannot read more
  *     than 4 MiB, so what would grow a history past this is refused
+ * @param taskLogLines most log lines kept per task execution; later ones are dropped
  */
 public record DispatchOptions(
     Duration maxPollTimeout,
@@ -30,16 +33,17 @@ public record DispatchOptions(
     int groupCommitters,
     int maxGroupSize,
     boolean background,
-    long maxHistoryBytes) {
+    long maxHistoryBytes,
+    int taskLogLines) {
 
   /** 3.5 MiB: room under the SDK's 4 MiB receive limit for the answer's own framing. */
   public static final long DEFAULT_MAX_HISTORY_BYTES = 3_670_016;
 
-  /** 60 s poll cap, 300 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
+  /** 60 s poll cap, 900 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
   public static DispatchOptions defaults() {
     return new DispatchOptions(
         Duration.ofSeconds(60),
-        Duration.ofSeconds(300),
+        Duration.ofSeconds(900),
         Duration.ofSeconds(60),
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
@@ -47,7 +51,8 @@ public record DispatchOptions(
         4,
         64,
         true,
-        DEFAULT_MAX_HISTORY_BYTES);
+        DEFAULT_MAX_HISTORY_BYTES,
+        1000);
   }
 
   /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
@@ -77,6 +82,7 @@ public record DispatchOptions(
     private int maxGroupSize;
     private boolean background;
     private long maxHistoryBytes;
+    private int taskLogLines;
 
     private Builder(DispatchOptions from) {
       maxPollTimeout = from.maxPollTimeout;
@@ -89,6 +95,7 @@ public record DispatchOptions(
       maxGroupSize = from.maxGroupSize;
       background = from.background;
       maxHistoryBytes = from.maxHistoryBytes;
+      taskLogLines = from.taskLogLines;
     }
 
     public Builder maxPollTimeout(Duration value) {
@@ -134,6 +141,11 @@ public record DispatchOptions(
       return this;
     }
 
+    public Builder taskLogLines(int value) {
+      taskLogLines = value;
+      return this;
+    }
+
     public DispatchOptions build() {
       return new DispatchOptions(
           maxPollTimeout,
@@ -145,7 +157,8 @@ public record DispatchOptions(
           groupCommitters,
           maxGroupSize,
           background,
-          maxHistoryBytes);
+          maxHistoryBytes,
+          taskLogLines);
     }
   }
 }

@@ -5,6 +5,7 @@ import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
+import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowQueryGrpc;
 import io.grpc.Server;
@@ -40,7 +41,8 @@ public final class DispatchServer implements AutoCloseable {
       List.of(
           WorkflowDispatchGrpc.SERVICE_NAME,
           TaskExecutionGrpc.SERVICE_NAME,
-          WorkflowQueryGrpc.SERVICE_NAME);
+          WorkflowQueryGrpc.SERVICE_NAME,
+          WorkerLifecycleGrpc.SERVICE_NAME);
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -162,7 +164,7 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startMetrics() {
     try {
-      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry);
+      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch);
     } catch (IOException e) {
       throw new StartupException(
           bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);

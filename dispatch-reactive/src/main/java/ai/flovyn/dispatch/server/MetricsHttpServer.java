@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.server;
 
+import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -10,17 +11,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** Serves the Prometheus text format on {@code GET /metrics}. */
+/**
+ * Serves the Prometheus text format on {@code GET /metrics}, and live task data as Server-Sent
+ * Events on {@code GET /v1/task-data} (see {@link TaskDataSse}).
+ */
 final class MetricsHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
+  private final TaskDataSse taskData;
 
-  private MetricsHttpServer(HttpServer server, ExecutorService executor) {
+  private MetricsHttpServer(HttpServer server, ExecutorService executor, TaskDataSse taskData) {
     this.server = server;
     this.executor = executor;
+    this.taskData = taskData;
   }
 
-  static MetricsHttpServer start(int port, PrometheusMeterRegistry registry) throws IOException {
+  static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, Dispatch dispatch)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
@@ -31,8 +38,9 @@ final class MetricsHttpServer implements AutoCloseable {
             });
     server.setExecutor(executor);
     server.createContext("/metrics", exchange -> scrape(exchange, registry));
+    TaskDataSse taskData = TaskDataSse.attach(server, dispatch);
     server.start();
-    return new MetricsHttpServer(server, executor);
+    return new MetricsHttpServer(server, executor, taskData);
   }
 
   int port() {
@@ -59,5 +67,6 @@ final class MetricsHttpServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    taskData.close();
   }
 }

@@ -54,8 +54,9 @@ public record ServerConfig(
               "DISPATCH_SHUTDOWN_GRACE_SECONDS", "10", "how long shutdown lets calls finish"),
           new Setting(
               "DISPATCH_TASK_LEASE_SECONDS",
-              "300",
-              "a claimed task without timeout_ms fails its attempt after this long without a heartbeat"),
+              "900",
+              "a claimed task without timeout_ms fails its attempt after this long without a sign"
+                  + " of life of its worker (poll, heartbeat) or of itself (log, data, progress)"),
           new Setting(
               "DISPATCH_WORKFLOW_LEASE_SECONDS",
               "60",

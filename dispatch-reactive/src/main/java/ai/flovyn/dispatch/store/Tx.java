@@ -50,6 +50,22 @@ public final class Tx {
     return new PromiseStore(connection);
   }
 
+  public WorkerStore workers() {
+    return new WorkerStore(connection);
+  }
+
+  public TaskStateStore taskState() {
+    return new TaskStateStore(connection);
+  }
+
+  public TaskLogStore taskLogs() {
+    return new TaskLogStore(connection);
+  }
+
+  public LeaseStore leases() {
+    return new LeaseStore(connection);
+  }
+
   /** Announcements of new work, sent once this unit of work has committed. */
   public Notifier notifier() {
     return notifier;

@@ -1,0 +1,140 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.store.Transactor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Keeps the leases of long tasks alive while their workers show signs of life (§5.6 T2/T4): no SDK
+ * sends task heartbeats, so a RUNNING task without {@code timeout_ms} is renewed whenever its
+ * worker polls or heartbeats, or the task itself logs or streams. Signs of life are only remembered
+ * in memory; every flush renews all the tasks they concern with one statement, so a dead worker's
+ * task fails one lease after the last flush that saw it. The same statement marks the registrations
+ * whose id polled as seen, so that ListWorkers shows FFI and NAPI workers (which poll under their
+ * registration id and never heartbeat) as alive.
+ */
+final class LeaseRenewal implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LeaseRenewal.class);
+  private static final Duration MAX_FLUSH_INTERVAL = Duration.ofSeconds(5);
+  // a bound on memory between two flushes; beyond it signs of life are ignored until the flush
+  private static final int MAX_REMEMBERED = 100_000;
+
+  private final Transactor transactor;
+  private final Duration lease;
+  private final Counter renewed;
+  private final AtomicReference<Seen> seen = new AtomicReference<>(new Seen());
+  private Disposable loop;
+
+  LeaseRenewal(Transactor transactor, Duration lease, MeterRegistry registry) {
+    this.transactor = transactor;
+    this.lease = lease;
+    this.renewed =
+        Counter.builder("dispatch_task_leases_renewed")
+            .description("task leases renewed because their worker showed signs of life")
+            .register(registry);
+  }
+
+  /** How often signs of life are written: a third of the lease, at least every 5 s. */
+  Duration flushInterval() {
+    Duration third = lease.dividedBy(3);
+    return third.compareTo(MAX_FLUSH_INTERVAL) > 0 ? MAX_FLUSH_INTERVAL : third;
+  }
+
+  /** Starts flushing in the background. */
+  void start() {
+    loop =
+        Flux.interval(flushInterval())
+            .onBackpressureDrop()
+            .concatMap(tick -> flush(), 1)
+            .subscribe(count -> {}, error -> log.error("the lease renewal loop stopped", error));
+  }
+
+  /** A worker id (as it polls, or a registration's id or name) is alive now. */
+  void workerSeen(String workerId) {
+    if (workerId != null && !workerId.isEmpty() && workerId.length() <= Limits.MAX_NAME) {
+      Seen current = seen.get();
+      if (current.size() < MAX_REMEMBERED) {
+        current.workers.add(workerId);
+      }
+    }
+  }
+
+  /** A task showed a sign of life of its own (a log line, streamed data). */
+  void taskSeen(UUID taskId) {
+    Seen current = seen.get();
+    if (current.size() < MAX_REMEMBERED) {
+      current.tasks.add(taskId);
+    }
+  }
+
+  /** Renews the leases of what was seen since the last flush; emits how many it renewed. */
+  Mono<Long> flush() {
+    // a sign recorded into the old set while it is swapped out may be missed; the next one counts
+    Seen flushed = seen.getAndSet(new Seen());
+    if (flushed.size() == 0) {
+      return Mono.just(0L);
+    }
+    return transactor
+        .autocommit(
+            tx ->
+                tx.leases()
+                    .renew(
+                        flushed.workers.toArray(String[]::new),
+                        flushed.tasks.toArray(UUID[]::new),
+                        lease.toMillis(),
+                        registrationIds(flushed.workers)))
+        .doOnNext(renewed::increment)
+        .onErrorResume(
+            error -> {
+              log.warn(
+                  "renewing task leases failed, next try in {}: {}",
+                  flushInterval(),
+                  error.toString());
+              return Mono.just(0L);
+            });
+  }
+
+  /** The worker ids that may be registration ids (canonical UUIDs). */
+  private static UUID[] registrationIds(Set<String> workerIds) {
+    return workerIds.stream()
+        .filter(id -> id.length() == 36)
+        .flatMap(LeaseRenewal::parseUuid)
+        .toArray(UUID[]::new);
+  }
+
+  private static Stream<UUID> parseUuid(String value) {
+    try {
+      return Stream.of(UUID.fromString(value));
+    } catch (IllegalArgumentException e) {
+      return Stream.empty();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (loop != null) {
+      loop.dispose();
+    }
+  }
+
+  /** What was seen since the last flush. */
+  private static final class Seen {
+    final Set<String> workers = ConcurrentHashMap.newKeySet();
+    final Set<UUID> tasks = ConcurrentHashMap.newKeySet();
+
+    int size() {
+      return workers.size() + tasks.size();
+    }
+  }
+}

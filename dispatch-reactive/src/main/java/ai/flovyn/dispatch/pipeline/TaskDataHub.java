@@ -1,0 +1,154 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.TaskData;
+import ai.flovyn.dispatch.store.Transactor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * Hands live task data (§4.7 ST1-ST3) from the worker that streams it to the subscribers of its
+ * task or workflow, within this server instance only. Nothing is stored, nothing is ordered or
+ * deduplicated, and publishing never waits: each subscriber has a bounded buffer ({@value #BUFFER}
+ * events, {@value #MAX_BUFFERED_CHARS} payload characters), and events that do not fit are dropped
+ * for that subscriber alone and counted.
+ */
+final class TaskDataHub {
+  static final int BUFFER = 256;
+  static final int MAX_PAYLOAD = 256 * 1024;
+  static final long MAX_BUFFERED_CHARS = 4L * 1024 * 1024;
+
+  private final Transactor transactor;
+  private final LeaseRenewal leases;
+  private final Map<UUID, Set<Subscriber>> byTask = new ConcurrentHashMap<>();
+  private final Map<UUID, Set<Subscriber>> byWorkflow = new ConcurrentHashMap<>();
+  private final AtomicInteger subscribers = new AtomicInteger();
+  private final Counter published;
+  private final Counter dropped;
+
+  TaskDataHub(Transactor transactor, LeaseRenewal leases, MeterRegistry registry) {
+    this.transactor = transactor;
+    this.leases = leases;
+    this.published =
+        Counter.builder("dispatch_task_data_published")
+            .description("StreamTaskData events accepted")
+            .register(registry);
+    this.dropped =
+        Counter.builder("dispatch_task_data_dropped")
+            .description("task data events a slow subscriber lost (its buffer was full)")
+            .register(registry);
+    Gauge.builder("dispatch_task_data_subscribers", subscribers, AtomicInteger::get)
+        .description("open SubscribeTaskData streams of this instance")
+        .register(registry);
+  }
+
+  /**
+   * Offers the event to the current subscribers of its task and workflow, without waiting on any;
+   * counts as a sign of life of the task. Errors with INVALID_ARGUMENT for an oversized payload.
+   */
+  void publish(TaskData data) {
+    if (data.payload().length() > MAX_PAYLOAD) {
+      throw DispatchException.invalidArgument(
+          "payload must be at most " + MAX_PAYLOAD + " characters, got " + data.payload().length());
+    }
+    leases.taskSeen(data.taskExecutionId());
+    published.increment();
+    offer(byTask.get(data.taskExecutionId()), data);
+    if (data.workflowExecutionId() != null) {
+      offer(byWorkflow.get(data.workflowExecutionId()), data);
+    }
+  }
+
+  /**
+   * Emits, once the task is known to exist, its feed: following starts when the feed is subscribed
+   * and ends when it is cancelled. Errors with NOT_FOUND when the task does not exist.
+   */
+  Mono<Flux<TaskData>> openTask(UUID taskId) {
+    return transactor
+        .autocommit(tx -> tx.taskLifecycle().state(taskId))
+        .switchIfEmpty(
+            Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")))
+        .thenReturn(follow(byTask, taskId));
+  }
+
+  /** Like {@link #openTask(UUID)} for every task of a workflow. */
+  Mono<Flux<TaskData>> openWorkflow(UUID workflowId) {
+    return transactor
+        .autocommit(tx -> tx.workflows().tenantQueueTrace(workflowId))
+        .switchIfEmpty(
+            Mono.error(() -> DispatchException.notFound("workflow " + workflowId + " not found")))
+        .thenReturn(follow(byWorkflow, workflowId));
+  }
+
+  private static void offer(Set<Subscriber> targets, TaskData data) {
+    if (targets != null) {
+      targets.forEach(subscriber -> subscriber.offer(data));
+    }
+  }
+
+  private Flux<TaskData> follow(Map<UUID, Set<Subscriber>> index, UUID key) {
+    return Flux.defer(
+        () -> {
+          Subscriber subscriber = new Subscriber();
+          index.compute(key, (k, set) -> add(set, subscriber));
+          subscribers.incrementAndGet();
+          return subscriber
+              .events()
+              .doFinally(
+                  signal -> {
+                    index.computeIfPresent(key, (k, set) -> remove(set, subscriber));
+                    subscribers.decrementAndGet();
+                  });
+        });
+  }
+
+  private static Set<Subscriber> add(Set<Subscriber> set, Subscriber subscriber) {
+    Set<Subscriber> result = set == null ? ConcurrentHashMap.newKeySet() : set;
+    result.add(subscriber);
+    return result;
+  }
+
+  private static Set<Subscriber> remove(Set<Subscriber> set, Subscriber subscriber) {
+    set.remove(subscriber);
+    return set.isEmpty() ? null : set;
+  }
+
+  /** One subscription's bounded buffer. */
+  private final class Subscriber {
+    private final Sinks.Many<TaskData> sink =
+        Sinks.many().unicast().onBackpressureBuffer(Queues.<TaskData>get(BUFFER).get());
+    private final AtomicLong bufferedChars = new AtomicLong();
+
+    // publishers of different tasks of one workflow may offer at once; the sink needs one at a time
+    synchronized void offer(TaskData data) {
+      long size = data.payload().length();
+      if (bufferedChars.get() + size > MAX_BUFFERED_CHARS) {
+        dropped.increment();
+        return;
+      }
+      bufferedChars.addAndGet(size);
+      Sinks.EmitResult result = sink.tryEmitNext(data);
+      if (result.isFailure()) {
+        bufferedChars.addAndGet(-size);
+        if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+          dropped.increment();
+        }
+      }
+    }
+
+    Flux<TaskData> events() {
+      return sink.asFlux().doOnNext(data -> bufferedChars.addAndGet(-data.payload().length()));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.store.Transactor;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import reactor.core.publisher.Mono;
+
+/**
+ * The key/value state of a task execution (§4.5 TS1-TS4): readable and writable in every task
+ * status, kept across retries, deleted with the task; no workflow events, no wake-ups.
+ */
+final class TaskStates {
+  private final Transactor transactor;
+
+  TaskStates(Transactor transactor) {
+    this.transactor = transactor;
+  }
+
+  /** Emits the value of {@code key}, or an empty Optional when it is not set. */
+  Mono<Optional<byte[]>> get(UUID taskId, String key) {
+    return Mono.fromRunnable(() -> Texts.name("key", key))
+        .then(transactor.autocommit(tx -> tx.taskState().get(taskId, key)))
+        .switchIfEmpty(notFound(taskId));
+  }
+
+  /** Sets {@code key} to a JSON value; INVALID_ARGUMENT when the value is not JSON. */
+  Mono<Void> set(UUID taskId, String key, byte[] value) {
+    return Mono.fromRunnable(
+            () -> {
+              Texts.name("key", key);
+              if (!EventData.isJson(value)) {
+                throw DispatchException.invalidArgument("value must be UTF-8 JSON");
+              }
+            })
+        .then(transactor.autocommit(tx -> tx.taskState().set(taskId, key, value)))
+        .switchIfEmpty(notFound(taskId))
+        .then();
+  }
+
+  /** Clears {@code key}; clearing an absent key is success. */
+  Mono<Void> clear(UUID taskId, String key) {
+    return Mono.fromRunnable(() -> Texts.name("key", key))
+        .then(transactor.autocommit(tx -> tx.taskState().clear(taskId, key)))
+        .switchIfEmpty(notFound(taskId))
+        .then();
+  }
+
+  /** Clears every key; an empty state is success. */
+  Mono<Void> clearAll(UUID taskId) {
+    return transactor
+        .autocommit(tx -> tx.taskState().clearAll(taskId))
+        .switchIfEmpty(notFound(taskId))
+        .then();
+  }
+
+  /** Emits the keys that are set, in no particular order. */
+  Mono<List<String>> keys(UUID taskId) {
+    return transactor
+        .read(tx -> tx.taskState().keys(taskId))
+        .collectList()
+        .flatMap(
+            rows ->
+                rows.isEmpty()
+                    ? notFound(taskId)
+                    : Mono.just(rows.stream().flatMap(Optional::stream).toList()));
+  }
+
+  private static <T> Mono<T> notFound(UUID taskId) {
+    return Mono.error(() -> DispatchException.notFound("task " + taskId + " not found"));
+  }
+}

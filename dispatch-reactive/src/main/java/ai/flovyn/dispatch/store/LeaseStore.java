@@ -1,0 +1,39 @@
+package ai.flovyn.dispatch.store;
+
+import io.r2dbc.spi.Connection;
+import java.util.UUID;
+import reactor.core.publisher.Mono;
+
+/**
+ * Renews the leases of RUNNING tasks whose workers showed signs of life, and the last-seen times of
+ * the registrations among those workers, in one statement.
+ */
+public final class LeaseStore {
+  // Only tasks without a hard timeout, and only once their lease is past half: a live worker's
+  // task is written about once per half lease, not once per sign of life.
+  // The same flush refreshes the last-seen time of registrations whose id polled (FFI and NAPI
+  // workers poll under their registration id and never send SendHeartbeat).
+  private static final String RENEW =
+      "WITH seen AS (UPDATE workers SET last_seen_at = now() WHERE id = ANY($4::uuid[])"
+          + " AND last_seen_at < now() - interval '1 second')"
+          + " UPDATE task_executions SET lease_expires_at = now() + $3 * interval '1 millisecond'"
+          + " WHERE status = 'RUNNING' AND timeout_ms IS NULL"
+          + " AND lease_expires_at < now() + $3 / 2 * interval '1 millisecond'"
+          + " AND (worker_id = ANY($1::text[]) OR id = ANY($2::uuid[]))";
+
+  private final Connection connection;
+
+  LeaseStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  /**
+   * Extends to {@code leaseMs} from now the leases past half of the RUNNING tasks without {@code
+   * timeout_ms} that one of {@code workerIds} holds or that are among {@code taskIds}, and marks
+   * the registrations {@code registrationIds} as seen now; emits how many leases it renewed.
+   */
+  public Mono<Long> renew(
+      String[] workerIds, UUID[] taskIds, long leaseMs, UUID[] registrationIds) {
+    return Sql.update(connection, RENEW, workerIds, taskIds, leaseMs, registrationIds);
+  }
+}
