@@ -28,8 +28,7 @@ public final class TaskFixtures {
   /** Like {@link #schedule(GrpcTestServer, String)} with the command's other fields as given. */
   public static Scheduled schedule(GrpcTestServer grpc, ScheduleTaskCommand.Builder command) {
     String queue = "q-" + UUID.randomUUID();
-    String workflowId =
-        grpc.workflows().startWorkflow(start(TENANT, queue)).getWorkflowExecutionId();
+    String workflowId = Commands.startClaimed(grpc.workflows(), start(TENANT, queue));
     UUID taskId = UUID.randomUUID();
     grpc.workflows()
         .submitWorkflowCommands(
