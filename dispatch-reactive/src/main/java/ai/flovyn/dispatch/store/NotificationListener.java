@@ -48,7 +48,12 @@ public final class NotificationListener implements AutoCloseable {
     this.checkInterval = checkInterval;
     this.checkTimeout = checkTimeout;
     this.subscription =
-        Flux.usingWhen(Mono.from(factory.create()), this::listen, NotificationListener::close)
+        Flux.usingWhen(
+                Mono.from(factory.create()),
+                this::listen,
+                NotificationListener::close,
+                (connection, error) -> discard(connection),
+                NotificationListener::close)
             .doOnError(error -> log.warn("work listener lost its connection: {}", error.toString()))
             .retryWhen(
                 Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
@@ -133,6 +138,17 @@ public final class NotificationListener implements AutoCloseable {
         .then();
   }
 
+  /**
+   * Closes the physical connection before handing back {@code connection}: when it came from a
+   * pool, the pool then sees it closed and drops it instead of lending out a dead socket.
+   */
+  private static Mono<Void> discard(Connection connection) {
+    Object physical = innermost(connection);
+    return physical == connection || !(physical instanceof Connection inner)
+        ? close(connection)
+        : close(inner).then(close(connection));
+  }
+
   private static Mono<Void> close(Connection connection) {
     return Mono.from(connection.close())
         .timeout(CLOSE_TIMEOUT)
@@ -143,12 +159,16 @@ public final class NotificationListener implements AutoCloseable {
             });
   }
 
-  private static PostgresqlConnection unwrap(Connection connection) {
+  private static Object innermost(Connection connection) {
     Object current = connection;
     while (!(current instanceof PostgresqlConnection) && current instanceof Wrapped<?> wrapped) {
       current = wrapped.unwrap();
     }
-    if (current instanceof PostgresqlConnection postgres) {
+    return current;
+  }
+
+  private static PostgresqlConnection unwrap(Connection connection) {
+    if (innermost(connection) instanceof PostgresqlConnection postgres) {
       return postgres;
     }
     throw new IllegalStateException(
