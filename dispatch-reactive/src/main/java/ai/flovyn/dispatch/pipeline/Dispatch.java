@@ -71,7 +71,12 @@ public final class Dispatch implements AutoCloseable {
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
     this.sweeper = new Sweeper(transactor, options, metrics);
     if (options.background()) {
-      this.listener = NotificationListener.start(builder.listenConnections);
+      this.listener =
+          NotificationListener.start(
+              builder.listenConnections,
+              builder.listenerCheckInterval,
+              builder.listenerCheckTimeout);
+      metrics.watchListener(listener);
       this.signals = listener.signals();
       sweeper.start();
     } else {
@@ -371,6 +376,8 @@ public final class Dispatch implements AutoCloseable {
     private ConnectionFactory listenConnections;
     private MeterRegistry registry = new SimpleMeterRegistry();
     private DispatchOptions options = DispatchOptions.defaults();
+    private Duration listenerCheckInterval = NotificationListener.DEFAULT_CHECK_INTERVAL;
+    private Duration listenerCheckTimeout = NotificationListener.DEFAULT_CHECK_TIMEOUT;
 
     private Builder(ConnectionFactory connections) {
       this.connections = connections;
@@ -389,6 +396,16 @@ public final class Dispatch implements AutoCloseable {
      */
     public Builder listenConnections(ConnectionFactory value) {
       this.listenConnections = value;
+      return this;
+    }
+
+    /**
+     * How often the LISTEN connection runs a check statement (default 15 s) and how long the check
+     * may take (default 5 s) before the connection is replaced by a new one.
+     */
+    public Builder listenerCheck(Duration interval, Duration timeout) {
+      this.listenerCheckInterval = interval;
+      this.listenerCheckTimeout = timeout;
       return this;
     }
 

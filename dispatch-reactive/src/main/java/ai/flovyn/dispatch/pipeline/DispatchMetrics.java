@@ -2,11 +2,15 @@ package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
+import ai.flovyn.dispatch.store.NotificationListener;
+import ai.flovyn.dispatch.store.WorkSignal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -37,6 +41,33 @@ final class DispatchMetrics {
         DistributionSummary.builder("dispatch_command_batch_group_size")
             .description("command batches sharing one transaction (group commit)")
             .register(registry);
+    // registered up front so that a scrape before the first poll reads 0, not nothing
+    for (String kind : List.of("task", "workflow")) {
+      claimStatements(kind, "claimed");
+      claimStatements(kind, "empty");
+    }
+  }
+
+  /** Counts {@code claim}, one claim statement, by whether it handed out an item. */
+  <T> Mono<T> countClaim(Mono<T> claim, WorkSignal.Kind kind) {
+    String tag = kind.name().toLowerCase(Locale.ROOT);
+    return claim.doOnSuccess(
+        claimed -> claimStatements(tag, claimed == null ? "empty" : "claimed").increment());
+  }
+
+  private Counter claimStatements(String kind, String outcome) {
+    return Counter.builder("dispatch_claim_statements")
+        .description("claim statements run by long polls, by kind and whether they claimed")
+        .tags("kind", kind, "outcome", outcome)
+        .register(registry);
+  }
+
+  /** Exposes how often {@code listener} replaced its connection. */
+  void watchListener(NotificationListener listener) {
+    FunctionCounter.builder(
+            "dispatch_listener_reconnects", listener, NotificationListener::reconnects)
+        .description("times the LISTEN connection was lost and replaced")
+        .register(registry);
   }
 
   /** A group of batches committed together. */

@@ -57,7 +57,7 @@ final class Polls {
                     longPoll.await(
                         new WorkSignal(kind, tenantId, queue),
                         cap(timeout),
-                        () -> transactor.autocommit(claim))))
+                        () -> metrics.countClaim(transactor.autocommit(claim), kind))))
         .doOnNext(
             claimed -> sweeper.dueIn(Duration.between(Instant.now(), leaseEnd.apply(claimed))))
         .as(claimed -> metrics.timePoll(claimed, kind.name().toLowerCase(Locale.ROOT)));

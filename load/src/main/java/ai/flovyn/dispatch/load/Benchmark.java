@@ -44,6 +44,8 @@ public final class Benchmark {
         --pg-host H --pg-port P --pg-user U   PostgreSQL (127.0.0.1, 5432, postgres; trust auth)
         --database NAME         the database to create and drop (default dispatch_bench_<pid>)
         --pg-ceiling PATH       default ../shared/perf/pg-ceiling.sh (skipped with a note if missing)
+        --pg-loop-ceiling PATH  default ../shared/perf/pg-loop-ceiling.sh (skipped with a note if missing)
+        --loop-workers N        task workers of the task-only loop, and the loop ceiling's clients (8)
         --out DIR               where benchmarks.md and benchmarks.json go (default docs)
         --command TEXT          the command line to quote in the report
       """;
@@ -65,6 +67,8 @@ public final class Benchmark {
       String pgUser,
       String database,
       Path pgCeiling,
+      Path pgLoopCeiling,
+      int loopWorkers,
       Path out,
       String command) {
 
@@ -82,6 +86,8 @@ public final class Benchmark {
       String user = "postgres";
       String database = "dispatch_bench_" + ProcessHandle.current().pid();
       Path ceiling = Path.of("../shared/perf/pg-ceiling.sh");
+      Path loopCeiling = Path.of("../shared/perf/pg-loop-ceiling.sh");
+      int loopWorkers = 8;
       Path out = Path.of("docs");
       String command = "load/bench.sh " + String.join(" ", args);
       for (int i = 0; i < args.length; i++) {
@@ -100,10 +106,15 @@ public final class Benchmark {
           case "--pg-user" -> user = args[++i];
           case "--database" -> database = args[++i];
           case "--pg-ceiling" -> ceiling = Path.of(args[++i]);
+          case "--pg-loop-ceiling" -> loopCeiling = Path.of(args[++i]);
+          case "--loop-workers" -> loopWorkers = Integer.parseInt(args[++i]);
           case "--out" -> out = Path.of(args[++i]);
           case "--command" -> command = args[++i];
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
+      }
+      if (loopWorkers < 1) {
+        throw new IllegalArgumentException("--loop-workers must be at least 1");
       }
       if (!database.matches("[a-z_][a-z0-9_]*")) {
         throw new IllegalArgumentException("--database must be a plain lower-case identifier");
@@ -123,6 +134,8 @@ public final class Benchmark {
           user,
           database,
           ceiling,
+          loopCeiling,
+          loopWorkers,
           out,
           command);
     }
@@ -288,19 +301,59 @@ public final class Benchmark {
         notes.add(ceilingNote);
       }
 
+      List<PgCeiling.Ceiling> loopCeilings = List.of();
+      String loopCeilingNote = "";
+      if (Files.isRegularFile(o.pgLoopCeiling())) {
+        log(
+            "PostgreSQL loop ceiling: %s %d s, clients %d",
+            o.pgLoopCeiling(), (int) Math.ceil(o.seconds()), o.loopWorkers());
+        try {
+          loopCeilings =
+              PgCeiling.run(
+                  o.pgLoopCeiling(),
+                  (int) Math.ceil(o.seconds()),
+                  List.of(o.loopWorkers()),
+                  Map.of(
+                      "PGHOST", o.pgHost(),
+                      "PGPORT", Integer.toString(o.pgPort()),
+                      "PGUSER", o.pgUser()),
+                  work.resolve("pg-loop-ceiling.log"));
+          loopCeilings.forEach(c -> log("  %s", c));
+        } catch (IOException e) {
+          loopCeilingNote = "pg-loop-ceiling.sh failed: " + e.getMessage();
+        }
+      } else {
+        loopCeilingNote = o.pgLoopCeiling() + " not found: loop ceiling skipped";
+      }
+      if (!loopCeilingNote.isEmpty()) {
+        log("%s", loopCeilingNote);
+        notes.add(loopCeilingNote);
+      }
+
       EndToEnd e2e = new EndToEnd(channels, 8, 16);
       int inFlight = 32;
       List<EndToEnd.Phase> phases = new ArrayList<>();
+      List<LoopResult> loops = new ArrayList<>();
       String e2eNote = "";
       String missing = e2e.unimplementedRpc();
       if (missing != null) {
         e2eNote = missing + " is UNIMPLEMENTED";
         log("end-to-end: n/a (%s)", e2eNote);
       } else {
+        loops.add(taskOnlyLoop(o, channels, server, loopCeilings));
         log("end-to-end: closed loop, %d workflows in flight, %.0f s", inFlight, o.seconds());
-        EndToEnd.Phase max = e2e.run("max", null, inFlight, o.seconds());
+        LoopMeter meter = new LoopMeter(server);
+        EndToEnd.Phase max = e2e.run("max", null, inFlight, o.seconds(), meter);
         phases.add(max);
         log("  %s", max);
+        loops.add(
+            meter.result(
+                LoopResult.END_TO_END,
+                16,
+                max.seconds(),
+                max.tasksCompleted(),
+                max.errors().isEmpty() ? "" : "errors: " + max.errors()));
+        log("  %s", loops.get(loops.size() - 1));
         if (max.workflowsPerSecond() > 0) {
           double half = max.workflowsPerSecond() / 2;
           log("end-to-end: open loop at %.1f workflows/s, %.0f s", half, o.seconds());
@@ -336,7 +389,8 @@ public final class Benchmark {
                   o.streamWindow(),
                   8,
                   16,
-                  inFlight),
+                  inFlight,
+                  o.loopWorkers()),
               server.command().stream().map(Benchmark::shorten).toList(),
               throughput,
               cpu,
@@ -345,6 +399,9 @@ public final class Benchmark {
               ceilingNote,
               phases,
               e2eNote,
+              loopCeilings,
+              loopCeilingNote,
+              loops,
               idle,
               sampler.memory(),
               notes);
@@ -369,6 +426,52 @@ public final class Benchmark {
       log("dropping database %s", o.database());
       query(o, "postgres", "DROP DATABASE IF EXISTS " + o.database() + " WITH (FORCE)");
     }
+  }
+
+  /**
+   * Queues more tasks than the loop can run in its warm-up and window (1.5 × the loop ceiling at
+   * its client count, at least 3,000 tasks/s), then runs the task workers on them.
+   */
+  private static LoopResult taskOnlyLoop(
+      Options o,
+      List<ManagedChannel> channels,
+      ServerProcess server,
+      List<PgCeiling.Ceiling> ceilings)
+      throws IOException, InterruptedException {
+    double warmup = o.quick() ? 1 : 5;
+    double ceiling =
+        ceilings.stream()
+            .filter(
+                c ->
+                    c.name().equals(BenchmarkReport.LOOP_CEILING) && c.clients() == o.loopWorkers())
+            .mapToDouble(PgCeiling.Ceiling::tasksPerSecond)
+            .findFirst()
+            .orElse(0);
+    long wanted = (long) Math.ceil((warmup + o.seconds()) * Math.max(3000, 1.5 * ceiling));
+    TaskLoop loop = new TaskLoop(channels);
+    log("task-only loop: queuing %d tasks through command batches", wanted);
+    TaskLoop.Queued queued = loop.queue(wanted);
+    log(
+        "task-only loop: %d workers, %.0f s warm-up, %.0f s measured",
+        o.loopWorkers(), warmup, o.seconds());
+    LoopMeter meter = new LoopMeter(server);
+    TaskLoop.Counts counts = loop.run(queued, o.loopWorkers(), warmup, o.seconds(), meter);
+    List<String> notes = new ArrayList<>();
+    if (counts.ranDry()) {
+      notes.add("the queue of " + queued.tasks() + " tasks ran dry: the rate is a lower bound");
+    }
+    if (!counts.errors().isEmpty()) {
+      notes.add("errors: " + counts.errors());
+    }
+    LoopResult result =
+        meter.result(
+            LoopResult.TASK_ONLY,
+            o.loopWorkers(),
+            counts.seconds(),
+            counts.tasks(),
+            String.join("; ", notes));
+    log("  %s", result);
+    return result;
   }
 
   private static ThroughputResult report(ThroughputResult t) {

@@ -17,6 +17,8 @@ final class BenchmarkReport {
   static final String SEED = "seed-baseline";
   static final String SINGLE_CEILING = "single-task-per-txn";
   static final String BATCH_CEILING = "batch100-set-based";
+  static final String LOOP_CEILING = "loop-one-by-one";
+  static final String LOOP_BATCH_CEILING = "loop-batch10";
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -70,6 +72,8 @@ final class BenchmarkReport {
     ceilingTable(out, r);
     ratios(out, r);
     endToEnd(out, r);
+    loops(out, r);
+    loopTargets(out, r);
     resources(out, r);
     if (!r.notes().isEmpty()) {
       out.append("## Notes\n\n");
@@ -92,6 +96,18 @@ final class BenchmarkReport {
             + " TASK_SCHEDULED event: 4N + 3 round trips per batch.\n"
             + "- **ceiling**: `shared/perf/pg-ceiling.sh` (pgbench, no Java): one task and its event"
             + " per transaction, and 100 tasks + 100 events per set-based transaction.\n"
+            + "- **loop ceiling**: `shared/perf/pg-loop-ceiling.sh` (pgbench, no Java): per task"
+            + " one autocommit claim (`FOR UPDATE SKIP LOCKED`) and one completion transaction"
+            + " (task row, workflow sequence, TASK_COMPLETED event, workflow back to PENDING);"
+            + " loop-batch10 does the same for 10 tasks per statement.\n"
+            + "- **task-only loop**: tasks queued beforehand through command batches (status"
+            + " RUNNING) on claimed workflows, spread so that consecutive tasks belong to"
+            + " different workflows; N task workers each doing PollTask (1 s long poll) +"
+            + " CompleteTask back to back; tasks completed in the window per second. CPU per task:"
+            + " utime + stime of the server and of every PostgreSQL process over the window ÷"
+            + " its tasks. Claim statements: the server's"
+            + " `dispatch_claim_statements_total{kind,outcome}` over the window ÷ the claims that"
+            + " handed out an item.\n"
             + "- **end-to-end**: StartWorkflow → PollWorkflow → SubmitWorkflowCommands (10"
             + " ScheduleTask + SUSPENDED) → task workers PollTask + CompleteTask → the workflow is"
             + " polled again → CompleteWorkflow + COMPLETED. The closed loop keeps a fixed number"
@@ -243,6 +259,166 @@ final class BenchmarkReport {
     out.append('\n');
   }
 
+  private static void loops(StringBuilder out, BenchmarkResults r) {
+    int clients = r.settings().loopWorkers();
+    out.append("## The dispatch loop\n\n");
+    out.append("PostgreSQL alone (pg-loop-ceiling.sh):\n\n");
+    if (r.loopCeilings().isEmpty()) {
+      out.append("Not measured: ").append(r.loopCeilingNote()).append("\n\n");
+    } else {
+      out.append("| workload | clients | tasks/s |\n|---|---:|---:|\n");
+      for (PgCeiling.Ceiling c : r.loopCeilings()) {
+        out.append(fmt("| %s | %d | %s |\n", c.name(), c.clients(), num(c.tasksPerSecond(), 0)));
+      }
+      out.append('\n');
+    }
+    if (r.loops().isEmpty()) {
+      out.append("The service: n/a").append(noteSuffix(r.endToEndNote())).append("\n\n");
+      return;
+    }
+    out.append(
+        fmt("The service (ratios to the %s ceiling at %d clients):\n\n", LOOP_CEILING, clients));
+    out.append(
+        "| loop | task workers | tasks | tasks/s | ÷ ceiling | server µs/task |"
+            + " PostgreSQL µs/task | task claim statements per task |"
+            + " workflow claim statements per workflow | note |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    Double ceiling = ceiling(r.loopCeilings(), LOOP_CEILING, clients);
+    for (LoopResult loop : r.loops()) {
+      out.append(
+          fmt(
+              "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+              loop.loop(),
+              loop.workers(),
+              loop.tasks(),
+              num(loop.tasksPerSecond(), 0),
+              ratio(loop.tasksPerSecond(), ceiling),
+              num(loop.serverMicrosPerTask(), 0),
+              num(loop.postgresMicrosPerTask(), 0),
+              num(loop.claimStatementsPerTask(), 2),
+              num(loop.claimStatementsPerWorkflow(), 2),
+              loop.note().isEmpty() ? "" : loop.note()));
+    }
+    out.append('\n');
+  }
+
+  /** One row of the loop targets: what is measured, the bound, and whether it holds. */
+  record Target(
+      String what, String bound, Double measured, int decimals, boolean atMost, double limit) {
+    String verdict() {
+      if (measured == null || measured.isNaN()) {
+        return "n/a";
+      }
+      return (atMost ? measured <= limit : measured >= limit) ? "met" : "not met";
+    }
+  }
+
+  static List<Target> loopTargets(BenchmarkResults r) {
+    int clients = r.settings().loopWorkers();
+    Double ceiling = ceiling(r.loopCeilings(), LOOP_CEILING, clients);
+    LoopResult taskOnly = loop(r, LoopResult.TASK_ONLY);
+    LoopResult endToEnd = loop(r, LoopResult.END_TO_END);
+    List<Target> targets = new ArrayList<>();
+    targets.add(
+        new Target(
+            fmt("task-only loop ÷ %s ceiling, %d workers", LOOP_CEILING, clients),
+            "≥ 0.6",
+            ratioValue(taskOnly == null ? null : taskOnly.tasksPerSecond(), ceiling),
+            2,
+            false,
+            0.6));
+    targets.add(
+        new Target(
+            fmt("end-to-end loop ÷ %s ceiling (%d clients)", LOOP_CEILING, clients),
+            "≥ 0.3",
+            ratioValue(endToEnd == null ? null : endToEnd.tasksPerSecond(), ceiling),
+            2,
+            false,
+            0.3));
+    targets.add(
+        new Target(
+            "claim statements per task handed out, task-only loop",
+            "≤ 1.2",
+            taskOnly == null ? null : taskOnly.claimStatementsPerTask(),
+            2,
+            true,
+            1.2));
+    targets.add(
+        new Target(
+            "claim statements per task handed out, end-to-end loop",
+            "≤ 1.2",
+            endToEnd == null ? null : endToEnd.claimStatementsPerTask(),
+            2,
+            true,
+            1.2));
+    targets.add(
+        new Target(
+            "server CPU per task run, task-only loop (µs)",
+            "≤ 400",
+            taskOnly == null ? null : taskOnly.serverMicrosPerTask(),
+            0,
+            true,
+            400));
+    targets.add(
+        new Target(
+            "server CPU per task run, end-to-end loop (µs)",
+            "≤ 400",
+            endToEnd == null ? null : endToEnd.serverMicrosPerTask(),
+            0,
+            true,
+            400));
+    CpuCost single = oneCommandBatch(r);
+    targets.add(
+        new Target(
+            "server CPU per one-command SubmitWorkflowCommands (µs"
+                + (single == null ? "" : ", c=" + single.concurrency())
+                + ")",
+            "≤ 250",
+            single == null ? null : single.serverMicrosPerTask(),
+            0,
+            true,
+            250));
+    EndToEnd.Phase half =
+        r.endToEnd().stream().filter(p -> p.targetRate() != null).findFirst().orElse(null);
+    targets.add(
+        new Target(
+            "dispatch p99 at half the maximum load (ms)",
+            "< 20",
+            half == null ? null : half.dispatchP99Ms(),
+            2,
+            true,
+            20));
+    return targets;
+  }
+
+  private static void loopTargets(StringBuilder out, BenchmarkResults r) {
+    out.append("## Loop targets\n\n");
+    out.append("| target | bound | measured | |\n|---|---|---:|---|\n");
+    for (Target t : loopTargets(r)) {
+      out.append(
+          fmt(
+              "| %s | %s | %s | %s |\n",
+              t.what(), t.bound(), num(t.measured(), t.decimals()), t.verdict()));
+    }
+    out.append('\n');
+  }
+
+  /** The unary batch-1 run at the lowest concurrency: one command per call. */
+  private static CpuCost oneCommandBatch(BenchmarkResults r) {
+    return r.cpu().stream()
+        .filter(c -> c.system().equals(SERVICE_UNARY) && c.batch() == 1)
+        .min(Comparator.comparingInt(CpuCost::concurrency))
+        .orElse(null);
+  }
+
+  private static LoopResult loop(BenchmarkResults r, String name) {
+    return r.loops().stream().filter(l -> l.loop().equals(name)).findFirst().orElse(null);
+  }
+
+  private static String noteSuffix(String note) {
+    return note == null || note.isEmpty() ? "" : " (" + note + ")";
+  }
+
   private static void resources(StringBuilder out, BenchmarkResults r) {
     out.append("## CPU per created task\n\n");
     out.append(
@@ -308,7 +484,11 @@ final class BenchmarkReport {
   }
 
   static Double ceiling(BenchmarkResults r, String name, int clients) {
-    for (PgCeiling.Ceiling c : r.ceilings()) {
+    return ceiling(r.ceilings(), name, clients);
+  }
+
+  static Double ceiling(List<PgCeiling.Ceiling> ceilings, String name, int clients) {
+    for (PgCeiling.Ceiling c : ceilings) {
       if (c.name().equals(name) && c.clients() == clients) {
         return c.tasksPerSecond();
       }
@@ -332,10 +512,14 @@ final class BenchmarkReport {
   }
 
   static String ratio(Double numerator, Double denominator) {
+    return num(ratioValue(numerator, denominator), 2);
+  }
+
+  private static Double ratioValue(Double numerator, Double denominator) {
     if (numerator == null || denominator == null || denominator <= 0) {
-      return "n/a";
+      return null;
     }
-    return num(numerator / denominator, 2);
+    return numerator / denominator;
   }
 
   private static String mib(long bytes) {

@@ -10,6 +10,9 @@ import java.util.List;
  * @param endToEndNote why the end-to-end phases are missing, or empty
  * @param cpu CPU per created task of the server and of PostgreSQL, per throughput run
  * @param workflowHotUpdatePercent share of workflow-row updates that were HOT ("" if unknown)
+ * @param loopCeilings what pg-loop-ceiling.sh measured for the dispatch loop
+ * @param loopCeilingNote why the loop ceiling is missing, or empty
+ * @param loops the task-only and end-to-end loops with their CPU and claim statements per task
  * @param idle null when not measured
  */
 public record BenchmarkResults(
@@ -25,6 +28,9 @@ public record BenchmarkResults(
     String ceilingNote,
     List<EndToEnd.Phase> endToEnd,
     String endToEndNote,
+    List<PgCeiling.Ceiling> loopCeilings,
+    String loopCeilingNote,
+    List<LoopResult> loops,
     IdlePolls.Result idle,
     Memory memory,
     List<String> notes) {
@@ -49,7 +55,8 @@ public record BenchmarkResults(
       int streamWindow,
       int e2eWorkflowWorkers,
       int e2eTaskWorkers,
-      int e2eInFlight) {}
+      int e2eInFlight,
+      int loopWorkers) {}
 
   /**
    * The server's memory, sampled about twice a second during the runs.

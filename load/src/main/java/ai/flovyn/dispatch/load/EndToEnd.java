@@ -57,6 +57,7 @@ final class EndToEnd {
       double workflowP50Ms,
       double workflowP99Ms,
       long latencySamples,
+      long tasksCompleted,
       Map<String, Long> errors) {}
 
   private final List<ManagedChannel> channels;
@@ -119,6 +120,12 @@ final class EndToEnd {
    */
   Phase run(String name, Double ratePerSecond, int inFlight, double seconds)
       throws InterruptedException {
+    return run(name, ratePerSecond, inFlight, seconds, null);
+  }
+
+  /** {@link #run(String, Double, int, double)}, opening and closing {@code meter} on its window. */
+  Phase run(String name, Double ratePerSecond, int inFlight, double seconds, LoopMeter meter)
+      throws InterruptedException {
     Run run = new Run(name, inFlight);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < workflowWorkers; i++) {
@@ -133,6 +140,9 @@ final class EndToEnd {
               () -> run.taskWorker(TaskExecutionGrpc.newBlockingStub(channel)), "e2e-t" + i));
     }
     threads.forEach(Thread::start);
+    if (meter != null) {
+      meter.open();
+    }
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     ExecutorService starters = Executors.newFixedThreadPool(4);
@@ -158,6 +168,10 @@ final class EndToEnd {
     } finally {
       long elapsedNanos = System.nanoTime() - start;
       run.measuredNanos.set(elapsedNanos);
+      run.tasksInWindow.set(run.tasksCompleted.get());
+      if (meter != null) {
+        meter.close();
+      }
       run.stop.set(true);
       starters.shutdown();
       starters.awaitTermination(30, TimeUnit.SECONDS);
@@ -183,6 +197,8 @@ final class EndToEnd {
     final AtomicBoolean stop = new AtomicBoolean();
     final AtomicLong measuredNanos = new AtomicLong();
     final AtomicLong completed = new AtomicLong();
+    final AtomicLong tasksCompleted = new AtomicLong();
+    final AtomicLong tasksInWindow = new AtomicLong();
     final Map<String, WorkflowState> workflows = new ConcurrentHashMap<>();
     final Map<String, Long> ackedAt = new ConcurrentHashMap<>();
     final Map<String, Long> polledAt = new ConcurrentHashMap<>();
@@ -304,6 +320,7 @@ final class EndToEnd {
                       .setTaskExecutionId(task.getTaskExecutionId())
                       .setOutput(Requests.COMPLETE_OUTPUT)
                       .build());
+          tasksCompleted.incrementAndGet();
           workflows
               .computeIfAbsent(task.getWorkflowExecutionId(), k -> new WorkflowState())
               .tasksDone
@@ -344,6 +361,7 @@ final class EndToEnd {
           workflowLatencies.percentileMillis(50),
           workflowLatencies.percentileMillis(99),
           dispatch.size(),
+          tasksInWindow.get(),
           Map.copyOf(errors));
     }
   }

@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs shared/perf/pg-ceiling.sh and reads its {@code ceiling NAME clients=C tasks_per_s=N}. */
+/**
+ * Runs shared/perf/pg-ceiling.sh or pg-loop-ceiling.sh and reads their {@code ceiling NAME
+ * clients=C tasks_per_s=N} lines.
+ */
 final class PgCeiling {
   private static final Pattern LINE =
       Pattern.compile("^ceiling (\\S+) clients=(\\d+) tasks_per_s=(\\d+(?:\\.\\d+)?)\\s*$");
@@ -58,7 +61,7 @@ final class PgCeiling {
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(seconds * 8L + 120, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new IOException("pg-ceiling.sh did not finish");
+        throw new IOException(script.getFileName() + " did not finish");
       }
       Files.writeString(
           log,
@@ -67,7 +70,8 @@ final class PgCeiling {
           java.nio.file.StandardOpenOption.CREATE,
           java.nio.file.StandardOpenOption.APPEND);
       if (process.exitValue() != 0) {
-        throw new IOException("pg-ceiling.sh exited with " + process.exitValue() + ": " + output);
+        throw new IOException(
+            script.getFileName() + " exited with " + process.exitValue() + ": " + output);
       }
       for (Ceiling ceiling : parse(output)) {
         seen.putIfAbsent(ceiling.name() + "@" + ceiling.clients(), ceiling);

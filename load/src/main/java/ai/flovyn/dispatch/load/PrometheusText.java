@@ -5,14 +5,14 @@ final class PrometheusText {
   private PrometheusText() {}
 
   /**
-   * Sums the samples of {@code metric} whose label set contains {@code label} (e.g. {@code
-   * area="heap"}); -1 when there is none.
+   * Sums the samples of {@code metric} whose label set contains every one of {@code labels} (e.g.
+   * {@code area="heap"}); -1 when there is none.
    */
-  static long sum(String text, String metric, String label) {
+  static long sum(String text, String metric, String... labels) {
     double sum = 0;
     boolean found = false;
     for (String line : text.split("\n")) {
-      if (!line.startsWith(metric + "{") || !line.contains(label)) {
+      if (!line.startsWith(metric + "{") || !containsAll(line, labels)) {
         continue;
       }
       String value = line.substring(line.lastIndexOf('}') + 1).strip().split(" ")[0];
@@ -24,5 +24,15 @@ final class PrometheusText {
       }
     }
     return found ? (long) sum : -1;
+  }
+
+  private static boolean containsAll(String line, String... labels) {
+    String labelSet = line.substring(0, line.lastIndexOf('}') + 1);
+    for (String label : labels) {
+      if (!labelSet.contains(label)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

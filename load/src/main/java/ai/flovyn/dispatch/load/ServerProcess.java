@@ -123,6 +123,11 @@ final class ServerProcess implements AutoCloseable {
 
   /** The sum of jvm_memory_used_bytes{area="heap"} from the metrics endpoint; -1 if unknown. */
   long heapBytes() {
+    return PrometheusText.sum(metricsText(), "jvm_memory_used_bytes", "area=\"heap\"");
+  }
+
+  /** What the metrics endpoint answers now, in the Prometheus text format; "" if it does not. */
+  String metricsText() {
     try {
       HttpResponse<String> response =
           http.send(
@@ -130,12 +135,12 @@ final class ServerProcess implements AutoCloseable {
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      return PrometheusText.sum(response.body(), "jvm_memory_used_bytes", "area=\"heap\"");
+      return response.body();
     } catch (IOException e) {
-      return -1;
+      return "";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return -1;
+      return "";
     }
   }
 

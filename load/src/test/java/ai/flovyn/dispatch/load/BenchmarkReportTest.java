@@ -57,7 +57,7 @@ class BenchmarkReportTest {
             new BenchmarkResults.Machine(
                 2, 8L << 30, "Test CPU", "PostgreSQL 15", "Java 17", "Linux"),
             new BenchmarkResults.Settings(
-                true, 2, List.of(8), List.of(1, 100), 16, 256, 4, 8, 16, 32),
+                true, 2, List.of(8), List.of(1, 100), 16, 256, 4, 8, 16, 32, 8),
             List.of("java", "-jar", "server.jar"),
             List.of(
                 throughput("service-unary", 1, 8, 500.0),
@@ -75,6 +75,9 @@ class BenchmarkReportTest {
             "",
             List.of(),
             "PollWorkflow is UNIMPLEMENTED",
+            List.of(),
+            "../shared/perf/pg-loop-ceiling.sh not found: loop ceiling skipped",
+            List.of(),
             null,
             new BenchmarkResults.Memory(100L << 20, 300L << 20, 200L << 20, 10),
             List.of());
@@ -94,6 +97,105 @@ class BenchmarkReportTest {
         md.contains("service-stream: StreamWorkflowCommands is UNIMPLEMENTED (batch 1 c=8)"), md);
     assertTrue(md.contains("Test CPU"), md);
     assertTrue(BenchmarkReport.json(results).contains("\"tasksPerSecond\" : 40000.0"));
+    assertTrue(md.contains("Not measured: ../shared/perf/pg-loop-ceiling.sh not found"), md);
+    assertTrue(md.contains("The service: n/a (PollWorkflow is UNIMPLEMENTED)"), md);
+    assertTrue(
+        md.contains("| task-only loop ÷ loop-one-by-one ceiling, 8 workers | ≥ 0.6 | n/a | n/a |"),
+        md);
+  }
+
+  @Test
+  void claimCountersAreReadByKindAndOutcome() {
+    String metrics =
+        """
+        # TYPE dispatch_claim_statements_total counter
+        dispatch_claim_statements_total{kind="task",outcome="claimed"} 90.0
+        dispatch_claim_statements_total{kind="task",outcome="empty"} 12.0
+        dispatch_claim_statements_total{kind="workflow",outcome="claimed"} 7.0
+        """;
+
+    assertEquals(
+        90L, PrometheusText.sum(metrics, LoopMeter.CLAIMS, "kind=\"task\"", "outcome=\"claimed\""));
+    assertEquals(102L, PrometheusText.sum(metrics, LoopMeter.CLAIMS, "kind=\"task\""));
+    assertEquals(
+        -1L,
+        PrometheusText.sum(metrics, LoopMeter.CLAIMS, "kind=\"workflow\"", "outcome=\"empty\""));
+  }
+
+  @Test
+  void loopsAreReportedPerTaskAgainstTheLoopCeilingWithTheirTargets() {
+    LoopMeter.Reading opened = new LoopMeter.Reading(10.0, 20.0, 100, 10, 50, 5);
+    LoopMeter.Reading closed = new LoopMeter.Reading(10.5, 20.2, 1100, 110, 50, 5);
+    LoopResult taskOnly = LoopMeter.of(LoopResult.TASK_ONLY, 8, 2.0, 1000, opened, closed, "");
+    assertEquals(500.0, taskOnly.tasksPerSecond(), 1e-9);
+    assertEquals(500.0, taskOnly.serverMicrosPerTask(), 1e-6);
+    assertEquals(200.0, taskOnly.postgresMicrosPerTask(), 1e-6);
+    assertEquals(1.1, taskOnly.claimStatementsPerTask(), 1e-9);
+    assertEquals(null, taskOnly.claimStatementsPerWorkflow());
+    LoopResult endToEnd =
+        new LoopResult(
+            LoopResult.END_TO_END, 16, 2.0, 600, 300.0, 350.0, 300.0, 900, 600, 90, 60, "");
+    BenchmarkResults results =
+        new BenchmarkResults(
+            "2026-01-01T00:00:00Z",
+            "load/bench.sh --quick",
+            new BenchmarkResults.Machine(
+                2, 8L << 30, "Test CPU", "PostgreSQL 15", "Java 17", "Linux"),
+            new BenchmarkResults.Settings(
+                true, 2, List.of(8), List.of(1), 16, 256, 4, 8, 16, 32, 8),
+            List.of("java", "-jar", "server.jar"),
+            List.of(throughput("service-unary", 1, 8, 500.0)),
+            List.of(new CpuCost("service-unary", 1, 8, 240.0, 100.0)),
+            "",
+            List.of(),
+            "",
+            List.of(),
+            "",
+            List.of(
+                new PgCeiling.Ceiling("loop-one-by-one", 1, 400),
+                new PgCeiling.Ceiling("loop-one-by-one", 8, 1000),
+                new PgCeiling.Ceiling("loop-batch10", 8, 4000)),
+            "",
+            List.of(taskOnly, endToEnd),
+            null,
+            new BenchmarkResults.Memory(100L << 20, 300L << 20, 200L << 20, 10),
+            List.of());
+
+    String md = BenchmarkReport.markdown(results);
+
+    assertTrue(md.contains("| loop-batch10 | 8 | 4,000 |"), md);
+    assertTrue(
+        md.contains("| task-only | 8 | 1000 | 500 | 0.50 | 500 | 200 | 1.10 | n/a |  |"), md);
+    assertTrue(
+        md.contains("| end-to-end | 16 | 600 | 300 | 0.30 | 350 | 300 | 1.50 | 1.50 |  |"), md);
+    assertTrue(
+        md.contains(
+            "| task-only loop ÷ loop-one-by-one ceiling, 8 workers | ≥ 0.6 | 0.50 | not met |"),
+        md);
+    assertTrue(
+        md.contains(
+            "| end-to-end loop ÷ loop-one-by-one ceiling (8 clients) | ≥ 0.3 | 0.30 | met |"),
+        md);
+    assertTrue(
+        md.contains(
+            "| claim statements per task handed out, task-only loop | ≤ 1.2 | 1.10 | met |"),
+        md);
+    assertTrue(
+        md.contains(
+            "| claim statements per task handed out, end-to-end loop | ≤ 1.2 | 1.50 | not met |"),
+        md);
+    assertTrue(
+        md.contains("| server CPU per task run, task-only loop (µs) | ≤ 400 | 500 | not met |"),
+        md);
+    assertTrue(
+        md.contains("| server CPU per task run, end-to-end loop (µs) | ≤ 400 | 350 | met |"), md);
+    assertTrue(
+        md.contains(
+            "| server CPU per one-command SubmitWorkflowCommands (µs, c=8) | ≤ 250 | 240 | met |"),
+        md);
+    assertTrue(
+        md.contains("| dispatch p99 at half the maximum load (ms) | < 20 | n/a | n/a |"), md);
+    assertTrue(BenchmarkReport.json(results).contains("\"taskClaimStatements\" : 1100"));
   }
 
   private static ThroughputResult throughput(String system, int batch, int c, double rate) {

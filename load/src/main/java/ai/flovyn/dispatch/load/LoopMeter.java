@@ -1,0 +1,95 @@
+package ai.flovyn.dispatch.load;
+
+/**
+ * Reads the server's and PostgreSQL's CPU time (/proc) and the server's claim statement counters
+ * (its /metrics) when a measured window opens and when it closes, and turns the difference into a
+ * {@link LoopResult}.
+ */
+final class LoopMeter {
+  static final String CLAIMS = "dispatch_claim_statements_total";
+
+  private final ServerProcess server;
+  private volatile Reading opened;
+  private volatile Reading closed;
+
+  /** The counters at one moment; -1 for a counter the server does not expose. */
+  record Reading(
+      double serverSeconds,
+      double postgresSeconds,
+      long tasksClaimed,
+      long taskClaimsEmpty,
+      long workflowsClaimed,
+      long workflowClaimsEmpty) {
+
+    static Reading now(ServerProcess server) {
+      String metrics = server.metricsText();
+      return new Reading(
+          server.cpuSeconds(),
+          CpuCost.postgresCpuSeconds(),
+          claims(metrics, "task", "claimed"),
+          claims(metrics, "task", "empty"),
+          claims(metrics, "workflow", "claimed"),
+          claims(metrics, "workflow", "empty"));
+    }
+
+    private static long claims(String metrics, String kind, String outcome) {
+      return PrometheusText.sum(
+          metrics, CLAIMS, "kind=\"" + kind + "\"", "outcome=\"" + outcome + "\"");
+    }
+  }
+
+  LoopMeter(ServerProcess server) {
+    this.server = server;
+  }
+
+  /** The measured window starts now. */
+  void open() {
+    opened = Reading.now(server);
+  }
+
+  /** The measured window ends now. */
+  void close() {
+    closed = Reading.now(server);
+  }
+
+  /** What the window cost per task, for {@code tasks} completed in {@code seconds}. */
+  LoopResult result(String loop, int workers, double seconds, long tasks, String note) {
+    return of(loop, workers, seconds, tasks, opened, closed, note);
+  }
+
+  static LoopResult of(
+      String loop,
+      int workers,
+      double seconds,
+      long tasks,
+      Reading opened,
+      Reading closed,
+      String note) {
+    double perTask = Math.max(1, tasks);
+    return new LoopResult(
+        loop,
+        workers,
+        seconds,
+        tasks,
+        seconds > 0 ? tasks / seconds : 0,
+        (closed.serverSeconds() - opened.serverSeconds()) / perTask * 1e6,
+        (closed.postgresSeconds() - opened.postgresSeconds()) / perTask * 1e6,
+        sum(
+            delta(opened.tasksClaimed(), closed.tasksClaimed()),
+            delta(opened.taskClaimsEmpty(), closed.taskClaimsEmpty())),
+        delta(opened.tasksClaimed(), closed.tasksClaimed()),
+        sum(
+            delta(opened.workflowsClaimed(), closed.workflowsClaimed()),
+            delta(opened.workflowClaimsEmpty(), closed.workflowClaimsEmpty())),
+        delta(opened.workflowsClaimed(), closed.workflowsClaimed()),
+        note);
+  }
+
+  private static long delta(long before, long after) {
+    return before < 0 || after < 0 ? -1 : after - before;
+  }
+
+  private static long sum(long a, long b) {
+    return a < 0 || b < 0 ? -1 : a + b;
+  }
+}
