@@ -102,6 +102,14 @@ class SdkWorkerEndToEndIT {
     return "{\"shipped\":" + packed + "}";
   }
 
+  /** Fails its first attempt: the retry must stay invisible to the workflow (E4, T3). */
+  static String reserve(String input, int attempt) {
+    if (attempt == 1) {
+      throw new IllegalStateException("transient");
+    }
+    return "{\"reserved\":" + input + "}";
+  }
+
   private SdkWorker worker(FrontEnd frontEnd) {
     return SdkWorker.builder(channel, frontEnd)
         .tenant(UUID.randomUUID().toString())
@@ -109,7 +117,7 @@ class SdkWorkerEndToEndIT {
         .workflow("order", SdkWorkerEndToEndIT::order)
         .workflow("shipping", SdkWorkerEndToEndIT::shipping)
         .task("charge", (input, attempt) -> "{\"charged\":" + input + "}")
-        .task("reserve", (input, attempt) -> "{\"reserved\":" + input + "}")
+        .task("reserve", SdkWorkerEndToEndIT::reserve)
         .task("pack", (input, attempt) -> "{\"packed\":" + input + "}")
         .build();
   }
@@ -172,6 +180,13 @@ class SdkWorkerEndToEndIT {
           List.of(), worker.violations(), "no determinism violation\n" + worker.describe());
       assertEquals(List.of(), worker.loopErrors(), "no failed call\n" + worker.describe());
       assertActivationsResumed(worker, workflowId, testStart);
+      assertEquals(
+          List.of("failed: transient", "completed: {\"reserved\":{\"sku\":\"x-1\"}}"),
+          worker.taskRuns().stream()
+              .filter(run -> run.kind().equals("reserve"))
+              .map(SdkWorker.TaskRun::outcome)
+              .toList(),
+          "the failed attempt was retried");
       assertEquals(
           "{\"charged\":{\"charged\":{\"amount\":10}},"
               + "\"reserved\":{\"reserved\":{\"sku\":\"x-1\"}},"
@@ -250,6 +265,7 @@ class SdkWorkerEndToEndIT {
       assertEquals(5, UUID.fromString(taskId).version(), "the SDK's v5 task id is kept");
     }
     assertEquals(2, count(events, "TASK_COMPLETED"));
+    assertEquals(0, count(events, "TASK_FAILED"), "a retried attempt is no outcome (E4)");
     assertEquals(1, count(events, "TIMER_FIRED"));
     assertEquals(2, count(events, "PROMISE_RESOLVED"));
     assertEquals(1, count(events, "CHILD_WORKFLOW_COMPLETED"));
