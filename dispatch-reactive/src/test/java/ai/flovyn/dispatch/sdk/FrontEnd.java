@@ -1,6 +1,8 @@
 package ai.flovyn.dispatch.sdk;
 
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The three SDK front-ends (contract §0.2): they share the replay engine but differ in how they
@@ -43,14 +45,10 @@ public enum FrontEnd {
           "SIGNAL_RECEIVED");
 
   /** The 25 strings a server may write into a workflow's log (E1): the common ones and two more. */
-  public static final Set<String> KNOWN_EVENT_TYPES = union(COMMON_EVENT_TYPES);
-
-  private static Set<String> union(Set<String> common) {
-    java.util.Set<String> all = new java.util.HashSet<>(common);
-    all.add("TASK_CANCELLED");
-    all.add("CHILD_WORKFLOW_CANCELLED");
-    return Set.copyOf(all);
-  }
+  public static final Set<String> KNOWN_EVENT_TYPES =
+      Stream.concat(
+              COMMON_EVENT_TYPES.stream(), Stream.of("TASK_CANCELLED", "CHILD_WORKFLOW_CANCELLED"))
+          .collect(Collectors.toUnmodifiableSet());
 
   /**
    * The type the replay engine sees for a type string from the server, or null when the front-end

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -267,22 +268,20 @@ public final class Replay implements WorkflowContext {
 
   @Override
   public void setState(String key, String valueJson) {
-    stateCall("STATE_SET", key);
+    boolean replayed = stateCall("STATE_SET", key);
     state.put(key, valueJson);
-    if (states.replaying) {
-      return;
+    if (!replayed) {
+      newCommands.add(SdkCommands.setState(key, valueJson));
     }
-    newCommands.add(SdkCommands.setState(key, valueJson));
   }
 
   @Override
   public void clearState(String key) {
-    stateCall("STATE_CLEARED", key);
+    boolean replayed = stateCall("STATE_CLEARED", key);
     state.remove(key);
-    if (states.replaying) {
-      return;
+    if (!replayed) {
+      newCommands.add(SdkCommands.clearState(key));
     }
-    newCommands.add(SdkCommands.clearState(key));
   }
 
   @Override
@@ -295,11 +294,11 @@ public final class Replay implements WorkflowContext {
     throw new Cancelled(reason);
   }
 
-  private void stateCall(String type, String key) {
+  // Whether the call matched an event of the history (true) or is new (false).
+  private boolean stateCall(String type, String key) {
     Optional<Event> replayed = states.next();
-    states.replaying = replayed.isPresent();
     if (replayed.isEmpty()) {
-      return;
+      return false;
     }
     Event event = replayed.get();
     if (!event.type().equals(type)) {
@@ -307,6 +306,7 @@ public final class Replay implements WorkflowContext {
       throw violation("state event type", event, type, event.type());
     }
     expectKey(event, "key", key, "state");
+    return true;
   }
 
   // The state before this activation's replay starts is rebuilt from the log, not from the calls.
@@ -373,8 +373,7 @@ public final class Replay implements WorkflowContext {
             + recorded);
   }
 
-  private Awaitable outcome(
-      String what, Predicate<Event> matches, java.util.function.Function<Event, String> value) {
+  private Awaitable outcome(String what, Predicate<Event> matches, Function<Event, String> value) {
     return new Awaitable() {
       @Override
       public String await() {
@@ -416,7 +415,6 @@ public final class Replay implements WorkflowContext {
     final String name;
     final List<Event> events;
     int position;
-    boolean replaying;
 
     Cursor(String name, List<Event> events) {
       this.name = name;

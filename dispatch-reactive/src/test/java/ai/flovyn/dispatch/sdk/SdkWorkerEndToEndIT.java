@@ -5,6 +5,7 @@ import static ai.flovyn.dispatch.sdk.HistoryChecks.ofType;
 import static ai.flovyn.dispatch.sdk.HistoryChecks.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.flovyn.dispatch.proto.QueryWorkflowResponse;
@@ -25,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -223,6 +225,42 @@ class SdkWorkerEndToEndIT {
           SdkJson.same(
               completed.detail(), client.query(workflowId, "__result").getResult().toStringUtf8()),
           "__result is the output");
+    }
+  }
+
+  @Test
+  void aRustWorkerThatSkipsRegistrationStillPollsAndCompletes() throws Exception {
+    try (SdkWorker worker =
+        SdkWorker.builder(channel, FrontEnd.RUST)
+            .tenant(UUID.randomUUID().toString())
+            .queue(QUEUE)
+            .workflow(
+                "nap",
+                ctx -> {
+                  ctx.sleep(Duration.ofMillis(100));
+                  String once = ctx.run("once", () -> "{\"ran\":true}");
+                  ctx.setState("slept", "true");
+                  return once;
+                })
+            .autoRegistration(false)
+            .build()) {
+      assertNull(worker.start(), "enable_auto_registration(false): no RegisterWorker");
+      worker.startLoops();
+      String id = new SdkClient(channel, worker.tenant()).startWorkflow("nap", "{}", QUEUE);
+
+      Activation completed =
+          worker.awaitActivation(
+              a -> a.workflowId().equals(id) && a.outcome().equals("COMPLETED"),
+              "the workflow to complete without a registration (L7)",
+              BOUND);
+      worker.close();
+
+      assertEquals("{\"ran\":true}", completed.detail());
+      assertEquals(List.of(), worker.loopErrors(), worker.describe());
+      assertEquals(List.of(), worker.violations(), worker.describe());
+      List<WorkflowEvent> events = new SdkClient(channel, worker.tenant()).events(id);
+      HistoryChecks.assertWellFormed(events);
+      HistoryChecks.assertOneEventPerCommand(events, accepted(worker, id));
     }
   }
 
