@@ -23,6 +23,7 @@ import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
 import io.grpc.CallOptions;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.Optional;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -127,6 +128,11 @@ public final class WorkflowDispatchService
   }
 
   private Mono<CommandBatchAck> applyAndAck(CommandBatch batch) {
+    Optional<String> unreadable = UnreadableRequests.unreadable(batch);
+    if (unreadable.isPresent()) {
+      return Mono.just(
+          ack(batch.getRequestId(), Status.INVALID_ARGUMENT.withDescription(unreadable.get())));
+    }
     return Mono.fromCallable(() -> ProtoMapping.toBatch(batch.getBatch()))
         .flatMap(dispatch::submitCommands)
         .map(result -> ack(batch.getRequestId(), Status.OK))
