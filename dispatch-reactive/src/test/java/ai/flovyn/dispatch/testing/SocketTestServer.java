@@ -78,9 +78,16 @@ public final class SocketTestServer implements AutoCloseable {
    * status the call ends with; the response messages are ignored.
    */
   public Status callRaw(String fullMethodName, MethodDescriptor.MethodType type, byte[] body) {
+    return callRaw(fullMethodName, type, body, 20_000);
+  }
+
+  /** {@link #callRaw(String, MethodDescriptor.MethodType, byte[])} with a deadline in ms. */
+  public Status callRaw(
+      String fullMethodName, MethodDescriptor.MethodType type, byte[] body, long deadlineMs) {
     MethodDescriptor<byte[], byte[]> method = rawMethod(fullMethodName, type);
     ClientCall<byte[], byte[]> call =
-        channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS));
+        channel.newCall(
+            method, CallOptions.DEFAULT.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
     try {
       if (type == MethodDescriptor.MethodType.SERVER_STREAMING) {
         ClientCalls.blockingServerStreamingCall(call, body).forEachRemaining(message -> {});
