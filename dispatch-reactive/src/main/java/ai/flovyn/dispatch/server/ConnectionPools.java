@@ -7,6 +7,7 @@ import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.pool.PoolMetrics;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ValidationDepth;
 import java.time.Duration;
 import java.util.Map;
@@ -54,9 +55,13 @@ final class ConnectionPools {
    */
   static ConnectionPool pool(
       String jdbcUrl, String user, String password, int size, DatabaseTimeouts timeouts) {
+    return pool(connectionFactory(jdbcUrl, user, password, timeouts.pooled()), size);
+  }
+
+  /** {@link #pool(String, String, String, int, DatabaseTimeouts)} over any connection factory. */
+  static ConnectionPool pool(ConnectionFactory connections, int size) {
     ConnectionPoolConfiguration configuration =
-        ConnectionPoolConfiguration.builder(
-                connectionFactory(jdbcUrl, user, password, timeouts.pooled()))
+        ConnectionPoolConfiguration.builder(connections)
             .name("dispatch")
             .initialSize(Math.min(2, size))
             .maxSize(size)
