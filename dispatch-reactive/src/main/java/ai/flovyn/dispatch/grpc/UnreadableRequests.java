@@ -38,9 +38,15 @@ final class UnreadableRequests {
   static final int MARKER_FIELD = 536_870_911;
 
   // Random per process, so that a client cannot forge the marker by sending the field itself.
-  private static final String NONCE = HexFormat.of().formatHex(SecureRandom.getSeed(16));
+  private static final String NONCE = nonce();
 
   private UnreadableRequests() {}
+
+  private static String nonce() {
+    byte[] bytes = new byte[16];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
 
   /**
    * The service with every request marshaller made safe; unreadable requests of {@code
