@@ -76,6 +76,19 @@ class MalformedRequestsIT {
   }
 
   @Test
+  void aClientSendingTheMarkerFieldItselfIsServedNormally() {
+    byte[] valid = Commands.start("tenant-forge", "q").toByteArray();
+    byte[] forged =
+        concat(valid, fieldBytes(UnreadableRequests.MARKER_FIELD, "not unreadable".getBytes()));
+    Status status =
+        server.callRaw(
+            WorkflowDispatchGrpc.getStartWorkflowMethod().getFullMethodName(),
+            MethodType.UNARY,
+            forged);
+    assertEquals(Status.Code.OK, status.getCode(), status.toString());
+  }
+
+  @Test
   void unreadableRequestsOfEveryMethodAreInvalidArgument() {
     server
         .methods()
@@ -220,7 +233,14 @@ class MalformedRequestsIT {
 
   private static byte[] fieldBytes(int field, byte[] value) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write((field << 3) | 2);
+    // the tag as a varint: field number and wire type 2 (length-delimited)
+    for (long tag = ((long) field << 3) | 2; ; tag >>>= 7) {
+      if (tag < 0x80) {
+        out.write((int) tag);
+        break;
+      }
+      out.write((int) (tag & 0x7f) | 0x80);
+    }
     out.write(value.length);
     out.writeBytes(value);
     return out.toByteArray();
