@@ -172,6 +172,24 @@ class PayloadsAndRangesIT {
             == 1);
   }
 
+  @Test
+  void pollsWithNoWaitAnswerEmptyNeverAnError() {
+    String queue = "q-" + UUID.randomUUID();
+    // a timeout that fires at once used to race the poll's own subscription (INTERNAL, rarely)
+    long empty =
+        reactor.core.publisher.Flux.range(0, 300)
+            .flatMap(
+                i ->
+                    grpc.dispatch()
+                        .pollTask(TENANT, queue, null, "w", java.time.Duration.ZERO)
+                        .hasElement(),
+                16)
+            .filter(found -> !found)
+            .count()
+            .block(java.time.Duration.ofSeconds(60));
+    assertEquals(300, empty);
+  }
+
   private static void assertRejected(String field, Runnable call) {
     StatusRuntimeException error = assertThrows(StatusRuntimeException.class, call::run);
     assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), error.toString());
