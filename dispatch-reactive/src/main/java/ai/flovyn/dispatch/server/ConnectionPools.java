@@ -50,8 +50,10 @@ final class ConnectionPools {
   /**
    * A pool of {@code size} connections with acquire, idle and lifetime limits and the database's
    * time limits. Each acquire checks that the connection is still open (a local check, no round
-   * trip) and evicts it if not; as many retries as the pool has connections mean that after a
-   * database restart the first call gets a fresh connection instead of failing once per stale one.
+   * trip) and evicts it if not; the store's {@code Transactor} retries such evictions, so that
+   * after a database restart the first call gets a fresh connection instead of failing once per
+   * stale one. Failures to connect are not retried beyond the pool's one retry: during an outage
+   * callers hear UNAVAILABLE within the acquire time.
    */
   static ConnectionPool pool(
       String jdbcUrl, String user, String password, int size, DatabaseTimeouts timeouts) {
@@ -70,7 +72,6 @@ final class ConnectionPools {
             .maxIdleTime(Duration.ofMinutes(10))
             .maxLifeTime(Duration.ofMinutes(30))
             .validationDepth(ValidationDepth.LOCAL)
-            .acquireRetry(size + 1)
             .build();
     return new ConnectionPool(configuration);
   }

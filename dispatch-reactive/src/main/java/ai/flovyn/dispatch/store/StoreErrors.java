@@ -48,6 +48,16 @@ public final class StoreErrors {
     return first != null ? first : DispatchException.internal("unexpected store failure", error);
   }
 
+  /**
+   * Whether the failure is r2dbc-pool's "connection validation failed": the pool found the
+   * connection it was about to hand out closed (a database restart) and evicted it.
+   */
+  public static boolean isStaleConnection(Throwable error) {
+    return error instanceof R2dbcNonTransientResourceException resource
+        && resource.getSqlState() == null
+        && "Connection validation failed".equals(resource.getMessage());
+  }
+
   /** Whether the failure means "retry the same transaction" (serialization failure, deadlock). */
   public static boolean isRetryable(Throwable error) {
     return error instanceof DispatchException dispatch && dispatch.kind() == ErrorKind.ABORTED;

@@ -122,6 +122,18 @@ class StoreErrorsTest {
   }
 
   @Test
+  void onlyThePoolsFailedValidationCountsAsAStaleConnection() {
+    assertTrue(
+        StoreErrors.isStaleConnection(
+            new R2dbcNonTransientResourceException("Connection validation failed")));
+    assertEquals(
+        false,
+        StoreErrors.isStaleConnection(
+            new R2dbcNonTransientResourceException("Connection refused", "08001")));
+    assertEquals(false, StoreErrors.isStaleConnection(new ConnectException("refused")));
+  }
+
+  @Test
   void onlyAbortedIsRetried() {
     assertTrue(
         StoreErrors.isRetryable(StoreErrors.classify(new R2dbcRollbackException("x", "40P01"))));
