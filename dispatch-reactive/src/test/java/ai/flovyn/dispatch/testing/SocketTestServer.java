@@ -6,7 +6,6 @@ import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -126,11 +125,6 @@ public final class SocketTestServer implements AutoCloseable {
           }
         }
       };
-
-  /** Metadata with nothing in it, for raw calls. */
-  public static Metadata noHeaders() {
-    return new Metadata();
-  }
 
   /** Every full method name served, with its type. */
   public List<MethodDescriptor<?, ?>> methods() {
