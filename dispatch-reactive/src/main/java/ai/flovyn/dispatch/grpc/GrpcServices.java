@@ -1,10 +1,13 @@
 package ai.flovyn.dispatch.grpc;
 
 import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
+import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Set;
 
 /** The flovyn.v1 services over a pipeline, with tracing and call metrics applied. */
 public final class GrpcServices {
@@ -16,9 +19,22 @@ public final class GrpcServices {
     TraceContext trace = new TraceContext();
     return List.of(
         ServerInterceptors.intercept(
-            new WorkflowDispatchService(dispatch, registry), trace, metrics),
-        ServerInterceptors.intercept(new WorkflowQueryService(dispatch), trace, metrics),
-        ServerInterceptors.intercept(new TaskExecutionService(dispatch), trace, metrics),
-        ServerInterceptors.intercept(new WorkerLifecycleService(dispatch), trace, metrics));
+            guarded(new WorkflowDispatchService(dispatch, registry)), trace, metrics),
+        ServerInterceptors.intercept(guarded(new WorkflowQueryService(dispatch)), trace, metrics),
+        ServerInterceptors.intercept(guarded(new TaskExecutionService(dispatch)), trace, metrics),
+        ServerInterceptors.intercept(
+            guarded(new WorkerLifecycleService(dispatch)), trace, metrics));
   }
+
+  /**
+   * Every service goes through here: a request that is not valid protobuf is INVALID_ARGUMENT
+   * (closing a unary call; acked per message on the streams that ack each message).
+   */
+  private static ServerServiceDefinition guarded(BindableService service) {
+    return UnreadableRequests.guard(service.bindService(), ACKED_PER_MESSAGE);
+  }
+
+  /** Streams whose service acks each unreadable message itself and carries on. */
+  private static final Set<String> ACKED_PER_MESSAGE =
+      Set.of(WorkflowDispatchGrpc.getStreamWorkflowCommandsMethod().getFullMethodName());
 }

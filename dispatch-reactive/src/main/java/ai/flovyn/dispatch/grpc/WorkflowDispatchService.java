@@ -34,6 +34,7 @@ import io.grpc.CallOptions;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -140,6 +141,11 @@ public final class WorkflowDispatchService
   }
 
   private Mono<CommandBatchAck> applyAndAck(CommandBatch batch) {
+    Optional<String> unreadable = UnreadableRequests.unreadable(batch);
+    if (unreadable.isPresent()) {
+      return Mono.just(
+          ack(batch.getRequestId(), Status.INVALID_ARGUMENT.withDescription(unreadable.get())));
+    }
     return Mono.fromCallable(() -> ProtoMapping.toBatch(batch.getBatch()))
         .flatMap(dispatch::submitCommands)
         .map(result -> ack(batch.getRequestId(), Status.OK))

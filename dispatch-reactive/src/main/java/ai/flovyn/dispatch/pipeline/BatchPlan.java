@@ -95,14 +95,13 @@ record BatchPlan(
       throw DispatchException.invalidArgument(at + ".task_execution_id must be a UUID");
     }
     Limits.requireName(at + ".task_type", task.taskType());
-    if (task.maxRetries() != null && task.maxRetries() < 0) {
-      throw DispatchException.invalidArgument(
-          at + ".max_retries must be >= 0, got " + task.maxRetries());
-    }
-    if (task.timeoutMs() != null && task.timeoutMs() <= 0) {
-      throw DispatchException.invalidArgument(
-          at + ".timeout_ms must be > 0 when set, got " + task.timeoutMs());
-    }
+    Limits.range(at + ".max_retries", task.maxRetries(), 0, Limits.MAX_RETRIES);
+    Limits.range(at + ".timeout_ms", task.timeoutMs(), 1, Limits.MAX_TASK_TIMEOUT_MS);
+    Limits.range(
+        at + ".priority_seconds",
+        task.prioritySeconds(),
+        -Limits.MAX_PRIORITY_SECONDS,
+        Limits.MAX_PRIORITY_SECONDS);
     Limits.optionalName(at + ".queue", task.queue());
     Limits.optionalName(at + ".idempotency_key", task.idempotencyKey());
     Limits.keyTtl(at + ".idempotency_key_ttl_seconds", task.idempotencyKeyTtlSeconds());
@@ -119,30 +118,31 @@ record BatchPlan(
     }
     Limits.optionalName(at + ".workflow_kind", child.workflowKind());
     Limits.optionalName(at + ".workflow_definition_id", child.workflowDefinitionId());
-    if (child.queue() != null && child.queue().length() > Limits.MAX_NAME) {
+    if (child.queue() != null && !child.queue().isEmpty()) {
       Limits.optionalName(at + ".queue", child.queue());
     }
+    Limits.range(
+        at + ".priority_seconds",
+        child.prioritySeconds(),
+        -Limits.MAX_PRIORITY_SECONDS,
+        Limits.MAX_PRIORITY_SECONDS);
   }
 
   private static void validateOther(
       String at, Command command, List<String> identities, UUID workflowId) {
     if (command instanceof Command.StartTimer timer) {
       Limits.requireName(at + ".start_timer.timer_id", timer.timerId());
-      if (timer.durationMs() < 0) {
-        throw DispatchException.invalidArgument(
-            at + ".start_timer.duration_ms must be >= 0, got " + timer.durationMs());
-      }
+      Limits.range(at + ".start_timer.duration_ms", timer.durationMs(), 0, Limits.MAX_TIMER_MS);
       identities.add(Identities.timerStarted(timer.timerId()));
     } else if (command instanceof Command.CancelTimer timer) {
       Limits.requireName(at + ".cancel_timer.timer_id", timer.timerId());
       identities.add(Identities.timerCancelled(timer.timerId()));
     } else if (command instanceof Command.CreatePromise promise) {
       Limits.requireName(at + ".create_promise.promise_id", promise.promiseId());
-      if (promise.timeoutMs() != null && promise.timeoutMs() <= 0) {
-        throw DispatchException.invalidArgument(
-            at + ".create_promise.timeout_ms must be > 0 when set, got " + promise.timeoutMs());
-      }
+      Limits.range(at + ".create_promise.timeout_ms", promise.timeoutMs(), 1, Limits.MAX_TIMER_MS);
       Limits.optionalName(at + ".create_promise.idempotency_key", promise.idempotencyKey());
+      Limits.keyTtl(
+          at + ".create_promise.idempotency_key_ttl_seconds", promise.idempotencyKeyTtlSeconds());
       identities.add(Identities.promiseCreated(promise.promiseId()));
     } else if (command instanceof Command.ResolvePromise promise) {
       Limits.requireName(at + ".resolve_promise.promise_id", promise.promiseId());
@@ -159,8 +159,25 @@ record BatchPlan(
         throw DispatchException.invalidArgument(
             at + ".request_cancel_child_workflow.child_workflow_execution_id must be a UUID");
       }
+      Limits.text(
+          at + ".request_cancel_child_workflow.child_execution_name", cancel.childExecutionName());
+      Limits.text(at + ".request_cancel_child_workflow.reason", cancel.reason());
       // its trace in the log is the child's outcome (written now or when the child ended)
       identities.add(Identities.childFinished(cancel.childWorkflowExecutionId()));
+    } else {
+      validateEnding(at, command);
+    }
+  }
+
+  private static void validateEnding(String at, Command command) {
+    if (command instanceof Command.FailWorkflow fail) {
+      Limits.text(at + ".fail_workflow.error", fail.error());
+      Limits.text(at + ".fail_workflow.stack_trace", fail.stackTrace());
+      Limits.text(at + ".fail_workflow.failure_type", fail.failureType());
+    } else if (command instanceof Command.CancelWorkflow cancel) {
+      Limits.text(at + ".cancel_workflow.reason", cancel.reason());
+    } else if (command instanceof Command.SuspendWorkflow suspend) {
+      Limits.text(at + ".suspend_workflow.reason", suspend.reason());
     }
   }
 

@@ -195,17 +195,18 @@ public final class Dispatch implements AutoCloseable {
       Duration timeout) {
     String[] kindArray = kinds.toArray(String[]::new);
     long leaseMs = options.workflowLease().toMillis();
-    return polls
-        .poll(
-            WorkSignal.Kind.WORKFLOW,
-            tenantId,
-            queue,
-            workerId,
-            timeout,
-            tx ->
-                tx.claims()
-                    .claimWorkflow(tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
-            ClaimedWorkflow::leaseExpiresAt)
+    return Polls.filters(workerPoolId, kinds)
+        .then(
+            polls.poll(
+                WorkSignal.Kind.WORKFLOW,
+                tenantId,
+                queue,
+                workerId,
+                timeout,
+                tx ->
+                    tx.claims()
+                        .claimWorkflow(tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
+                ClaimedWorkflow::leaseExpiresAt))
         .doOnSubscribe(subscription -> leases.workerSeen(workerId));
   }
 
@@ -213,15 +214,16 @@ public final class Dispatch implements AutoCloseable {
   public Mono<ClaimedTask> pollTask(
       String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
     long leaseMs = options.taskLease().toMillis();
-    return polls
-        .poll(
-            WorkSignal.Kind.TASK,
-            tenantId,
-            queue,
-            workerId,
-            timeout,
-            tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
-            ClaimedTask::leaseExpiresAt)
+    return Polls.filters(workerPoolId, List.of())
+        .then(
+            polls.poll(
+                WorkSignal.Kind.TASK,
+                tenantId,
+                queue,
+                workerId,
+                timeout,
+                tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
+                ClaimedTask::leaseExpiresAt))
         .doOnSubscribe(subscription -> leases.workerSeen(workerId));
   }
 

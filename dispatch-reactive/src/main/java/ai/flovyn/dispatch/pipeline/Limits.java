@@ -5,9 +5,31 @@ import ai.flovyn.dispatch.domain.DispatchException;
 /** Field limits shared by every request, with error messages that name the field. */
 final class Limits {
   static final int MAX_NAME = 255;
+
+  /** Promise ids are global: {@code <workflow uuid>:<name>}, so a name plus 37 characters. */
+  static final int MAX_PROMISE_ID = 300;
+
+  /** Free text such as errors, stack traces, reasons and progress details. */
+  static final int MAX_TEXT = 32 * 1024;
+
   static final int MAX_COMMANDS = 10_000;
   static final long DEFAULT_KEY_TTL_SECONDS = 24 * 3600L;
   static final long MAX_KEY_TTL_SECONDS = 30 * 24 * 3600L;
+  static final long DAY_MS = 24 * 3600 * 1000L;
+
+  /** A task attempt's timeout_ms: 1 ms to 30 days. */
+  static final long MAX_TASK_TIMEOUT_MS = 30 * DAY_MS;
+
+  /** A timer's duration_ms and a promise's timeout_ms: at most 10 years. */
+  static final long MAX_TIMER_MS = 3650 * DAY_MS;
+
+  static final int MAX_RETRIES = 1000;
+
+  /** priority_seconds moves an item ahead (or, negative, behind) by at most 10 years. */
+  static final int MAX_PRIORITY_SECONDS = 3650 * 24 * 3600;
+
+  /** Entries of a metadata map. */
+  static final int MAX_METADATA_ENTRIES = 64;
 
   private Limits() {}
 
@@ -27,9 +49,68 @@ final class Limits {
     if (value.isEmpty()) {
       throw DispatchException.invalidArgument(where + " must not be empty when set");
     }
-    if (value.length() > MAX_NAME) {
+    return bounded(where, value, MAX_NAME);
+  }
+
+  /** A required promise id: non-empty, at most 300 characters, no NUL. */
+  static String requirePromiseId(String where, String value) {
+    if (value == null || value.isEmpty()) {
+      throw DispatchException.invalidArgument(where + " must not be empty");
+    }
+    return bounded(where, value, MAX_PROMISE_ID);
+  }
+
+  /** Free text (errors, reasons, details): null or empty allowed, at most 32 KiB, no NUL. */
+  static String text(String where, String value) {
+    return value == null ? null : bounded(where, value, MAX_TEXT);
+  }
+
+  /** A metadata map: at most 64 entries, names for keys and free text for values. */
+  static java.util.Map<String, String> metadata(String where, java.util.Map<String, String> map) {
+    if (map == null) {
+      return null;
+    }
+    if (map.size() > MAX_METADATA_ENTRIES) {
       throw DispatchException.invalidArgument(
-          where + " must be at most " + MAX_NAME + " characters, got " + value.length());
+          where + " must have at most " + MAX_METADATA_ENTRIES + " entries, got " + map.size());
+    }
+    map.forEach(
+        (key, value) -> {
+          requireName(where + " key", key);
+          text(where + " value", value);
+        });
+    return map;
+  }
+
+  /**
+   * A number within [min, max] (a null stays null): the range every numeric field documents.
+   *
+   * @throws DispatchException INVALID_ARGUMENT naming the field and the range
+   */
+  static Long range(String where, Long value, long min, long max) {
+    if (value != null && (value < min || value > max)) {
+      throw DispatchException.invalidArgument(
+          where + " must be between " + min + " and " + max + ", got " + value);
+    }
+    return value;
+  }
+
+  /** {@link #range(String, Long, long, long)} for int fields. */
+  static Integer range(String where, Integer value, long min, long max) {
+    range(where, value == null ? null : value.longValue(), min, max);
+    return value;
+  }
+
+  // PostgreSQL text cannot hold NUL (SQLSTATE 22021): reject it here, naming the field.
+  private static String bounded(String where, String value, int max) {
+    if (value.length() > max) {
+      throw DispatchException.invalidArgument(
+          where + " must be at most " + max + " characters, got " + value.length());
+    }
+    int nul = value.indexOf('\u0000');
+    if (nul >= 0) {
+      throw DispatchException.invalidArgument(
+          where + " must not contain a NUL character (at index " + nul + ")");
     }
     return value;
   }

@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
  */
 final class LongPoll {
   private static final Object START = new Object();
+  private static final Object TIMEOUT = new Object();
 
   private final Flux<WorkSignal> signals;
 
@@ -23,13 +24,19 @@ final class LongPoll {
 
   /** Emits the first thing {@code claim} finds, or completes empty after {@code timeout}. */
   <T> Mono<T> await(WorkSignal key, Duration timeout, Supplier<Mono<T>> claim) {
+    // The timeout is one more wakeup that ends the wait, rather than takeUntilOther(delay): that
+    // one can complete the downstream before it is subscribed when the delay fires at once (a
+    // timeout of zero), which reached clients as INTERNAL.
     Flux<Object> wakeups =
-        signals
-            .filter(signal -> signal.wakes(key))
-            .<Object>map(signal -> signal)
-            .onBackpressureLatest()
+        Flux.merge(
+                1,
+                signals
+                    .filter(signal -> signal.wakes(key))
+                    .<Object>map(signal -> signal)
+                    .onBackpressureLatest(),
+                Mono.delay(timeout).map(tick -> TIMEOUT))
             .startWith(START)
-            .takeUntilOther(Mono.delay(timeout));
+            .takeWhile(wakeup -> wakeup != TIMEOUT);
     // a claim in flight when the timeout passes still completes and is delivered
     return wakeups.concatMap(wakeup -> claim.get(), 1).next();
   }

@@ -1,10 +1,12 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.WorkSignal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -14,6 +16,8 @@ import reactor.core.publisher.Mono;
  * statement per attempt), tell the sweeper when the claim's lease ends, and time the wait.
  */
 final class Polls {
+  static final int MAX_KINDS = 1000;
+
   private final Transactor transactor;
   private final LongPoll longPoll;
   private final DispatchOptions options;
@@ -61,6 +65,26 @@ final class Polls {
         .doOnNext(
             claimed -> sweeper.dueIn(Duration.between(Instant.now(), leaseEnd.apply(claimed))))
         .as(claimed -> metrics.timePoll(claimed, kind.name().toLowerCase(Locale.ROOT)));
+  }
+
+  /**
+   * Completes empty when the poll's filters are valid, else errors with INVALID_ARGUMENT: a worker
+   * pool id is a name, and at most 1000 workflow kinds, each a name.
+   */
+  static Mono<Void> filters(String workerPoolId, List<String> kinds) {
+    return Mono.fromRunnable(
+        () -> {
+          if (workerPoolId != null && !workerPoolId.isEmpty()) {
+            Limits.optionalName("worker_pool_id", workerPoolId);
+          }
+          if (kinds.size() > MAX_KINDS) {
+            throw DispatchException.invalidArgument(
+                "workflow_capabilities must have at most " + MAX_KINDS + " entries");
+          }
+          for (int i = 0; i < kinds.size(); i++) {
+            Limits.requireName("workflow_capabilities[" + i + "]", kinds.get(i));
+          }
+        });
   }
 
   /** The requested timeout, at least zero and at most the configured cap. */

@@ -32,9 +32,15 @@ final class Promises {
   }
 
   private Mono<Void> settle(String promiseId, String status, byte[] value, String error) {
-    if (promiseId == null || promiseId.isEmpty()) {
-      return Mono.error(DispatchException.invalidArgument("promise_id must not be empty"));
-    }
+    return Mono.fromRunnable(
+            () -> {
+              Limits.requirePromiseId("promise_id", promiseId);
+              Limits.text("error", error);
+            })
+        .then(settleIn(promiseId, status, value, error));
+  }
+
+  private Mono<Void> settleIn(String promiseId, String status, byte[] value, String error) {
     return transactor
         .inTransaction(
             tx ->

@@ -41,6 +41,12 @@ final class StartWorkflowPipeline {
     Limits.optionalName("workflow_version", request.workflowVersion());
     Limits.optionalName("idempotency_key", request.idempotencyKey());
     Limits.keyTtl("idempotency_key_ttl_seconds", request.idempotencyKeyTtlSeconds());
+    Limits.range(
+        "priority_seconds",
+        request.prioritySeconds(),
+        -Limits.MAX_PRIORITY_SECONDS,
+        Limits.MAX_PRIORITY_SECONDS);
+    Limits.metadata("metadata", request.metadata());
     return request;
   }
 

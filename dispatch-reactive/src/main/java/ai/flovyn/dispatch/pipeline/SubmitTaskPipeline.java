@@ -44,14 +44,10 @@ final class SubmitTaskPipeline {
   private static SubmitTask validate(SubmitTask request) {
     Limits.requireName("tenant_id", request.tenantId());
     Limits.requireName("task_type", request.taskType());
-    if (request.maxRetries() != null && request.maxRetries() < 0) {
-      throw DispatchException.invalidArgument(
-          "max_retries must be >= 0, got " + request.maxRetries());
-    }
-    if (request.timeoutMs() != null && request.timeoutMs() < 0) {
-      throw DispatchException.invalidArgument(
-          "timeout_ms must be >= 0 (0 = none), got " + request.timeoutMs());
-    }
+    Limits.range("max_retries", request.maxRetries(), 0, Limits.MAX_RETRIES);
+    // 0 = none
+    Limits.range("timeout_ms", request.timeoutMs(), 0, Limits.MAX_TASK_TIMEOUT_MS);
+    Limits.metadata("metadata", request.metadata());
     if (request.queue() != null && !request.queue().isEmpty()) {
       Limits.optionalName("queue", request.queue());
     }

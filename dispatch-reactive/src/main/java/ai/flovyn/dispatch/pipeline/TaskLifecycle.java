@@ -75,6 +75,10 @@ final class TaskLifecycle {
    * FAILED and the workflow sees TASK_FAILED. Repeating the same failure is success.
    */
   Mono<Void> fail(UUID taskId, String error) {
+    return Mono.fromRunnable(() -> Limits.text("error", error)).then(failIn(taskId, error));
+  }
+
+  private Mono<Void> failIn(UUID taskId, String error) {
     return transactor
         .inTransaction(
             tx ->
@@ -175,6 +179,11 @@ final class TaskLifecycle {
     if (progress != null && !(progress >= 0.0 && progress <= 1.0)) {
       return Mono.error(
           DispatchException.invalidArgument("progress must be between 0 and 1, got " + progress));
+    }
+    try {
+      Limits.text("details", details);
+    } catch (DispatchException e) {
+      return Mono.error(e);
     }
     long leaseMs = options.taskLease().toMillis();
     return transactor

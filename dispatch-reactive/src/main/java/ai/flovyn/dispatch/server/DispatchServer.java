@@ -84,12 +84,13 @@ public final class DispatchServer implements AutoCloseable {
     migrate(jdbcUrl, user, password);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics();
-    pool = ConnectionPools.pool(jdbcUrl, user, password, config.dbPoolSize());
+    pool = ConnectionPools.pool(jdbcUrl, user, password, config.dbPoolSize(), config.dbTimeouts());
     resources.push(this::closePool);
     ConnectionPools.bindMetrics(pool, registry);
     dispatch =
         Dispatch.builder(pool)
-            .listenConnections(ConnectionPools.connectionFactory(jdbcUrl, user, password))
+            .listenConnections(
+                ConnectionPools.listenFactory(jdbcUrl, user, password, config.dbTimeouts()))
             .meterRegistry(registry)
             .options(
                 DispatchOptions.defaults().toBuilder()

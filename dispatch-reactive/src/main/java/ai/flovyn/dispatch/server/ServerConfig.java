@@ -25,7 +25,8 @@ public record ServerConfig(
     Duration shutdownGrace,
     Duration taskLease,
     Duration workflowLease,
-    int groupCommitMax) {
+    int groupCommitMax,
+    DatabaseTimeouts dbTimeouts) {
 
   /** One setting: its environment variable, default and help text. */
   record Setting(String env, String defaultValue, String help) {
@@ -64,7 +65,19 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_GROUP_COMMIT_MAX",
               "64",
-              "most concurrent command batches sharing one transaction (1 = group commit off)"));
+              "most concurrent command batches sharing one transaction (1 = group commit off)"),
+          new Setting(
+              "DISPATCH_DB_STATEMENT_TIMEOUT_MS",
+              "30000",
+              "PostgreSQL statement_timeout of the service's connections (0 = off)"),
+          new Setting(
+              "DISPATCH_DB_LOCK_TIMEOUT_MS",
+              "10000",
+              "PostgreSQL lock_timeout of the service's connections (0 = off)"),
+          new Setting(
+              "DISPATCH_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+              "60000",
+              "PostgreSQL idle_in_transaction_session_timeout (0 = off)"));
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -89,7 +102,11 @@ public record ServerConfig(
         Duration.ofSeconds(intIn(values, "DISPATCH_SHUTDOWN_GRACE_SECONDS", 0, 3600)),
         Duration.ofSeconds(intIn(values, "DISPATCH_TASK_LEASE_SECONDS", 1, 86400)),
         Duration.ofSeconds(intIn(values, "DISPATCH_WORKFLOW_LEASE_SECONDS", 1, 86400)),
-        intIn(values, "DISPATCH_GROUP_COMMIT_MAX", 1, 1000));
+        intIn(values, "DISPATCH_GROUP_COMMIT_MAX", 1, 1000),
+        new DatabaseTimeouts(
+            millis(values, "DISPATCH_DB_STATEMENT_TIMEOUT_MS"),
+            millis(values, "DISPATCH_DB_LOCK_TIMEOUT_MS"),
+            millis(values, "DISPATCH_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS")));
   }
 
   /** The usage text listing every flag and its environment variable. */
@@ -130,6 +147,10 @@ public record ServerConfig(
       }
       values.put(setting.env(), value);
     }
+  }
+
+  private static Duration millis(Map<String, String> values, String env) {
+    return Duration.ofMillis(intIn(values, env, 0, 24 * 3600 * 1000));
   }
 
   private static int port(Map<String, String> values, String env) {

@@ -14,6 +14,12 @@ import reactor.core.publisher.Mono;
  * minus priority; {@code FOR UPDATE SKIP LOCKED} means two pollers never get the same item.
  */
 public final class ClaimStore {
+  /**
+   * The longest lease a claim grants, 30 days: the edge rejects longer timeouts, and the clamp
+   * makes sure no stored row can make the claim fail ("interval out of range") for everyone else.
+   */
+  static final long MAX_LEASE_MS = 30L * 24 * 3600 * 1000;
+
   // Tasks with a timeout_ms get it as a hard lease; others get the renewable default lease.
   private static final String CLAIM_TASK =
       "WITH next AS (SELECT id FROM task_executions"
@@ -23,7 +29,9 @@ public final class ClaimStore {
           + " UPDATE task_executions t SET status = 'RUNNING', worker_id = $4,"
           + " execution_count = t.execution_count + 1, started_at = now(),"
           + " last_heartbeat_at = now(), updated_at = now(),"
-          + " lease_expires_at = now() + COALESCE(t.timeout_ms, $5) * interval '1 millisecond'"
+          + " lease_expires_at = now() + LEAST(GREATEST(COALESCE(t.timeout_ms, $5), 1), "
+          + MAX_LEASE_MS
+          + ") * interval '1 millisecond'"
           + " FROM next WHERE t.id = next.id"
           + " RETURNING t.id, t.task_type, t.input, t.workflow_execution_id, t.execution_count,"
           + " t.queue, t.worker_pool_id, t.traceparent, t.lease_expires_at";

@@ -16,6 +16,9 @@ import reactor.util.retry.Retry;
 public final class Transactor {
   private static final int RETRIES = 3;
 
+  /** More than any pool holds: each retry evicts one stale connection. */
+  private static final int STALE_RETRIES = 256;
+
   private final ConnectionFactory connections;
   private final Announcer announcer;
 
@@ -32,9 +35,7 @@ public final class Transactor {
    */
   public <T> Mono<T> inTransaction(Function<Tx, Mono<T>> work) {
     return Mono.usingWhen(
-            Mono.from(connections.create()),
-            connection -> transaction(connection, work, announcer),
-            Connection::close)
+            connection(), connection -> transaction(connection, work, announcer), Connection::close)
         .onErrorMap(error -> !(error instanceof Rollback), StoreErrors::classify)
         .retryWhen(
             Retry.backoff(RETRIES, Duration.ofMillis(10))
@@ -48,19 +49,26 @@ public final class Transactor {
    */
   public <T> Mono<T> autocommit(Function<Tx, Mono<T>> work) {
     return Mono.usingWhen(
-            Mono.from(connections.create()),
-            connection -> work.apply(new Tx(connection)),
-            Connection::close)
+            connection(), connection -> work.apply(new Tx(connection)), Connection::close)
         .onErrorMap(StoreErrors::classify);
   }
 
   /** Runs a read on one connection in autocommit mode; failures come out classified. */
   public <T> Flux<T> read(Function<Tx, Flux<T>> work) {
     return Flux.usingWhen(
-            Mono.from(connections.create()),
-            connection -> work.apply(new Tx(connection)),
-            Connection::close)
+            connection(), connection -> work.apply(new Tx(connection)), Connection::close)
         .onErrorMap(StoreErrors::classify);
+  }
+
+  /**
+   * A connection from the factory. A pool (r2dbc-pool) checks each connection it hands out and
+   * evicts a closed one, but retries only once; after a database restart it may hold several closed
+   * connections, so a failed check is retried here until a good one comes (each retry costs no
+   * round trip), and the first call after recovery succeeds.
+   */
+  private Mono<Connection> connection() {
+    return Mono.<Connection>from(connections.create())
+        .retryWhen(Retry.max(STALE_RETRIES).filter(StoreErrors::isStaleConnection));
   }
 
   /**

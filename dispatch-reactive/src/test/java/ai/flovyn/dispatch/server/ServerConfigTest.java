@@ -39,6 +39,24 @@ class ServerConfigTest {
   }
 
   @Test
+  void databaseTimeoutsDefaultAndCanBeSetOrTurnedOff() {
+    assertEquals(
+        DatabaseTimeouts.DEFAULTS, ServerConfig.from(Map.of(), new String[0]).dbTimeouts());
+    ServerConfig config =
+        ServerConfig.from(
+            Map.of("DISPATCH_DB_LOCK_TIMEOUT_MS", "250"),
+            new String[] {
+              "--db-statement-timeout-ms=0", "--db-idle-in-transaction-timeout-ms", "5000"
+            });
+    assertEquals(
+        new DatabaseTimeouts(Duration.ZERO, Duration.ofMillis(250), Duration.ofSeconds(5)),
+        config.dbTimeouts());
+    assertThrows(
+        ConfigException.class,
+        () -> ServerConfig.from(Map.of(), new String[] {"--db-lock-timeout-ms=-1"}));
+  }
+
+  @Test
   void unknownFlagNamesTheFlag() {
     ConfigException error =
         assertThrows(
