@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Tunables of the pipeline; start from {@link #defaults()} and change what differs with {@link
@@ -17,6 +18,10 @@ import java.time.Duration;
  * @param maxGroupSize most command batches in one shared transaction (1: no group commit)
  * @param background whether to run the notification listener and the sweeper (off only for tests
  *     that must see no background statements)
+ * @param maxWorkflowReleases how often a workflow claim may be released (lease expired without a
+ *     batch, or a batch rejected) before the workflow is failed as abandoned
+ * @param retention how long finished workflows, finished standalone tasks and their rows are kept
+ * @param tenantRetention per-tenant overrides of {@code retention}
  */
 public record DispatchOptions(
     Duration maxPollTimeout,
@@ -27,9 +32,19 @@ public record DispatchOptions(
     Duration sweepInterval,
     int groupCommitters,
     int maxGroupSize,
-    boolean background) {
+    boolean background,
+    int maxWorkflowReleases,
+    Duration retention,
+    Map<String, Duration> tenantRetention) {
 
-  /** 60 s poll cap, 300 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
+  public DispatchOptions {
+    tenantRetention = Map.copyOf(tenantRetention);
+  }
+
+  /**
+   * 60 s poll cap, 300 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on, 5
+   * releases, 7 days retention.
+   */
   public static DispatchOptions defaults() {
     return new DispatchOptions(
         Duration.ofSeconds(60),
@@ -40,7 +55,10 @@ public record DispatchOptions(
         Duration.ofSeconds(30),
         4,
         64,
-        true);
+        true,
+        5,
+        Duration.ofDays(7),
+        Map.of());
   }
 
   /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
@@ -69,6 +87,9 @@ public record DispatchOptions(
     private int groupCommitters;
     private int maxGroupSize;
     private boolean background;
+    private int maxWorkflowReleases;
+    private Duration retention;
+    private Map<String, Duration> tenantRetention;
 
     private Builder(DispatchOptions from) {
       maxPollTimeout = from.maxPollTimeout;
@@ -80,6 +101,9 @@ public record DispatchOptions(
       groupCommitters = from.groupCommitters;
       maxGroupSize = from.maxGroupSize;
       background = from.background;
+      maxWorkflowReleases = from.maxWorkflowReleases;
+      retention = from.retention;
+      tenantRetention = from.tenantRetention;
     }
 
     public Builder maxPollTimeout(Duration value) {
@@ -120,6 +144,18 @@ public record DispatchOptions(
       return this;
     }
 
+    public Builder maxWorkflowReleases(int value) {
+      maxWorkflowReleases = value;
+      return this;
+    }
+
+    /** Keeps finished work for {@code value}, for the tenants in {@code perTenant} as given. */
+    public Builder retention(Duration value, Map<String, Duration> perTenant) {
+      retention = value;
+      tenantRetention = perTenant;
+      return this;
+    }
+
     public DispatchOptions build() {
       return new DispatchOptions(
           maxPollTimeout,
@@ -130,7 +166,10 @@ public record DispatchOptions(
           sweepInterval,
           groupCommitters,
           maxGroupSize,
-          background);
+          background,
+          maxWorkflowReleases,
+          retention,
+          tenantRetention);
     }
   }
 }

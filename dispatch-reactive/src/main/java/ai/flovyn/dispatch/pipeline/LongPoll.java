@@ -16,9 +16,12 @@ final class LongPoll {
   private static final Object START = new Object();
 
   private final Flux<WorkSignal> signals;
+  private final Mono<Void> stopping;
 
-  LongPoll(Flux<WorkSignal> signals) {
+  /** Waits on {@code signals}; every wait ends (empty) at once when {@code stopping} completes. */
+  LongPoll(Flux<WorkSignal> signals, Mono<Void> stopping) {
     this.signals = signals;
+    this.stopping = stopping;
   }
 
   /** Emits the first thing {@code claim} finds, or completes empty after {@code timeout}. */
@@ -29,7 +32,8 @@ final class LongPoll {
             .<Object>map(signal -> signal)
             .onBackpressureLatest()
             .startWith(START)
-            .takeUntilOther(Mono.delay(timeout));
+            .takeUntilOther(
+                Mono.firstWithSignal(Mono.delay(timeout), stopping.then(Mono.just(0L))));
     // a claim in flight when the timeout passes still completes and is delivered
     return wakeups.concatMap(wakeup -> claim.get(), 1).next();
   }

@@ -50,7 +50,7 @@ public final class WorkflowStore {
   private static final String FINISH_BATCH =
       "UPDATE workflow_executions SET status = $2, current_sequence = $3, resume_pending = $4,"
           + " output = COALESCE(decode($5, 'base64'), output), error = COALESCE($6, error),"
-          + " last_batch_digest = $7, last_batch_sequence = $3, updated_at = now(),"
+          + " last_batch_digest = $7, last_batch_sequence = $3, updated_at = now(), releases = 0,"
           + " completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,"
           // renewed only when half used up: an unchanged indexed column keeps the update HOT
           + " lease_expires_at = CASE WHEN $2 <> 'RUNNING' THEN NULL"
