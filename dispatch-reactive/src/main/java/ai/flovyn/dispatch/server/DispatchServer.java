@@ -95,6 +95,8 @@ public final class DispatchServer implements AutoCloseable {
                     .taskLease(config.taskLease())
                     .workflowLease(config.workflowLease())
                     .groupCommit(Math.max(1, config.dbPoolSize() / 2), config.groupCommitMax())
+                    .maxWorkflowReleases(config.workflowMaxReleases())
+                    .retention(config.retention(), config.tenantRetention())
                     .build())
             .build();
     resources.push(dispatch);

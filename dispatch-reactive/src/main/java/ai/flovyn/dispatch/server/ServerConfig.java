@@ -25,7 +25,10 @@ public record ServerConfig(
     Duration shutdownGrace,
     Duration taskLease,
     Duration workflowLease,
-    int groupCommitMax) {
+    int groupCommitMax,
+    int workflowMaxReleases,
+    Duration retention,
+    Map<String, Duration> tenantRetention) {
 
   /** One setting: its environment variable, default and help text. */
   record Setting(String env, String defaultValue, String help) {
@@ -63,7 +66,17 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_GROUP_COMMIT_MAX",
               "64",
-              "most concurrent command batches sharing one transaction (1 = group commit off)"));
+              "most concurrent command batches sharing one transaction (1 = group commit off)"),
+          new Setting(
+              "DISPATCH_WORKFLOW_MAX_RELEASES",
+              "5",
+              "claims of a workflow released (lease expired, batch rejected) before it fails"),
+          new Setting(
+              "DISPATCH_RETENTION_DAYS",
+              "7",
+              "finished workflows and tasks are deleted this many days after they finished"),
+          new Setting(
+              "DISPATCH_RETENTION_TENANTS", "", "per-tenant retention days, e.g. acme=30,beta=1"));
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -88,7 +101,35 @@ public record ServerConfig(
         Duration.ofSeconds(intIn(values, "DISPATCH_SHUTDOWN_GRACE_SECONDS", 0, 3600)),
         Duration.ofSeconds(intIn(values, "DISPATCH_TASK_LEASE_SECONDS", 1, 86400)),
         Duration.ofSeconds(intIn(values, "DISPATCH_WORKFLOW_LEASE_SECONDS", 1, 86400)),
-        intIn(values, "DISPATCH_GROUP_COMMIT_MAX", 1, 1000));
+        intIn(values, "DISPATCH_GROUP_COMMIT_MAX", 1, 1000),
+        intIn(values, "DISPATCH_WORKFLOW_MAX_RELEASES", 0, 1000),
+        Duration.ofDays(intIn(values, "DISPATCH_RETENTION_DAYS", 1, 36500)),
+        tenantDays(values.get("DISPATCH_RETENTION_TENANTS")));
+  }
+
+  // "acme=30,beta=1": tenant names as the API takes them, days as DISPATCH_RETENTION_DAYS
+  private static Map<String, Duration> tenantDays(String raw) {
+    Map<String, Duration> days = new LinkedHashMap<>();
+    for (String entry : raw.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.lastIndexOf('=');
+      String tenant = eq < 0 ? "" : entry.substring(0, eq).trim();
+      if (tenant.isEmpty()) {
+        throw new ConfigException(
+            "DISPATCH_RETENTION_TENANTS / --retention-tenants must be tenant=days[,tenant=days...]");
+      }
+      days.put(
+          tenant,
+          Duration.ofDays(
+              intIn(
+                  Map.of("DISPATCH_RETENTION_TENANTS", entry.substring(eq + 1)),
+                  "DISPATCH_RETENTION_TENANTS",
+                  1,
+                  36500)));
+    }
+    return days;
   }
 
   /** The usage text listing every flag and its environment variable. */
