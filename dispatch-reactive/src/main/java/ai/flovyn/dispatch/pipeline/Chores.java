@@ -104,7 +104,7 @@ final class Chores {
   static Chore workflowLeases(Transactor transactor, Releases releases) {
     return new Simple(
         "workflow_leases",
-        (now, limit) -> transactor.inTransaction(tx -> releases.expired(tx, now, limit)),
+        releases::expired,
         now -> transactor.autocommit(tx -> tx.sweeps().nextWorkflowLease(now)));
   }
 

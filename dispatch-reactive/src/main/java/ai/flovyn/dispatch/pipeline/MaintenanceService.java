@@ -19,6 +19,7 @@ import reactor.core.publisher.Sinks;
  */
 final class MaintenanceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MaintenanceService.class);
+  // pause after a failed run (at most the longest sleep)
   private static final Duration AFTER_ERROR = Duration.ofSeconds(1);
   // items due but held by another instance: look again soon rather than spin
   private static final Duration MIN_SLEEP = Duration.ofMillis(50);
@@ -82,12 +83,13 @@ final class MaintenanceService implements AutoCloseable {
         .flatMap(items -> items >= limit ? Mono.just(Duration.ZERO) : untilNextDue())
         .onErrorResume(
             error -> {
+              Duration pause = AFTER_ERROR.compareTo(maxSleep) < 0 ? AFTER_ERROR : maxSleep;
               log.warn(
                   "maintenance service {} failed, retrying in {}: {}",
                   chore.name(),
-                  AFTER_ERROR,
+                  pause,
                   error.toString());
-              return Mono.just(AFTER_ERROR);
+              return Mono.just(pause);
             })
         .flatMap(this::sleep);
   }
@@ -119,8 +121,13 @@ final class MaintenanceService implements AutoCloseable {
             .filter(at -> at.isBefore(wakeAt))
             .next()
             .flatMap(at -> Mono.delay(until(at)));
+    // once awake, the run and the next due query see what any ask announced
     return Mono.firstWithSignal(Mono.delay(capped), earlier)
-        .doFinally(signal -> nextWake.set(Instant.MAX))
+        .doFinally(
+            signal -> {
+              nextWake.set(Instant.MAX);
+              asked.set(Instant.MAX);
+            })
         .then();
   }
 

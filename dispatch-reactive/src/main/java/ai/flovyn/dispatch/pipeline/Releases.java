@@ -57,11 +57,16 @@ final class Releases {
   }
 
   /** Releases at most {@code limit} claims expired at {@code now} (W8); emits how many. */
-  Mono<Integer> expired(Tx tx, Instant now, int limit) {
-    return tx.releases()
-        .releaseExpired(now, limit, policy)
-        .collectList()
-        .flatMap(released -> after(tx, released, "lease"));
+  Mono<Integer> expired(Instant now, int limit) {
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.releases()
+                    .releaseExpired(now, limit, policy)
+                    .collectList()
+                    .flatMap(released -> reportFailures(tx, released)))
+        .doOnNext(released -> record(released, "lease"))
+        .map(List::size);
   }
 
   /**
@@ -79,7 +84,8 @@ final class Releases {
                 tx.releases()
                     .releaseOne(workflowId, policy)
                     .collectList()
-                    .flatMap(released -> after(tx, released, "rejected")))
+                    .flatMap(released -> reportFailures(tx, released)))
+        .doOnNext(released -> record(released, "rejected"))
         .onErrorResume(
             failure -> {
               log.warn("could not release workflow {}: {}", workflowId, failure.toString());
@@ -94,8 +100,9 @@ final class Releases {
             || dispatch.kind() == ErrorKind.FAILED_PRECONDITION);
   }
 
-  // Failed ones report to their parents; released ones are announced when their backoff ends.
-  private Mono<Integer> after(Tx tx, List<ReleaseStore.Released> released, String reason) {
+  // Workflows failed as abandoned report to their parents, as any failed child does.
+  private Mono<List<ReleaseStore.Released>> reportFailures(
+      Tx tx, List<ReleaseStore.Released> released) {
     List<AppendEvent> reports =
         released.stream()
             .filter(workflow -> workflow.status() == WorkflowStatus.FAILED)
@@ -110,11 +117,10 @@ final class Releases {
                         null,
                         workflow.error()))
             .toList();
-    return Resumes.append(tx, reports)
-        .then(Mono.fromRunnable(() -> record(released, reason)))
-        .thenReturn(released.size());
+    return Resumes.append(tx, reports).thenReturn(released);
   }
 
+  // After the commit: released ones are announced when their backoff ends.
   private void record(List<ReleaseStore.Released> released, String reason) {
     for (ReleaseStore.Released workflow : released) {
       boolean failed = workflow.status() == WorkflowStatus.FAILED;
