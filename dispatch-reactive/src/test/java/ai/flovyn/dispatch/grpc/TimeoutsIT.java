@@ -139,6 +139,25 @@ class TimeoutsIT {
   }
 
   @Test
+  void aReleasedWorkflowIsNotClaimedBeforeItsBackoffEnds() {
+    String queue = "backoff-" + UUID.randomUUID();
+    String workflowId =
+        grpc.workflows().startWorkflow(start("tenant-t", queue)).getWorkflowExecutionId();
+    db.execute(
+        "UPDATE workflow_executions SET visible_at = now() + interval '1 hour', releases = 1"
+            + " WHERE id = ?::uuid",
+        workflowId);
+
+    assertEquals("", poll(queue, "w", 0).getWorkflowExecution().getId());
+
+    db.execute(
+        "UPDATE workflow_executions SET visible_at = now() - interval '1 second'"
+            + " WHERE id = ?::uuid",
+        workflowId);
+    assertEquals(workflowId, poll(queue, "w", 0).getWorkflowExecution().getId());
+  }
+
+  @Test
   void aWorkflowReleasedMoreThanAllowedFailsAsAbandonedAndItsParentHears() {
     String queue = "abandoned-" + UUID.randomUUID();
     String parent = startAndClaim(queue);
