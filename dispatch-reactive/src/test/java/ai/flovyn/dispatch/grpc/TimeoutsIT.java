@@ -148,13 +148,13 @@ class TimeoutsIT {
             + " WHERE id = ?::uuid",
         workflowId);
 
-    assertEquals("", poll(queue, "w", 0).getWorkflowExecution().getId());
+    assertEquals("", poll(queue, "w", 1).getWorkflowExecution().getId());
 
     db.execute(
         "UPDATE workflow_executions SET visible_at = now() - interval '1 second'"
             + " WHERE id = ?::uuid",
         workflowId);
-    assertEquals(workflowId, poll(queue, "w", 0).getWorkflowExecution().getId());
+    assertEquals(workflowId, poll(queue, "w", 5).getWorkflowExecution().getId());
   }
 
   @Test
