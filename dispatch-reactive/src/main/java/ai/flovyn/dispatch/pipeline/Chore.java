@@ -11,6 +11,9 @@ interface Chore {
   /** Handles at most {@code limit} items due at {@code now}; emits how many it handled. */
   Mono<Integer> run(Instant now, int limit);
 
-  /** When the next item falls due after {@code now}; empty when none is known. */
+  /**
+   * When the earliest item not yet handled falls due (at or before {@code now}: it is due at once);
+   * empty when none is known.
+   */
   Mono<Instant> nextDue(Instant now);
 }

@@ -58,7 +58,7 @@ final class Chores {
                                     "TIMER_FIRED:" + timer.timerId()))
                         .collectList()
                         .flatMap(events -> Resumes.append(tx, events).thenReturn(events.size()))),
-        now -> transactor.autocommit(tx -> tx.sweeps().nextTimer(now)));
+        now -> transactor.autocommit(tx -> tx.sweeps().nextTimer()));
   }
 
   /** Fails task attempts whose lease expired; a retried task is announced when visible. */
@@ -86,7 +86,7 @@ final class Chores {
                                         .thenReturn(tasks)))
                 .doOnNext(tasks -> recordExpired(tasks, metrics, announceAt))
                 .map(List::size),
-        now -> transactor.autocommit(tx -> tx.sweeps().nextTaskLease(now)));
+        now -> transactor.autocommit(tx -> tx.sweeps().nextTaskLease()));
   }
 
   private static void recordExpired(
@@ -105,7 +105,7 @@ final class Chores {
     return new Simple(
         "workflow_leases",
         releases::expired,
-        now -> transactor.autocommit(tx -> tx.sweeps().nextWorkflowLease(now)));
+        now -> transactor.autocommit(tx -> tx.sweeps().nextWorkflowLease()));
   }
 
   /** Times out open promises: PROMISE_TIMEOUT {promiseId, promiseName} once, and a wake-up. */
@@ -129,7 +129,7 @@ final class Chores {
                                     Identities.promiseSettled(promise.name())))
                         .collectList()
                         .flatMap(events -> Resumes.append(tx, events).thenReturn(events.size()))),
-        now -> transactor.autocommit(tx -> tx.sweeps().nextPromiseTimeout(now)));
+        now -> transactor.autocommit(tx -> tx.sweeps().nextPromiseTimeout()));
   }
 
   /**
@@ -161,6 +161,8 @@ final class Chores {
                 .doOnNext(since::set)
                 .thenReturn(0),
         now ->
-            transactor.autocommit(tx -> tx.sweeps().nextVisible()).map(delay -> now.plus(delay)));
+            transactor
+                .autocommit(tx -> tx.sweeps().nextVisible(since.get()))
+                .map(delay -> now.plus(delay)));
   }
 }

@@ -31,7 +31,7 @@ public final class SweepStore {
           + " AND t.timer_id = due.timer_id RETURNING t.workflow_execution_id, t.timer_id";
 
   private static final String NEXT_TIMER =
-      "SELECT min(fire_at) AS due FROM timers WHERE status = 'PENDING' AND fire_at > $1";
+      "SELECT min(fire_at) AS due FROM timers WHERE status = 'PENDING'";
 
   private static final String TIME_OUT_PROMISES =
       "WITH due AS (SELECT id FROM promises WHERE status = 'PENDING' AND timeout_at <= $2"
@@ -41,15 +41,13 @@ public final class SweepStore {
 
   private static final String NEXT_PROMISE_TIMEOUT =
       "SELECT min(timeout_at) AS due FROM promises WHERE status = 'PENDING'"
-          + " AND timeout_at IS NOT NULL AND timeout_at > $1";
+          + " AND timeout_at IS NOT NULL";
 
   private static final String NEXT_TASK_LEASE =
-      "SELECT min(lease_expires_at) AS due FROM task_executions WHERE status = 'RUNNING'"
-          + " AND lease_expires_at > $1";
+      "SELECT min(lease_expires_at) AS due FROM task_executions WHERE status = 'RUNNING'";
 
   private static final String NEXT_WORKFLOW_LEASE =
-      "SELECT min(lease_expires_at) AS due FROM workflow_executions WHERE status = 'RUNNING'"
-          + " AND lease_expires_at > $1";
+      "SELECT min(lease_expires_at) AS due FROM workflow_executions WHERE status = 'RUNNING'";
 
   // Retried tasks and released workflows that became visible in ($1, now()]. Visibility is the
   // database's clock, as the claims that skip invisible rows read it; both indexes are tiny.
@@ -63,11 +61,13 @@ public final class SweepStore {
 
   private static final String DATABASE_NOW = "SELECT now() AS now";
 
+  // after $1, the database's now of the last announcement: a row that became visible since then
+  // is due at once, however long ago
   private static final String NEXT_VISIBLE =
       "SELECT now() AS now, LEAST((SELECT min(visible_at) FROM task_executions"
-          + " WHERE status = 'PENDING' AND visible_at > created_at AND visible_at > now()),"
+          + " WHERE status = 'PENDING' AND visible_at > created_at AND visible_at > $1),"
           + " (SELECT min(visible_at) FROM workflow_executions WHERE status = 'PENDING'"
-          + " AND visible_at IS NOT NULL AND visible_at > now())) AS due";
+          + " AND visible_at IS NOT NULL AND visible_at > $1)) AS due";
 
   private final Connection connection;
 
@@ -122,31 +122,34 @@ public final class SweepStore {
     return Sql.query(connection, DATABASE_NOW, row -> ClaimStore.instant(row, "now")).next();
   }
 
-  /** When the next pending timer fires (after {@code now}); empty when none. */
-  public Mono<Instant> nextTimer(Instant now) {
-    return next(NEXT_TIMER, now);
+  // The next* queries take no "now": an item that fell due between a run and this query must
+  // count (it is due at once), not be skipped until the longest sleep has passed.
+
+  /** When the earliest pending timer fires (possibly already); empty when none. */
+  public Mono<Instant> nextTimer() {
+    return next(NEXT_TIMER);
   }
 
-  /** When the next open promise times out; empty when none. */
-  public Mono<Instant> nextPromiseTimeout(Instant now) {
-    return next(NEXT_PROMISE_TIMEOUT, now);
+  /** When the earliest open promise times out (possibly already); empty when none. */
+  public Mono<Instant> nextPromiseTimeout() {
+    return next(NEXT_PROMISE_TIMEOUT);
   }
 
-  /** When the next lease of a RUNNING task ends; empty when none. */
-  public Mono<Instant> nextTaskLease(Instant now) {
-    return next(NEXT_TASK_LEASE, now);
+  /** When the earliest lease of a RUNNING task ends (possibly already); empty when none. */
+  public Mono<Instant> nextTaskLease() {
+    return next(NEXT_TASK_LEASE);
   }
 
-  /** When the next claim of a RUNNING workflow ends; empty when none. */
-  public Mono<Instant> nextWorkflowLease(Instant now) {
-    return next(NEXT_WORKFLOW_LEASE, now);
+  /** When the earliest claim of a RUNNING workflow ends (possibly already); empty when none. */
+  public Mono<Instant> nextWorkflowLease() {
+    return next(NEXT_WORKFLOW_LEASE);
   }
 
   /**
    * How long (by the database's clock) until the next retried task or released workflow becomes
-   * visible; empty when none waits.
+   * visible after {@code since} (negative: it already is); empty when none waits.
    */
-  public Mono<java.time.Duration> nextVisible() {
+  public Mono<java.time.Duration> nextVisible(Instant since) {
     return Sql.query(
             connection,
             NEXT_VISIBLE,
@@ -155,17 +158,15 @@ public final class SweepStore {
               Instant due = ClaimStore.instant(row, "due");
               return java.util.Optional.ofNullable(
                   due == null ? null : java.time.Duration.between(now, due));
-            })
+            },
+            at(since))
         .next()
         .flatMap(Mono::justOrEmpty);
   }
 
-  private Mono<Instant> next(String sql, Instant now) {
+  private Mono<Instant> next(String sql) {
     return Sql.query(
-            connection,
-            sql,
-            row -> java.util.Optional.ofNullable(ClaimStore.instant(row, "due")),
-            at(now))
+            connection, sql, row -> java.util.Optional.ofNullable(ClaimStore.instant(row, "due")))
         .next()
         .flatMap(Mono::justOrEmpty);
   }

@@ -123,6 +123,15 @@ final class ServerProcess implements AutoCloseable {
 
   /** The sum of jvm_memory_used_bytes{area="heap"} from the metrics endpoint; -1 if unknown. */
   long heapBytes() {
+    return metricSum("jvm_memory_used_bytes", "area=\"heap\"");
+  }
+
+  /** The sum of every sample of {@code metric} on the metrics endpoint; -1 if unknown. */
+  long metricSum(String metric) {
+    return metricSum(metric, "");
+  }
+
+  private long metricSum(String metric, String label) {
     try {
       HttpResponse<String> response =
           http.send(
@@ -130,7 +139,7 @@ final class ServerProcess implements AutoCloseable {
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      return PrometheusText.sum(response.body(), "jvm_memory_used_bytes", "area=\"heap\"");
+      return PrometheusText.sum(response.body(), metric, label);
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {
