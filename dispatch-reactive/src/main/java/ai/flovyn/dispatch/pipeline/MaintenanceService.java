@@ -115,12 +115,16 @@ final class MaintenanceService implements AutoCloseable {
     }
     Instant wakeAt = clock.instant().plus(capped);
     nextWake.set(wakeAt);
+    // the earliest instant asked for so far wins: a later ask for a sooner instant replaces the
+    // pending delay, one for a later instant leaves it
     Mono<Long> earlier =
         sooner
             .asFlux()
             .filter(at -> at.isBefore(wakeAt))
-            .next()
-            .flatMap(at -> Mono.delay(until(at)));
+            .scan((first, second) -> first.isBefore(second) ? first : second)
+            .distinctUntilChanged()
+            .switchMap(at -> Mono.delay(until(at)))
+            .next();
     // once awake, the run and the next due query see what any ask announced
     return Mono.firstWithSignal(Mono.delay(capped), earlier)
         .doFinally(

@@ -93,4 +93,18 @@ class MaintenanceServiceTest {
       Await.until(() -> idle.runs().get() >= 2, "a run woken before the hour");
     }
   }
+
+  @Test
+  void aSoonerInstantReplacesALaterOneAskedFirst() throws Exception {
+    Scripted idle = new Scripted("asked", n -> Mono.just(0));
+    try (MaintenanceService service = service(idle, Duration.ofHours(1))) {
+      service.start();
+      Await.until(() -> idle.runs().get() == 1, "the first run");
+      service.dueAt(Instant.now().plus(Duration.ofMinutes(30)));
+
+      service.dueAt(Instant.now());
+
+      Await.until(() -> idle.runs().get() >= 2, "a run woken by the sooner instant");
+    }
+  }
 }
