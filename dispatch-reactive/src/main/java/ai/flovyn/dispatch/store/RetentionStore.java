@@ -9,9 +9,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Deletes what the retention period no longer keeps: finished workflows with everything recorded
- * for them, finished standalone tasks, expired idempotency keys. Each call is one statement (one
- * short transaction) over at most {@code limit} rows, skipping rows other transactions hold, so it
- * never waits for nor blocks the hot path for long.
+ * for them (and the idempotency keys naming them or their tasks), finished standalone tasks,
+ * expired idempotency keys. Each call is one statement (one short transaction) over at most {@code
+ * limit} rows, skipping rows other transactions hold, so it never waits for nor blocks the hot path
+ * for long.
  */
 public final class RetentionStore {
   /** How long finished work is kept: a default and per-tenant overrides, in milliseconds. */
@@ -55,14 +56,18 @@ public final class RetentionStore {
           + " state AS (DELETE FROM workflow_state x USING doomed d"
           + " WHERE x.workflow_execution_id = d.id RETURNING 1),"
           + " workflows AS (DELETE FROM workflow_executions w USING doomed d WHERE w.id = d.id"
-          + " RETURNING 1)"
+          + " RETURNING 1),"
+          // a key that outlived its workflow or task would name something that is gone
+          + " keys AS (DELETE FROM idempotency_keys k WHERE k.target_id IN"
+          + " (SELECT id FROM doomed UNION ALL SELECT id FROM doomed_tasks) RETURNING 1)"
           + " SELECT (SELECT count(*) FROM workflows) AS workflow_executions,"
           + " (SELECT count(*) FROM events) AS workflow_events,"
           + " (SELECT count(*) FROM tasks) AS task_executions,"
           + " (SELECT count(*) FROM attempts) AS task_attempts,"
           + " (SELECT count(*) FROM timers) AS timers,"
           + " (SELECT count(*) FROM promises) AS promises,"
-          + " (SELECT count(*) FROM state) AS workflow_state";
+          + " (SELECT count(*) FROM state) AS workflow_state,"
+          + " (SELECT count(*) FROM keys) AS idempotency_keys";
 
   private static final String DELETE_STANDALONE_TASKS =
       "WITH doomed AS (SELECT x.id FROM task_executions x"
@@ -72,9 +77,12 @@ public final class RetentionStore {
           + " attempts AS (DELETE FROM task_attempts a USING doomed d"
           + " WHERE a.task_execution_id = d.id RETURNING 1),"
           + " tasks AS (DELETE FROM task_executions t USING doomed d WHERE t.id = d.id"
+          + " RETURNING 1),"
+          + " keys AS (DELETE FROM idempotency_keys k USING doomed d WHERE k.target_id = d.id"
           + " RETURNING 1)"
           + " SELECT (SELECT count(*) FROM tasks) AS task_executions,"
-          + " (SELECT count(*) FROM attempts) AS task_attempts";
+          + " (SELECT count(*) FROM attempts) AS task_attempts,"
+          + " (SELECT count(*) FROM keys) AS idempotency_keys";
 
   private static final String DELETE_IDEMPOTENCY_KEYS =
       "WITH doomed AS (SELECT tenant_id, scope, idempotency_key FROM idempotency_keys"
@@ -89,10 +97,13 @@ public final class RetentionStore {
     "task_attempts",
     "timers",
     "promises",
-    "workflow_state"
+    "workflow_state",
+    "idempotency_keys"
   };
 
-  private static final String[] TASK_TABLES = {"task_executions", "task_attempts"};
+  private static final String[] TASK_TABLES = {
+    "task_executions", "task_attempts", "idempotency_keys"
+  };
 
   private final Connection connection;
 

@@ -181,6 +181,11 @@ class RetentionIT {
                 .setIdempotencyKey("once")
                 .setIdempotencyKeyTtlSeconds(3600)
                 .build());
+    // a key that outlives the retention period goes with its workflow
+    db.execute(
+        "INSERT INTO idempotency_keys (tenant_id, scope, idempotency_key, target_id, expires_at)"
+            + " VALUES ('acme', 'WORKFLOW', 'lasting', ?, now() + interval '30 days')",
+        UUID.fromString(finished));
     rowsOf(finished).forEach((table, count) -> assertTrue(count > 0, table + " has rows"));
     runMaintenance();
     assertEquals(1, rowsOf(finished).get("workflow_executions"), "kept within the period");
@@ -198,6 +203,8 @@ class RetentionIT {
             "SELECT count(*) FROM task_executions WHERE id = ?", UUID.fromString(standalone)));
     assertEquals(
         0, db.scalar("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = 'once'"));
+    assertEquals(
+        0, db.scalar("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = 'lasting'"));
     for (String table :
         List.of(
             "workflow_executions",
