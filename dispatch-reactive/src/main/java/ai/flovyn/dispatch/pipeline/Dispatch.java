@@ -32,7 +32,8 @@ import reactor.core.publisher.Sinks;
  *
  * <p>The database must carry the schema of the {@code migrations} module. Unless disabled in the
  * options, a running instance holds one connection in LISTEN (to wake long polls, also for work
- * other instances create) and sweeps timers and leases in the background: {@link #close()} it.
+ * other instances create) and runs the maintenance services (timers, leases, promise timeouts,
+ * retention) in the background: {@link #close()} it.
  */
 public final class Dispatch implements AutoCloseable {
   private final Transactor transactor;
