@@ -137,7 +137,8 @@ public final class WorkflowDispatchService
   public Flux<CommandBatchAck> streamWorkflowCommands(Flux<CommandBatch> batches) {
     // at most STREAM_IN_FLIGHT batches of one stream are applied at once; the stream requests no
     // more from the transport until one is acked, so a slow database slows the client down
-    return batches.flatMap(this::applyAndAck, STREAM_IN_FLIGHT, 1);
+    return DrainingStream.serve(
+        batches, dispatch.stopping(), STREAM_IN_FLIGHT, this::applyAndAck, this::refuse);
   }
 
   private Mono<CommandBatchAck> applyAndAck(CommandBatch batch) {
@@ -153,6 +154,11 @@ public final class WorkflowDispatchService
             error ->
                 Mono.just(
                     ack(batch.getRequestId(), StatusMapping.toStatusException(error).getStatus())));
+  }
+
+  // a graceful stop has begun: the batch is not applied, the client may send it elsewhere
+  private CommandBatchAck refuse(CommandBatch batch) {
+    return ack(batch.getRequestId(), Status.UNAVAILABLE.withDescription("server shutting down"));
   }
 
   private static CommandBatchAck ack(String requestId, Status status) {

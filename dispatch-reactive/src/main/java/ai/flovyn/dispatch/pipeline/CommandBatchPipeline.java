@@ -42,6 +42,7 @@ final class CommandBatchPipeline {
   Mono<BatchResult> submit(CommandBatch batch) {
     return Mono.fromCallable(() -> BatchPlan.of(batch))
         .flatMap(this::applyCommitted)
+        .onErrorResume(error -> sweeper.releaseRejected(batch.workflowExecutionId(), error))
         .doOnNext(this::recordApplied)
         .doOnNext(applied -> sweeper.dueIn(applied.earliestDue()))
         .flatMap(

@@ -41,7 +41,8 @@ import reactor.core.publisher.Sinks;
  *
  * <p>The database must carry the schema of the {@code migrations} module. Unless disabled in the
  * options, a running instance holds one connection in LISTEN (to wake long polls, also for work
- * other instances create) and sweeps timers and leases in the background: {@link #close()} it.
+ * other instances create) and runs the maintenance services (timers, leases, promise timeouts,
+ * retention) in the background: {@link #close()} it.
  */
 public final class Dispatch implements AutoCloseable {
   private final Transactor transactor;
@@ -69,7 +70,7 @@ public final class Dispatch implements AutoCloseable {
     DispatchOptions options = builder.options;
     this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
-    this.sweeper = new Sweeper(transactor, options, metrics);
+    this.sweeper = new Sweeper(transactor, options, metrics, builder.clock);
     if (options.background()) {
       this.listener =
           NotificationListener.start(
@@ -83,7 +84,7 @@ public final class Dispatch implements AutoCloseable {
       this.listener = null;
       this.signals = Flux.never();
     }
-    LongPoll longPoll = new LongPoll(signals);
+    LongPoll longPoll = new LongPoll(signals, closing.asMono());
     this.batches = new CommandBatchPipeline(transactor, metrics, options, sweeper);
     this.starts = new StartWorkflowPipeline(transactor);
     this.submits = new SubmitTaskPipeline(transactor, metrics);
@@ -356,9 +357,26 @@ public final class Dispatch implements AutoCloseable {
         .takeUntilOther(closing.asMono());
   }
 
-  /** Completes every {@link #workSignals} stream, so that subscribers move to another instance. */
+  /**
+   * Starts a graceful stop: completes every {@link #workSignals} stream (subscribers move to
+   * another instance), answers waiting long polls empty at once, and completes {@link #stopping()}.
+   */
   public void stopSubscriptions() {
     closing.tryEmitEmpty();
+  }
+
+  /** Completes when a graceful stop begins ({@link #stopSubscriptions()} or {@link #close()}). */
+  public Mono<Void> stopping() {
+    return closing.asMono();
+  }
+
+  /**
+   * Runs one batch of every maintenance chore now, by the configured clock (timers, task leases,
+   * workflow leases, promise timeouts, announcements, retention); emits the items each handled. The
+   * background services do this on their own; tests move the clock and call it.
+   */
+  public Mono<java.util.Map<String, Integer>> runMaintenance() {
+    return sweeper.runOnce();
   }
 
   /** Stops the listener and the sweeper; the connection factory is the caller's to close. */
@@ -380,6 +398,7 @@ public final class Dispatch implements AutoCloseable {
     private DispatchOptions options = DispatchOptions.defaults();
     private Duration listenerCheckInterval = NotificationListener.DEFAULT_CHECK_INTERVAL;
     private Duration listenerCheckTimeout = NotificationListener.DEFAULT_CHECK_TIMEOUT;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
 
     private Builder(ConnectionFactory connections) {
       this.connections = connections;
@@ -413,6 +432,12 @@ public final class Dispatch implements AutoCloseable {
 
     public Builder options(DispatchOptions value) {
       this.options = value;
+      return this;
+    }
+
+    /** The clock the maintenance services read "now" from (default: the system's). */
+    public Builder clock(java.time.Clock value) {
+      this.clock = value;
       return this;
     }
 

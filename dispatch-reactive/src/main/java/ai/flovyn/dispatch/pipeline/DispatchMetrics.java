@@ -111,6 +111,42 @@ final class DispatchMetrics {
         .increment();
   }
 
+  /** One run of a maintenance service ended: ok or error. */
+  void maintenanceRun(String chore, String outcome) {
+    Counter.builder("dispatch_maintenance_runs")
+        .description("runs of each maintenance service, by outcome")
+        .tags("chore", chore, "outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** A maintenance service handled {@code count} items (timers fired, leases expired, ...). */
+  void maintenanceItems(String chore, long count) {
+    Counter.builder("dispatch_maintenance_items")
+        .description("items handled by each maintenance service")
+        .tag("chore", chore)
+        .register(registry)
+        .increment(count);
+  }
+
+  /** Retention deleted {@code count} rows of {@code table}. */
+  void rowsDeleted(String table, long count) {
+    Counter.builder("dispatch_retention_rows_deleted")
+        .description("rows deleted by retention, by table")
+        .tag("table", table)
+        .register(registry)
+        .increment(count);
+  }
+
+  /** A workflow claim was released (back to PENDING) or the workflow failed as abandoned. */
+  void workflowReleased(String reason, String outcome) {
+    Counter.builder("dispatch_workflow_releases")
+        .description("released workflow claims, by reason (lease, rejected) and outcome")
+        .tags("reason", reason, "outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
   /** Times a long poll from its start to a claim or to its timeout. */
   <T> Mono<T> timePoll(Mono<T> poll, String kind) {
     return Mono.defer(

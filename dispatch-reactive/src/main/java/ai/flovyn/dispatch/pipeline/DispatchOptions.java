@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Tunables of the pipeline; start from {@link #defaults()} and change what differs with {@link
@@ -22,6 +23,10 @@ import java.time.Duration;
  * @param maxHistoryBytes most bytes a workflow's GetEvents answer may take: an SDK cannot read more
  *     than 4 MiB, so what would grow a history past this is refused
  * @param taskLogLines most log lines kept per task execution; later ones are dropped
+ * @param maxWorkflowReleases how often a workflow claim may be released (lease expired without a
+ *     batch, or a batch rejected) before the workflow is failed as abandoned
+ * @param retention how long finished workflows, finished standalone tasks and their rows are kept
+ * @param tenantRetention per-tenant overrides of {@code retention}
  */
 public record DispatchOptions(
     Duration maxPollTimeout,
@@ -34,12 +39,22 @@ public record DispatchOptions(
     int maxGroupSize,
     boolean background,
     long maxHistoryBytes,
-    int taskLogLines) {
+    int taskLogLines,
+    int maxWorkflowReleases,
+    Duration retention,
+    Map<String, Duration> tenantRetention) {
 
   /** 3.5 MiB: room under the SDK's 4 MiB receive limit for the answer's own framing. */
   public static final long DEFAULT_MAX_HISTORY_BYTES = 3_670_016;
 
-  /** 60 s poll cap, 900 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on. */
+  public DispatchOptions {
+    tenantRetention = Map.copyOf(tenantRetention);
+  }
+
+  /**
+   * 60 s poll cap, 900 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on, 3.5 MiB
+   * histories, 1000 log lines per task, 5 releases, 7 days retention.
+   */
   public static DispatchOptions defaults() {
     return new DispatchOptions(
         Duration.ofSeconds(60),
@@ -52,7 +67,10 @@ public record DispatchOptions(
         64,
         true,
         DEFAULT_MAX_HISTORY_BYTES,
-        1000);
+        1000,
+        5,
+        Duration.ofDays(7),
+        Map.of());
   }
 
   /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
@@ -83,6 +101,9 @@ public record DispatchOptions(
     private boolean background;
     private long maxHistoryBytes;
     private int taskLogLines;
+    private int maxWorkflowReleases;
+    private Duration retention;
+    private Map<String, Duration> tenantRetention;
 
     private Builder(DispatchOptions from) {
       maxPollTimeout = from.maxPollTimeout;
@@ -96,6 +117,9 @@ public record DispatchOptions(
       background = from.background;
       maxHistoryBytes = from.maxHistoryBytes;
       taskLogLines = from.taskLogLines;
+      maxWorkflowReleases = from.maxWorkflowReleases;
+      retention = from.retention;
+      tenantRetention = from.tenantRetention;
     }
 
     public Builder maxPollTimeout(Duration value) {
@@ -146,6 +170,18 @@ public record DispatchOptions(
       return this;
     }
 
+    public Builder maxWorkflowReleases(int value) {
+      maxWorkflowReleases = value;
+      return this;
+    }
+
+    /** Keeps finished work for {@code value}, for the tenants in {@code perTenant} as given. */
+    public Builder retention(Duration value, Map<String, Duration> perTenant) {
+      retention = value;
+      tenantRetention = perTenant;
+      return this;
+    }
+
     public DispatchOptions build() {
       return new DispatchOptions(
           maxPollTimeout,
@@ -158,7 +194,10 @@ public record DispatchOptions(
           maxGroupSize,
           background,
           maxHistoryBytes,
-          taskLogLines);
+          taskLogLines,
+          maxWorkflowReleases,
+          retention,
+          tenantRetention);
     }
   }
 }

@@ -17,9 +17,12 @@ final class LongPoll {
   private static final Object TIMEOUT = new Object();
 
   private final Flux<WorkSignal> signals;
+  private final Mono<Void> stopping;
 
-  LongPoll(Flux<WorkSignal> signals) {
+  /** Waits on {@code signals}; every wait ends (empty) at once when {@code stopping} completes. */
+  LongPoll(Flux<WorkSignal> signals, Mono<Void> stopping) {
     this.signals = signals;
+    this.stopping = stopping;
   }
 
   /** Emits the first thing {@code claim} finds, or completes empty after {@code timeout}. */
@@ -34,7 +37,9 @@ final class LongPoll {
                     .filter(signal -> signal.wakes(key))
                     .<Object>map(signal -> signal)
                     .onBackpressureLatest(),
-                Mono.delay(timeout).map(tick -> TIMEOUT))
+                // shutdown ends every wait as its timeout would: the poll answers empty at once
+                Mono.firstWithSignal(Mono.delay(timeout), stopping.then(Mono.just(0L)))
+                    .map(tick -> TIMEOUT))
             .startWith(START)
             .takeWhile(wakeup -> wakeup != TIMEOUT);
     // a claim in flight when the timeout passes still completes and is delivered

@@ -9,6 +9,7 @@ import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowQueryGrpc;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -44,9 +45,12 @@ public final class DispatchServer implements AutoCloseable {
           WorkflowQueryGrpc.SERVICE_NAME,
           WorkerLifecycleGrpc.SERVICE_NAME);
 
+  private static final Duration FLUSH = Duration.ofMillis(200);
+
   private final ServerConfig config;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CallsInFlight calls = new CallsInFlight();
   private HealthStatusManager health;
   private Server grpcServer;
   private MetricsHttpServer metricsServer;
@@ -98,6 +102,8 @@ public final class DispatchServer implements AutoCloseable {
                     .taskLease(config.taskLease())
                     .workflowLease(config.workflowLease())
                     .groupCommit(Math.max(1, config.dbPoolSize() / 2), config.groupCommitMax())
+                    .maxWorkflowReleases(config.workflowMaxReleases())
+                    .retention(config.retention(), config.tenantRetention())
                     .build())
             .build();
     resources.push(dispatch);
@@ -143,7 +149,8 @@ public final class DispatchServer implements AutoCloseable {
   private void startGrpc() {
     health = new HealthStatusManager();
     NettyServerBuilder builder = NettyServerBuilder.forPort(config.grpcPort());
-    GrpcServices.of(dispatch, registry).forEach(builder::addService);
+    GrpcServices.of(dispatch, registry)
+        .forEach(service -> builder.addService(ServerInterceptors.intercept(service, calls)));
     Server server =
         builder
             .addService(health.getHealthService())
@@ -212,8 +219,11 @@ public final class DispatchServer implements AutoCloseable {
   }
 
   /**
-   * Shuts down gracefully: health NOT_SERVING, stop accepting calls, let running calls finish for
-   * the grace period, then cancel the rest and close the pool and the database.
+   * Shuts down gracefully: health NOT_SERVING; streams take no new batches (each acked
+   * UNAVAILABLE), finish and ack those in flight and end cleanly; waiting long polls answer empty
+   * and subscriptions complete; no new calls are accepted. As soon as the running calls have
+   * finished (at most the grace period, then the rest is cancelled) the pool and the database
+   * close.
    */
   @Override
   public void close() {
@@ -224,7 +234,7 @@ public final class DispatchServer implements AutoCloseable {
       health.enterTerminalState();
     }
     if (dispatch != null) {
-      // subscription streams never end by themselves: end them so shutdown waits only for calls
+      // subscriptions, long polls and command streams end by themselves once told to stop
       dispatch.stopSubscriptions();
     }
     while (!resources.isEmpty()) {
@@ -240,7 +250,12 @@ public final class DispatchServer implements AutoCloseable {
   private void stopGrpc() throws InterruptedException {
     Duration grace = config.shutdownGrace();
     grpcServer.shutdown();
-    if (!grpcServer.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+    // wait for the flovyn calls only: a health watch never ends by itself and is cancelled below
+    if (!calls.awaitNone(grace)) {
+      log.warn("calls still running after the {} s grace period are cancelled", grace.toSeconds());
+    }
+    // the last answers are on their way out: a moment to flush them before transports close
+    if (!grpcServer.awaitTermination(FLUSH.toMillis(), TimeUnit.MILLISECONDS)) {
       grpcServer.shutdownNow();
       grpcServer.awaitTermination(5, TimeUnit.SECONDS);
     }

@@ -26,7 +26,10 @@ public record ServerConfig(
     Duration taskLease,
     Duration workflowLease,
     int groupCommitMax,
-    DatabaseTimeouts dbTimeouts) {
+    DatabaseTimeouts dbTimeouts,
+    int workflowMaxReleases,
+    Duration retention,
+    Map<String, Duration> tenantRetention) {
 
   /** One setting: its environment variable, default and help text. */
   record Setting(String env, String defaultValue, String help) {
@@ -77,7 +80,17 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
               "60000",
-              "PostgreSQL idle_in_transaction_session_timeout (0 = off)"));
+              "PostgreSQL idle_in_transaction_session_timeout (0 = off)"),
+          new Setting(
+              "DISPATCH_WORKFLOW_MAX_RELEASES",
+              "5",
+              "claims of a workflow released (lease expired, batch rejected) before it fails"),
+          new Setting(
+              "DISPATCH_RETENTION_DAYS",
+              "7",
+              "finished workflows and tasks are deleted this many days after they finished"),
+          new Setting(
+              "DISPATCH_RETENTION_TENANTS", "", "per-tenant retention days, e.g. acme=30,beta=1"));
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -106,7 +119,35 @@ public record ServerConfig(
         new DatabaseTimeouts(
             millis(values, "DISPATCH_DB_STATEMENT_TIMEOUT_MS"),
             millis(values, "DISPATCH_DB_LOCK_TIMEOUT_MS"),
-            millis(values, "DISPATCH_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS")));
+            millis(values, "DISPATCH_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS")),
+        intIn(values, "DISPATCH_WORKFLOW_MAX_RELEASES", 0, 1000),
+        Duration.ofDays(intIn(values, "DISPATCH_RETENTION_DAYS", 1, 36500)),
+        tenantDays(values.get("DISPATCH_RETENTION_TENANTS")));
+  }
+
+  // "acme=30,beta=1": tenant names as the API takes them, days as DISPATCH_RETENTION_DAYS
+  private static Map<String, Duration> tenantDays(String raw) {
+    Map<String, Duration> days = new LinkedHashMap<>();
+    for (String entry : raw.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.lastIndexOf('=');
+      String tenant = eq < 0 ? "" : entry.substring(0, eq).trim();
+      if (tenant.isEmpty()) {
+        throw new ConfigException(
+            "DISPATCH_RETENTION_TENANTS / --retention-tenants must be tenant=days[,tenant=days...]");
+      }
+      days.put(
+          tenant,
+          Duration.ofDays(
+              intIn(
+                  Map.of("DISPATCH_RETENTION_TENANTS", entry.substring(eq + 1)),
+                  "DISPATCH_RETENTION_TENANTS",
+                  1,
+                  36500)));
+    }
+    return days;
   }
 
   /** The usage text listing every flag and its environment variable. */

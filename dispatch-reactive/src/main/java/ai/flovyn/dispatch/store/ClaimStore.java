@@ -41,8 +41,10 @@ public final class ClaimStore {
           + " WHERE status = 'PENDING' AND tenant_id = $1 AND queue = $2"
           + " AND (cardinality($3::text[]) = 0 OR kind = ANY($3::text[]))"
           + " AND (worker_pool_id IS NULL OR worker_pool_id = $4)"
+          // a released claim (W8, W9) waits out its backoff
+          + " AND (visible_at IS NULL OR visible_at <= now())"
           + " ORDER BY order_key LIMIT 1 FOR UPDATE SKIP LOCKED)"
-          + " UPDATE workflow_executions w SET status = 'RUNNING', worker_id = $5,"
+          + " UPDATE workflow_executions w SET status = 'RUNNING', worker_id = $5, visible_at = NULL,"
           + " claimed_at = now(), updated_at = now(), resume_pending = false,"
           + " lease_expires_at = now() + $6 * interval '1 millisecond'"
           + " FROM next WHERE w.id = next.id"

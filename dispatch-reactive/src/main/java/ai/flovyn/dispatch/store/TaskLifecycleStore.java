@@ -52,7 +52,7 @@ public final class TaskLifecycleStore {
 
   private static final String EXPIRE_LEASES =
       "WITH target AS (SELECT id, worker_id, started_at, execution_count FROM task_executions"
-          + " WHERE status = 'RUNNING' AND lease_expires_at <= now()"
+          + " WHERE status = 'RUNNING' AND lease_expires_at <= $6"
           + " ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
           + FAIL_UPDATE;
 
@@ -114,10 +114,11 @@ public final class TaskLifecycleStore {
   }
 
   /**
-   * Fails the attempts whose lease expired (timeout or missed heartbeats), at most {@code limit},
-   * skipping rows other instances hold; emits the tasks changed.
+   * Fails the attempts whose lease expired at {@code now} (timeout or missed heartbeats), at most
+   * {@code limit}, skipping rows other instances hold; emits the tasks changed.
    */
-  public Flux<TaskOutcome> expireLeases(double backoffBaseMs, double backoffMaxMs, int limit) {
+  public Flux<TaskOutcome> expireLeases(
+      Instant now, double backoffBaseMs, double backoffMaxMs, int limit) {
     return Sql.query(
         connection,
         EXPIRE_LEASES,
@@ -126,7 +127,8 @@ public final class TaskLifecycleStore {
         "timed out: no completion or heartbeat before the lease expired",
         backoffBaseMs,
         backoffMaxMs,
-        "TIMED_OUT");
+        "TIMED_OUT",
+        SweepStore.at(now));
   }
 
   /** Cancels a PENDING or RUNNING task; empty if it is in neither state. */

@@ -66,6 +66,14 @@ public final class Tx {
     return new LeaseStore(connection);
   }
 
+  public ReleaseStore releases() {
+    return new ReleaseStore(connection);
+  }
+
+  public RetentionStore retention() {
+    return new RetentionStore(connection);
+  }
+
   /** Announcements of new work, sent once this unit of work has committed. */
   public Notifier notifier() {
     return notifier;

@@ -36,6 +36,7 @@ import ai.flovyn.dispatch.proto.WorkflowStatus;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
+import ai.flovyn.dispatch.testing.TestClock;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
@@ -58,6 +59,7 @@ class WorkerLoopIT {
           .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
           .maxPollTimeout(Duration.ofSeconds(30))
           .build();
+  private static final TestClock clock = new TestClock();
   private static TestDatabase db;
   private static GrpcTestServer grpc;
   private static GrpcTestServer second;
@@ -65,7 +67,7 @@ class WorkerLoopIT {
   @BeforeAll
   static void startServers() {
     db = TestDatabase.create();
-    grpc = GrpcTestServer.start(db, FAST);
+    grpc = GrpcTestServer.start(db, FAST, clock);
     // a second server instance on the same database, with its own listener and sweeper
     second = GrpcTestServer.start(db, FAST);
   }
@@ -357,9 +359,17 @@ class WorkerLoopIT {
                         ScheduleTaskCommand.newBuilder()
                             .setTaskExecutionId(taskId.toString())
                             .setTaskType("slow")
-                            .setTimeoutMs(300)))));
+                            .setTimeoutMs(600_000)))));
     assertEquals(1, grpc.tasks().pollTask(pollTask(queue, 5)).getTask().getExecutionCount());
-    // the worker vanishes: no heartbeat, no completion
+    // the worker vanishes: no heartbeat, no completion; ten minutes pass
+    clock.advance(Duration.ofMinutes(11));
+    try {
+      // other tests' claims may expire too
+      assertTrue(
+          grpc.dispatch().runMaintenance().block(Duration.ofSeconds(30)).get("task_leases") >= 1);
+    } finally {
+      clock.reset();
+    }
 
     PollTaskResponse again = grpc.tasks().pollTask(pollTask(queue, 15));
 

@@ -106,4 +106,25 @@ class ServerConfigTest {
     assertThrows(ConfigException.class, () -> JdbcUrl.parse("postgres://db/x"));
     assertThrows(ConfigException.class, () -> JdbcUrl.parse("jdbc:postgresql://db:5432/"));
   }
+
+  @Test
+  void releasesAndRetentionAreSetPerTenant() {
+    ServerConfig config =
+        ServerConfig.from(
+            Map.of("DISPATCH_RETENTION_TENANTS", "acme=30, beta=1"),
+            new String[] {"--workflow-max-releases=2", "--retention-days=3"});
+    assertEquals(2, config.workflowMaxReleases());
+    assertEquals(Duration.ofDays(3), config.retention());
+    assertEquals(
+        Map.of("acme", Duration.ofDays(30), "beta", Duration.ofDays(1)), config.tenantRetention());
+    ServerConfig defaults = ServerConfig.from(Map.of(), new String[0]);
+    assertEquals(5, defaults.workflowMaxReleases());
+    assertEquals(Duration.ofDays(7), defaults.retention());
+    assertEquals(Map.of(), defaults.tenantRetention());
+    ConfigException wrong =
+        assertThrows(
+            ConfigException.class,
+            () -> ServerConfig.from(Map.of("DISPATCH_RETENTION_TENANTS", "acme=x"), new String[0]));
+    assertTrue(wrong.getMessage().contains("DISPATCH_RETENTION_TENANTS"), wrong.getMessage());
+  }
 }

@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -50,9 +51,19 @@ public final class GrpcTestServer implements AutoCloseable {
   }
 
   public static GrpcTestServer start(ConnectionFactory connections, DispatchOptions options) {
+    return start(connections, options, Clock.systemUTC());
+  }
+
+  /** A server whose maintenance services read time from {@code clock}. */
+  public static GrpcTestServer start(TestDatabase database, DispatchOptions options, Clock clock) {
+    return start(database.connectionFactory(), options, clock);
+  }
+
+  public static GrpcTestServer start(
+      ConnectionFactory connections, DispatchOptions options, Clock clock) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Dispatch dispatch =
-        Dispatch.builder(connections).meterRegistry(registry).options(options).build();
+        Dispatch.builder(connections).meterRegistry(registry).options(options).clock(clock).build();
     String name = "dispatch-test-" + UUID.randomUUID();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
     GrpcServices.of(dispatch, registry).forEach(builder::addService);

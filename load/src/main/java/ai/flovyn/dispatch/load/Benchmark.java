@@ -48,6 +48,8 @@ public final class Benchmark {
         --loop-workers N        task workers of the task-only loop, and the loop ceiling's clients (8)
         --out DIR               where benchmarks.md and benchmarks.json go (default docs)
         --command TEXT          the command line to quote in the report
+        --retention-backlog N   finished 30-day-old workflows to insert before the runs, for the
+                                server's retention to delete while they run (20000; 0 = off)
       """;
 
   private Benchmark() {}
@@ -70,7 +72,8 @@ public final class Benchmark {
       Path pgLoopCeiling,
       int loopWorkers,
       Path out,
-      String command) {
+      String command,
+      int retentionBacklog) {
 
     static Options parse(String[] args) {
       boolean quick = false;
@@ -90,6 +93,7 @@ public final class Benchmark {
       int loopWorkers = 8;
       Path out = Path.of("docs");
       String command = "load/bench.sh " + String.join(" ", args);
+      int backlog = 20_000;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -110,6 +114,7 @@ public final class Benchmark {
           case "--loop-workers" -> loopWorkers = Integer.parseInt(args[++i]);
           case "--out" -> out = Path.of(args[++i]);
           case "--command" -> command = args[++i];
+          case "--retention-backlog" -> backlog = Integer.parseInt(args[++i]);
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -137,7 +142,8 @@ public final class Benchmark {
           loopCeiling,
           loopWorkers,
           out,
-          command);
+          command,
+          backlog);
     }
 
     private static List<Integer> ints(String csv) {
@@ -214,10 +220,15 @@ public final class Benchmark {
         throw new IOException(
             "the server did not answer StartWorkflow; see " + work.resolve("server.log"));
       }
-      sampler = new Sampler(server);
-      sampler.start();
       Prepare.Result prepared = Prepare.run(channels.get(0), o.workflows(), 0, System.out);
       notes.addAll(prepared.notes());
+      if (o.retentionBacklog() > 0) {
+        log(
+            "retention backlog: %s rows inserted",
+            query(o, o.database(), RetentionBacklog.insert(o.retentionBacklog())));
+      }
+      sampler = new Sampler(server);
+      sampler.start();
       List<String> workflows = new ArrayList<>();
       for (int w = 1; w <= o.workflows(); w++) {
         workflows.add(BenchIds.workflowId(w));
@@ -367,6 +378,11 @@ public final class Benchmark {
 
       // the sampler's own /metrics scrapes would show up as server CPU: memory sampling ends here
       sampler.stop();
+      if (o.retentionBacklog() > 0) {
+        String retention = sampler.retention().note(o.retentionBacklog());
+        log("%s", retention);
+        notes.add(retention);
+      }
       double idleWindow = o.quick() ? 3 : 10;
       log(
           "idle CPU: %.0f s without calls, then %.0f s with 100 long polls",
@@ -592,10 +608,18 @@ public final class Benchmark {
       thread.join(5000);
     }
 
+    // the retention counter: its first reading, and when it was last seen to grow
+    private volatile long deletedAtStart = -1;
+    private volatile long deletedLast = -1;
+    private volatile long firstGrowthNanos;
+    private volatile long lastGrowthNanos;
+    private volatile long previousSampleNanos;
+
     private void loop() {
       while (running) {
         maxHeap.accumulateAndGet(server.heapBytes(), Math::max);
         maxRss.accumulateAndGet(server.rssBytes(), Math::max);
+        sampleDeleted();
         samples.incrementAndGet();
         try {
           TimeUnit.MILLISECONDS.sleep(500);
@@ -603,6 +627,28 @@ public final class Benchmark {
           return;
         }
       }
+    }
+
+    private void sampleDeleted() {
+      long now = System.nanoTime();
+      long deleted = Math.max(0, server.metricSum("dispatch_retention_rows_deleted_total"));
+      if (deletedAtStart < 0) {
+        deletedAtStart = deleted;
+      } else if (deleted > deletedLast) {
+        // growth began at most one sample earlier
+        if (firstGrowthNanos == 0) {
+          firstGrowthNanos = previousSampleNanos;
+        }
+        lastGrowthNanos = now;
+      }
+      deletedLast = deleted;
+      previousSampleNanos = now;
+    }
+
+    RetentionBacklog.Drain retention() {
+      long rows = deletedLast - deletedAtStart;
+      double seconds = (lastGrowthNanos - firstGrowthNanos) / 1e9;
+      return new RetentionBacklog.Drain(Math.max(0, rows), Math.max(0, seconds));
     }
 
     BenchmarkResults.Memory memory() {

@@ -126,6 +126,11 @@ final class ServerProcess implements AutoCloseable {
     return PrometheusText.sum(metricsText(), "jvm_memory_used_bytes", "area=\"heap\"");
   }
 
+  /** The sum of every sample of {@code metric} on the metrics endpoint; -1 if unknown. */
+  long metricSum(String metric) {
+    return PrometheusText.sum(metricsText(), metric);
+  }
+
   /** What the metrics endpoint answers now, in the Prometheus text format; "" if it does not. */
   String metricsText() {
     try {

@@ -1,0 +1,152 @@
+package ai.flovyn.dispatch.pipeline;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Runs one {@link Chore} in a loop of its own: a batch of at most {@code limit} items, again at
+ * once while batches come back full, else asleep until the next item is due (at most {@code
+ * maxSleep}) or until {@link #dueAt} names an earlier instant. A failed run is logged and counted
+ * and the loop goes on after a pause, so one chore's trouble never stalls another. Time is read
+ * from the injected clock, so tests move it and call {@link #runOnce()} instead of waiting.
+ */
+final class MaintenanceService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MaintenanceService.class);
+  // pause after a failed run (at most the longest sleep)
+  private static final Duration AFTER_ERROR = Duration.ofSeconds(1);
+  // items due but held by another instance: look again soon rather than spin
+  private static final Duration MIN_SLEEP = Duration.ofMillis(50);
+
+  private final Chore chore;
+  private final int limit;
+  private final Duration maxSleep;
+  private final Clock clock;
+  private final DispatchMetrics metrics;
+  private final Sinks.Many<Instant> sooner = Sinks.many().multicast().directBestEffort();
+  private final AtomicReference<Instant> nextWake = new AtomicReference<>(Instant.MAX);
+  // an instant asked for while no sleep listened (during a run): the next sleep honours it
+  private final AtomicReference<Instant> asked = new AtomicReference<>(Instant.MAX);
+  private Disposable loop;
+
+  MaintenanceService(
+      Chore chore, int limit, Duration maxSleep, Clock clock, DispatchMetrics metrics) {
+    this.chore = chore;
+    this.limit = limit;
+    this.maxSleep = maxSleep;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  String name() {
+    return chore.name();
+  }
+
+  void start() {
+    loop =
+        Mono.defer(this::runThenSleep)
+            .repeat()
+            .subscribe(
+                null, error -> log.error("maintenance service {} stopped", chore.name(), error));
+  }
+
+  /** Wakes the service at {@code at} if it would sleep longer. */
+  void dueAt(Instant at) {
+    if (loop != null && at.isBefore(nextWake.get())) {
+      asked.accumulateAndGet(at, (a, b) -> a.isBefore(b) ? a : b);
+      sooner.tryEmitNext(at);
+    }
+  }
+
+  /** One batch now, by the clock; emits how many items it handled. */
+  Mono<Integer> runOnce() {
+    return Mono.defer(() -> chore.run(clock.instant(), limit))
+        .doOnNext(this::recordRun)
+        .doOnError(error -> metrics.maintenanceRun(chore.name(), "error"));
+  }
+
+  private void recordRun(int items) {
+    metrics.maintenanceRun(chore.name(), "ok");
+    if (items > 0) {
+      metrics.maintenanceItems(chore.name(), items);
+    }
+  }
+
+  private Mono<Void> runThenSleep() {
+    return runOnce()
+        .flatMap(items -> items >= limit ? Mono.just(Duration.ZERO) : untilNextDue())
+        .onErrorResume(
+            error -> {
+              Duration pause = AFTER_ERROR.compareTo(maxSleep) < 0 ? AFTER_ERROR : maxSleep;
+              log.warn(
+                  "maintenance service {} failed, retrying in {}: {}",
+                  chore.name(),
+                  pause,
+                  error.toString());
+              return Mono.just(pause);
+            })
+        .flatMap(this::sleep);
+  }
+
+  private Mono<Duration> untilNextDue() {
+    Instant now = clock.instant();
+    return chore
+        .nextDue(now)
+        .map(due -> Duration.between(now, due))
+        .map(delay -> delay.compareTo(MIN_SLEEP) < 0 ? MIN_SLEEP : delay)
+        .defaultIfEmpty(maxSleep);
+  }
+
+  private Mono<Void> sleep(Duration delay) {
+    if (delay.isZero()) {
+      return Mono.empty();
+    }
+    Duration capped = delay.compareTo(maxSleep) > 0 ? maxSleep : delay;
+    Duration wanted = until(asked.getAndSet(Instant.MAX));
+    capped = wanted.compareTo(capped) < 0 ? wanted : capped;
+    if (capped.isZero()) {
+      return Mono.empty();
+    }
+    Instant wakeAt = clock.instant().plus(capped);
+    nextWake.set(wakeAt);
+    // the earliest instant asked for so far wins: a later ask for a sooner instant replaces the
+    // pending delay, one for a later instant leaves it
+    Mono<Long> earlier =
+        sooner
+            .asFlux()
+            .filter(at -> at.isBefore(wakeAt))
+            .scan((first, second) -> first.isBefore(second) ? first : second)
+            .distinctUntilChanged()
+            .switchMap(at -> Mono.delay(until(at)))
+            .next();
+    // once awake, the run and the next due query see what any ask announced
+    return Mono.firstWithSignal(Mono.delay(capped), earlier)
+        .doFinally(
+            signal -> {
+              nextWake.set(Instant.MAX);
+              asked.set(Instant.MAX);
+            })
+        .then();
+  }
+
+  private Duration until(Instant at) {
+    if (at.equals(Instant.MAX)) {
+      return maxSleep;
+    }
+    Duration delay = Duration.between(clock.instant(), at);
+    return delay.isNegative() ? Duration.ZERO : delay;
+  }
+
+  @Override
+  public void close() {
+    if (loop != null) {
+      loop.dispose();
+    }
+  }
+}
