@@ -1,7 +1,5 @@
 package ai.flovyn.dispatch.pipeline;
 
-import ai.flovyn.dispatch.domain.DispatchException;
-
 /** Text that goes into PostgreSQL text columns, which cannot hold NUL characters. */
 final class Texts {
   private Texts() {}
@@ -22,24 +20,11 @@ final class Texts {
 
   /** A value of at most 255 characters without NUL (may be empty); else INVALID_ARGUMENT. */
   static String field(String where, String value) {
-    if (value.length() > Limits.MAX_NAME) {
-      throw DispatchException.invalidArgument(
-          where + " must be at most " + Limits.MAX_NAME + " characters, got " + value.length());
-    }
-    requireNoNul(where, value);
-    return value;
+    return value.isEmpty() ? value : Limits.optionalName(where, value);
   }
 
   /** A non-empty name of at most 255 characters without NUL; else INVALID_ARGUMENT. */
   static String name(String where, String value) {
-    Limits.requireName(where, value);
-    requireNoNul(where, value);
-    return value;
-  }
-
-  private static void requireNoNul(String where, String value) {
-    if (value.indexOf('\0') >= 0) {
-      throw DispatchException.invalidArgument(where + " must not contain NUL characters");
-    }
+    return Limits.requireName(where, value);
   }
 }

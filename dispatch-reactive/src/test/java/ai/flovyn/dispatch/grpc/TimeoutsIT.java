@@ -253,9 +253,9 @@ class TimeoutsIT {
 
     List<WorkflowEvent> events = events(workflowId);
     assertEquals(
-        List.of("WORKFLOW_STARTED", "PROMISE_CREATED", "WORKFLOW_SUSPENDED", "PROMISE_TIMEOUT"),
+        List.of("WORKFLOW_STARTED", "PROMISE_CREATED", "PROMISE_TIMEOUT"),
         events.stream().map(WorkflowEvent::getEventType).toList());
-    String timeout = events.get(3).getEventData().toStringUtf8();
+    String timeout = events.get(2).getEventData().toStringUtf8();
     assertTrue(timeout.contains("\"promiseId\":\"" + workflowId + ":approval\""), timeout);
     assertTrue(timeout.contains("\"promiseName\":\"approval\""), timeout);
     assertEquals(

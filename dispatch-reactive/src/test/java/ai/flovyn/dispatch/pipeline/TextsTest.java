@@ -25,7 +25,7 @@ class TextsTest {
     DispatchException error =
         assertThrows(DispatchException.class, () -> Texts.name("key", "a\0b"));
     assertEquals(ErrorKind.INVALID_ARGUMENT, error.kind());
-    assertEquals("key must not contain NUL characters", error.getMessage());
+    assertEquals("key must not contain a NUL character (at index 1)", error.getMessage());
     assertEquals("", Texts.field("host_name", ""));
     assertThrows(DispatchException.class, () -> Texts.field("host_name", "h".repeat(256)));
   }
