@@ -5,9 +5,7 @@ import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.PromiseStore.PromiseRow;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
-import ai.flovyn.dispatch.store.Wake;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import reactor.core.publisher.Mono;
 
@@ -63,24 +61,13 @@ final class Promises {
       type = "PROMISE_REJECTED";
       data.put("error", promise.error());
     }
-    return Resumes.append(
+    return Resumes.appendWithinLimit(
             tx,
-            List.of(
-                new AppendEvent(
-                    promise.workflowId(),
-                    type,
-                    data.json(),
-                    Identities.promiseSettled(promise.name()))),
-            maxHistoryBytes)
-        .flatMap(
-            wakes ->
-                wakes.stream().anyMatch(Wake::refused)
-                    ? Mono.error(
-                        DispatchException.resourceExhausted(
-                            "the promise's value would grow the workflow's history past "
-                                + maxHistoryBytes
-                                + " bytes"))
-                    : Mono.<Void>empty());
+            new AppendEvent(
+                promise.workflowId(), type, data.json(), Identities.promiseSettled(promise.name())),
+            maxHistoryBytes,
+            "the promise's outcome")
+        .then();
   }
 
   private static Mono<Boolean> explain(

@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.Tx;
@@ -39,6 +40,28 @@ final class Resumes {
         .appendAndWake(events, maxHistoryBytes)
         .collectList()
         .flatMap(wakes -> tx.notifier().notify(announcements(wakes)).thenReturn(wakes));
+  }
+
+  /**
+   * Appends one client-supplied outcome ({@code what}: "the task's output", "the signal", ...) to
+   * its workflow; errors with RESOURCE_EXHAUSTED, rolling the caller's transaction back, when it
+   * would grow the history past {@code maxHistoryBytes}, which no SDK could read any more (G-E2).
+   */
+  static Mono<List<Wake>> appendWithinLimit(
+      Tx tx, AppendEvent event, long maxHistoryBytes, String what) {
+    return append(tx, List.of(event), maxHistoryBytes)
+        .flatMap(
+            wakes ->
+                wakes.stream().anyMatch(Wake::refused)
+                    ? Mono.error(
+                        DispatchException.resourceExhausted(
+                            what
+                                + " would grow workflow "
+                                + event.workflowId()
+                                + "'s history past "
+                                + maxHistoryBytes
+                                + " bytes (an SDK cannot read a longer history)"))
+                    : Mono.just(wakes));
   }
 
   private static Set<String> announcements(List<Wake> wakes) {

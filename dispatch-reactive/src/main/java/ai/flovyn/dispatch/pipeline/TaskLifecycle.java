@@ -7,7 +7,6 @@ import ai.flovyn.dispatch.store.TaskOutcome;
 import ai.flovyn.dispatch.store.TaskState;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
-import ai.flovyn.dispatch.store.Wake;
 import ai.flovyn.dispatch.store.WorkSignal;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,21 +201,12 @@ final class TaskLifecycle {
     if (task.workflowId() == null) {
       return Mono.empty();
     }
-    return Resumes.append(
+    return Resumes.appendWithinLimit(
             tx,
-            List.of(new AppendEvent(task.workflowId(), type, json, finished(task.id()))),
-            maxHistoryBytes)
-        .flatMap(
-            wakes ->
-                wakes.stream().anyMatch(Wake::refused)
-                    ? Mono.error(
-                        DispatchException.resourceExhausted(
-                            "the task's output would grow workflow "
-                                + task.workflowId()
-                                + "'s history past "
-                                + maxHistoryBytes
-                                + " bytes (an SDK cannot read a longer history)"))
-                    : Mono.empty());
+            new AppendEvent(task.workflowId(), type, json, finished(task.id())),
+            maxHistoryBytes,
+            "the task's outcome")
+        .then();
   }
 
   static String finished(UUID taskId) {
