@@ -157,7 +157,7 @@ final class Signals {
             "SIGNAL_RECEIVED",
             EventData.object().put("signalName", name).payload("signalValue", value).json(),
             null);
-    return Resumes.append(tx, List.of(event), maxHistoryBytes)
+    return Resumes.appendWithinLimit(tx, event, maxHistoryBytes, "the signal")
         .flatMap(wakes -> sequenceOf(workflow.id(), wakes));
   }
 
@@ -168,17 +168,7 @@ final class Signals {
           DispatchException.failedPrecondition(
               "workflow " + workflowId + " finished: only running workflows take signals"));
     }
-    Wake wake = wakes.get(0);
-    if (wake.refused()) {
-      return Mono.error(
-          DispatchException.resourceExhausted(
-              "the signal would grow workflow "
-                  + workflowId
-                  + "'s history past "
-                  + maxHistoryBytes
-                  + " bytes (an SDK cannot read a longer history)"));
-    }
-    return Mono.just((long) wake.currentSequence());
+    return Mono.just((long) wakes.get(0).currentSequence());
   }
 
   private static void validate(String tenantId, String signalName) {

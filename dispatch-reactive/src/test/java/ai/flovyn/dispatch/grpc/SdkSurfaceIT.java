@@ -332,6 +332,27 @@ class SdkSurfaceIT {
     assertTrue(stored > 0 && stored < HISTORY_LIMIT, "history_bytes " + stored);
   }
 
+  @Test
+  void aSignalThatWouldPassTheHistoryLimitIsRefusedAndAppendsNothing() {
+    String workflow = claimed("big-signal-" + UUID.randomUUID());
+    StatusRuntimeException refused =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                grpc.workflows()
+                    .signalWorkflow(
+                        SignalWorkflowRequest.newBuilder()
+                            .setTenantId(TENANT)
+                            .setWorkflowExecutionId(workflow)
+                            .setSignalName("upload")
+                            .setSignalValue(
+                                ByteString.copyFromUtf8("\"" + "x".repeat(5_000) + "\""))
+                            .build()));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
+    assertEquals(List.of("WORKFLOW_STARTED"), types(workflow));
+    assertEquals("RUNNING", status(workflow));
+  }
+
   private static List<String> types(String workflowId) {
     return events(workflowId).stream().map(WorkflowEvent::getEventType).toList();
   }
