@@ -18,6 +18,8 @@ import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * replay: one event per command, gapless numbers, known types, canonical ids.
  */
 class SdkWorkerEndToEndIT {
+  private static Metadata authorization() {
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+        "Bearer fwt_placeholder-" + UUID.randomUUID());
+    return headers;
+  }
+
   private static final Duration BOUND = Duration.ofSeconds(20);
   private static final String QUEUE = "sdk-e2e";
 
@@ -62,7 +72,12 @@ class SdkWorkerEndToEndIT {
                   "--shutdown-grace-seconds=1"
                 }));
     channel =
-        ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+            .usePlaintext()
+            // every SDK call carries the worker token; with authentication off any token passes
+            // (A2), here the placeholder FFI and NAPI send when none is configured
+            .intercept(MetadataUtils.newAttachHeadersInterceptor(authorization()))
+            .build();
   }
 
   @AfterEach
