@@ -13,8 +13,8 @@ import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import ai.flovyn.dispatch.sdk.WorkflowContext.Awaitable;
 import ai.flovyn.dispatch.server.DispatchServer;
-import ai.flovyn.dispatch.server.ServerConfig;
 import ai.flovyn.dispatch.testing.Await;
+import ai.flovyn.dispatch.testing.RealServers;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -59,18 +59,7 @@ class SdkWorkerEndToEndIT {
   @BeforeEach
   void startServer() {
     db = TestDatabase.create();
-    server =
-        DispatchServer.start(
-            ServerConfig.from(
-                Map.of(),
-                new String[] {
-                  "--grpc-port=0",
-                  "--metrics-port=0",
-                  "--db-url=" + db.jdbcUrl(),
-                  "--db-user=" + db.user(),
-                  "--db-pool-size=6",
-                  "--shutdown-grace-seconds=1"
-                }));
+    server = RealServers.start(db, "--db-pool-size=6", "--shutdown-grace-seconds=1");
     channel =
         ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
             .usePlaintext()

@@ -12,7 +12,7 @@ import ai.flovyn.dispatch.proto.PollTaskResponse;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.server.DispatchServer;
-import ai.flovyn.dispatch.server.ServerConfig;
+import ai.flovyn.dispatch.testing.RealServers;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -21,7 +21,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -43,18 +42,7 @@ class TransportIT {
   @BeforeAll
   static void startServer() {
     db = TestDatabase.create();
-    server =
-        DispatchServer.start(
-            ServerConfig.from(
-                Map.of(),
-                new String[] {
-                  "--grpc-port=0",
-                  "--metrics-port=0",
-                  "--db-url=" + db.jdbcUrl(),
-                  "--db-user=" + db.user(),
-                  "--db-pool-size=6",
-                  "--shutdown-grace-seconds=1"
-                }));
+    server = RealServers.start(db, "--db-pool-size=6", "--shutdown-grace-seconds=1");
   }
 
   @AfterAll

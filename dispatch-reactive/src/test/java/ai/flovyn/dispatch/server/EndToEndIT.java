@@ -23,6 +23,7 @@ import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
+import ai.flovyn.dispatch.testing.RealServers;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
@@ -30,7 +31,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -61,18 +61,7 @@ class EndToEndIT {
   }
 
   private void startOnSameDatabase() {
-    server =
-        DispatchServer.start(
-            ServerConfig.from(
-                Map.of(),
-                new String[] {
-                  "--grpc-port=0",
-                  "--metrics-port=0",
-                  "--db-url=" + db.jdbcUrl(),
-                  "--db-user=" + db.user(),
-                  "--db-pool-size=6",
-                  "--shutdown-grace-seconds=1"
-                }));
+    server = RealServers.start(db, "--db-pool-size=6", "--shutdown-grace-seconds=1");
     channel =
         ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
   }

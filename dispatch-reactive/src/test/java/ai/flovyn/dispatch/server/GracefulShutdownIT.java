@@ -16,6 +16,7 @@ import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.Commands;
+import ai.flovyn.dispatch.testing.RealServers;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
@@ -33,7 +34,6 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,17 +50,7 @@ class GracefulShutdownIT {
   @Test
   void shutdownAnnouncesNotServingAndLetsRunningCallsFinish() throws Exception {
     try (TestDatabase db = TestDatabase.create()) {
-      DispatchServer server =
-          DispatchServer.start(
-              ServerConfig.from(
-                  Map.of(),
-                  new String[] {
-                    "--grpc-port=0",
-                    "--metrics-port=0",
-                    "--db-url=" + db.jdbcUrl(),
-                    "--db-user=" + db.user(),
-                    "--shutdown-grace-seconds=4"
-                  }));
+      DispatchServer server = RealServers.start(db, "--shutdown-grace-seconds=4");
       ManagedChannel channel =
           ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
       try {
@@ -136,17 +126,7 @@ class GracefulShutdownIT {
   void shutdownDrainsCommandStreamsAndAnswersWaitingPollsAtOnce() throws Exception {
     try (TestDatabase db = TestDatabase.create()) {
       // a grace period longer than the waits below: the test ends only if shutdown does not use it
-      DispatchServer server =
-          DispatchServer.start(
-              ServerConfig.from(
-                  Map.of(),
-                  new String[] {
-                    "--grpc-port=0",
-                    "--metrics-port=0",
-                    "--db-url=" + db.jdbcUrl(),
-                    "--db-user=" + db.user(),
-                    "--shutdown-grace-seconds=120"
-                  }));
+      DispatchServer server = RealServers.start(db, "--shutdown-grace-seconds=120");
       ManagedChannel channel =
           ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
       try (Connection blocker = db.jdbc()) {

@@ -7,6 +7,7 @@ import ai.flovyn.dispatch.load.LoadConfig;
 import ai.flovyn.dispatch.load.LoadReport;
 import ai.flovyn.dispatch.load.LoadRun;
 import ai.flovyn.dispatch.load.Prepare;
+import ai.flovyn.dispatch.testing.RealServers;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -31,16 +32,7 @@ class LoadDriverSmokeIT {
   @BeforeAll
   static void prepare() {
     db = TestDatabase.create();
-    server =
-        DispatchServer.start(
-            ServerConfig.from(
-                Map.of(),
-                new String[] {
-                  "--grpc-port=0",
-                  "--metrics-port=0",
-                  "--db-url=" + db.jdbcUrl(),
-                  "--db-user=" + db.user()
-                }));
+    server = RealServers.start(db);
     ManagedChannel channel =
         ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     try {
