@@ -62,7 +62,12 @@ final class LeaseRenewal implements AutoCloseable {
 
   /** A worker id (as it polls, or a registration's id or name) is alive now. */
   void workerSeen(String workerId) {
-    if (workerId != null && !workerId.isEmpty() && workerId.length() <= Limits.MAX_NAME) {
+    // ids are remembered before their poll is validated: one PostgreSQL cannot store (NUL) would
+    // fail the whole renewal statement for every tenant
+    if (workerId != null
+        && !workerId.isEmpty()
+        && workerId.length() <= Limits.MAX_NAME
+        && workerId.indexOf('\0') < 0) {
       Seen current = seen.get();
       if (current.size() < MAX_REMEMBERED) {
         current.workers.add(workerId);

@@ -56,8 +56,11 @@ final class MaintenanceService implements AutoCloseable {
                 null, error -> log.error("maintenance service {} stopped", chore.name(), error));
   }
 
-  /** Wakes the service at {@code at} if it would sleep longer. */
-  void dueAt(Instant at) {
+  /**
+   * Wakes the service at {@code at} if it would sleep longer. Synchronized: concurrent emissions
+   * into the sink would fail (FAIL_NON_SERIALIZED) and the ask would be lost for this sleep.
+   */
+  synchronized void dueAt(Instant at) {
     if (loop != null && at.isBefore(nextWake.get())) {
       asked.accumulateAndGet(at, (a, b) -> a.isBefore(b) ? a : b);
       sooner.tryEmitNext(at);
@@ -128,10 +131,9 @@ final class MaintenanceService implements AutoCloseable {
     // once awake, the run and the next due query see what any ask announced
     return Mono.firstWithSignal(Mono.delay(capped), earlier)
         .doFinally(
-            signal -> {
-              nextWake.set(Instant.MAX);
-              asked.set(Instant.MAX);
-            })
+            // an ask that came during the sleep stays in `asked` for the next sleep: at worst
+            // one extra run, never a lost wake-up
+            signal -> nextWake.set(Instant.MAX))
         .then();
   }
 

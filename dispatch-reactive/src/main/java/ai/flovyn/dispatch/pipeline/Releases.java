@@ -94,10 +94,12 @@ final class Releases {
         .then(Mono.error(error));
   }
 
+  // Only a batch that passed validation and collided with what exists (FAILED_PRECONDITION)
+  // releases the claim: an INVALID_ARGUMENT batch changes nothing at all, as every malformed
+  // request must, and its workflow comes back through the lease (W8) instead.
   private static boolean isRejection(Throwable error) {
     return error instanceof DispatchException dispatch
-        && (dispatch.kind() == ErrorKind.INVALID_ARGUMENT
-            || dispatch.kind() == ErrorKind.FAILED_PRECONDITION);
+        && dispatch.kind() == ErrorKind.FAILED_PRECONDITION;
   }
 
   // Workflows failed as abandoned report to their parents, as any failed child does.

@@ -35,12 +35,12 @@ final class RetentionChore implements Chore {
   }
 
   /**
-   * One batch of each kind, one after the other; emits the largest count, so that a full batch runs
-   * again at once.
+   * One batch of each kind, one after the other, each on its own (one that fails does not keep the
+   * others from running); emits the largest count, so that a full batch runs again at once.
    */
   @Override
   public Mono<Integer> run(Instant now, int limit) {
-    return Flux.concat(
+    return Flux.concatDelayError(
             transactor.autocommit(tx -> tx.retention().deleteWorkflows(now, periods, limit)),
             transactor.autocommit(tx -> tx.retention().deleteStandaloneTasks(now, periods, limit)),
             transactor.autocommit(tx -> tx.retention().deleteIdempotencyKeys(now, limit)))

@@ -111,6 +111,11 @@ final class StartWorkflowPipeline {
     Limits.optionalName("workflow_kind", emptyToNull(request.workflowKind()));
     Limits.optionalName("workflow_definition_id", emptyToNull(request.workflowDefinitionId()));
     Limits.optionalName("queue", emptyToNull(request.queue()));
+    Limits.range(
+        "priority_seconds",
+        request.prioritySeconds(),
+        -Limits.MAX_PRIORITY_SECONDS,
+        Limits.MAX_PRIORITY_SECONDS);
   }
 
   private Mono<UUID> startChildIn(Tx tx, StartChild request) {

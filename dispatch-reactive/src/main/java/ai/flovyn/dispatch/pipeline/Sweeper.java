@@ -20,6 +20,9 @@ import reactor.core.publisher.Mono;
  */
 final class Sweeper implements AutoCloseable {
   private static final int LIMIT = 500;
+  // a workflow goes with all of its events, tasks and their log lines: a small batch keeps each
+  // statement short (far under the statement timeout) whatever one workflow holds
+  private static final int RETENTION_LIMIT = 50;
 
   private final Clock clock;
   private final Releases releases;
@@ -50,7 +53,11 @@ final class Sweeper implements AutoCloseable {
             announcements);
     this.retention =
         new MaintenanceService(
-            new RetentionChore(transactor, options, metrics), LIMIT, sleep, clock, metrics);
+            new RetentionChore(transactor, options, metrics),
+            RETENTION_LIMIT,
+            sleep,
+            clock,
+            metrics);
   }
 
   void start() {

@@ -40,6 +40,9 @@ public final class RetentionStore {
           + DUE
           + " AND NOT EXISTS (SELECT 1 FROM workflow_executions c"
           + " WHERE c.parent_workflow_execution_id = x.id)"
+          // a task a worker still runs (its workflow ended without awaiting it) is left to end
+          + " AND NOT EXISTS (SELECT 1 FROM task_executions r"
+          + " WHERE r.workflow_execution_id = x.id AND r.status = 'RUNNING')"
           + " ORDER BY x.completed_at LIMIT $5 FOR UPDATE OF x SKIP LOCKED),"
           + " doomed_tasks AS (SELECT t.id FROM task_executions t JOIN doomed d"
           + " ON t.workflow_execution_id = d.id),"

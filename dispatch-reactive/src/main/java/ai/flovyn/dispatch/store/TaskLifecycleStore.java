@@ -32,7 +32,7 @@ public final class TaskLifecycleStore {
       " upd AS (UPDATE task_executions t SET"
           + " status = CASE WHEN t.execution_count <= t.max_retries THEN 'PENDING' ELSE 'FAILED' END,"
           + " visible_at = CASE WHEN t.execution_count <= t.max_retries"
-          + " THEN now() + LEAST($3 * power(2, t.execution_count - 1), $4)"
+          + " THEN now() + LEAST($3 * power(2, LEAST(t.execution_count - 1, 62)), $4)"
           + " * interval '1 millisecond' ELSE t.visible_at END,"
           + " completed_at = CASE WHEN t.execution_count <= t.max_retries THEN NULL ELSE now() END,"
           + " error = $2, worker_id = NULL, lease_expires_at = NULL, updated_at = now()"

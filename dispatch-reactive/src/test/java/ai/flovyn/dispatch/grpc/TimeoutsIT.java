@@ -17,6 +17,7 @@ import ai.flovyn.dispatch.proto.GetEventsRequest;
 import ai.flovyn.dispatch.proto.PollRequest;
 import ai.flovyn.dispatch.proto.PollResponse;
 import ai.flovyn.dispatch.proto.ScheduleChildWorkflowCommand;
+import ai.flovyn.dispatch.proto.SubmitTaskRequest;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
@@ -108,15 +109,43 @@ class TimeoutsIT {
         .get(0);
   }
 
-  private static Status.Code rejectInvalidBatch(String workflowId) {
+  // A valid batch that collides with what exists: it schedules a task id another task holds.
+  private static Status.Code rejectCollidingBatch(String workflowId) {
+    String taken =
+        grpc.tasks()
+            .submitTask(
+                SubmitTaskRequest.newBuilder()
+                    .setTenantId("tenant-t")
+                    .setTaskType("elsewhere")
+                    .setQueue("standalone-" + UUID.randomUUID())
+                    .build())
+            .getTaskExecutionId();
     return assertThrows(
             StatusRuntimeException.class,
             () ->
                 grpc.workflows()
                     .submitWorkflowCommands(
-                        batch(workflowId, List.of(scheduleTask(UUID.randomUUID(), "")))))
+                        batch(
+                            workflowId,
+                            List.of(scheduleTask(UUID.fromString(taken), "elsewhere")))))
         .getStatus()
         .getCode();
+  }
+
+  @Test
+  void anInvalidBatchChangesNothingNotEvenTheClaim() {
+    String workflowId = startAndClaim("invalid-" + UUID.randomUUID());
+    StatusRuntimeException error =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                grpc.workflows()
+                    .submitWorkflowCommands(
+                        batch(workflowId, List.of(scheduleTask(UUID.randomUUID(), "")))));
+
+    assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+    assertEquals("RUNNING", row(workflowId).get("status"));
+    assertEquals(0, row(workflowId).get("releases"));
   }
 
   @Test
@@ -194,7 +223,7 @@ class TimeoutsIT {
     String queue = "rejected-" + UUID.randomUUID();
     String workflowId = startAndClaim(queue);
 
-    assertEquals(Status.Code.INVALID_ARGUMENT, rejectInvalidBatch(workflowId));
+    assertEquals(Status.Code.FAILED_PRECONDITION, rejectCollidingBatch(workflowId));
 
     assertEquals("PENDING", row(workflowId).get("status"));
     assertEquals(1, row(workflowId).get("releases"));
@@ -214,7 +243,7 @@ class TimeoutsIT {
     String workflowId =
         grpc.workflows().startWorkflow(start("tenant-t", queue)).getWorkflowExecutionId();
 
-    rejectInvalidBatch(workflowId);
+    rejectCollidingBatch(workflowId);
 
     assertEquals("PENDING", row(workflowId).get("status"));
     assertEquals(0, row(workflowId).get("releases"));
@@ -225,10 +254,10 @@ class TimeoutsIT {
   void aSecondRejectionPastTheLimitFailsTheWorkflow() {
     String queue = "rejected-twice-" + UUID.randomUUID();
     String workflowId = startAndClaim(queue);
-    rejectInvalidBatch(workflowId);
+    rejectCollidingBatch(workflowId);
     assertEquals(workflowId, poll(queue, "w", 15).getWorkflowExecution().getId());
 
-    rejectInvalidBatch(workflowId);
+    rejectCollidingBatch(workflowId);
 
     assertEquals("FAILED", row(workflowId).get("status"));
     assertEquals("WORKFLOW_EXECUTION_FAILED", eventTypes(workflowId).get(1));
