@@ -256,7 +256,15 @@ class RequestFuzzIT {
     assertFalse(tables.isEmpty());
     return tables.stream()
         .map(row -> (String) row.get("table_name"))
-        .map(table -> "'" + table + "=' || (SELECT count(*) FROM " + table + ")")
+        // the content of every row, not only the count: an UPDATE by a rejected call shows too
+        .map(
+            table ->
+                "'"
+                    + table
+                    + "=' || (SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|'"
+                    + " ORDER BY t::text)), '') FROM "
+                    + table
+                    + " t)")
         .collect(Collectors.joining(", ", "SELECT concat_ws(',', ", ")"));
   }
 
