@@ -36,7 +36,8 @@ record BatchPlan(
    *
    * @throws DispatchException INVALID_ARGUMENT naming the first offending command and field
    */
-  static BatchPlan of(CommandBatch batch) {
+  static BatchPlan of(CommandBatch submitted) {
+    CommandBatch batch = withFailureTextKept(submitted);
     if (batch.workflowExecutionId() == null) {
       throw DispatchException.invalidArgument("workflow_execution_id must be set");
     }
@@ -169,12 +170,28 @@ record BatchPlan(
     }
   }
 
+  // A workflow's failure (its exception text and stack trace) is stored cut and cleaned rather
+  // than refused: the SDK never resends a rejected batch, and the failure would be lost.
+  private static CommandBatch withFailureTextKept(CommandBatch batch) {
+    if (batch.commands() == null
+        || batch.commands().stream().noneMatch(Command.FailWorkflow.class::isInstance)) {
+      return batch;
+    }
+    List<Command> commands = new ArrayList<>(batch.commands().size());
+    for (Command command : batch.commands()) {
+      commands.add(
+          command instanceof Command.FailWorkflow fail
+              ? new Command.FailWorkflow(
+                  Texts.failureText(fail.error()),
+                  Texts.failureText(fail.stackTrace()),
+                  Texts.failureText(fail.failureType()))
+              : command);
+    }
+    return new CommandBatch(batch.workflowExecutionId(), commands, batch.status());
+  }
+
   private static void validateEnding(String at, Command command) {
-    if (command instanceof Command.FailWorkflow fail) {
-      Limits.text(at + ".fail_workflow.error", fail.error());
-      Limits.text(at + ".fail_workflow.stack_trace", fail.stackTrace());
-      Limits.text(at + ".fail_workflow.failure_type", fail.failureType());
-    } else if (command instanceof Command.CancelWorkflow cancel) {
+    if (command instanceof Command.CancelWorkflow cancel) {
       Limits.text(at + ".cancel_workflow.reason", cancel.reason());
     } else if (command instanceof Command.SuspendWorkflow suspend) {
       Limits.text(at + ".suspend_workflow.reason", suspend.reason());

@@ -112,12 +112,17 @@ final class EventData {
 
   /** Whether the bytes are exactly one well-formed JSON value in UTF-8. */
   static boolean isJson(byte[] bytes) {
-    try (JsonParser parser = JSON.createParser(bytes)) {
+    // decoded as UTF-8 here, so that Jackson guesses no other encoding (0x00 0x31 read as UTF-16
+    // "1"); a byte-order mark is not JSON to the SDK's serde_json
+    if (!validUtf8(bytes) || (bytes.length >= 3 && (bytes[0] & 0xff) == 0xef)) {
+      return false;
+    }
+    try (JsonParser parser = JSON.createParser(new String(bytes, StandardCharsets.UTF_8))) {
       if (parser.nextToken() == null) {
         return false;
       }
       parser.skipChildren();
-      return parser.nextToken() == null && validUtf8(bytes);
+      return parser.nextToken() == null;
     } catch (IOException e) {
       return false;
     }

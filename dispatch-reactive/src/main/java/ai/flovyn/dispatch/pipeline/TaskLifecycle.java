@@ -74,7 +74,9 @@ final class TaskLifecycle {
    * FAILED and the workflow sees TASK_FAILED. Repeating the same failure is success.
    */
   Mono<Void> fail(UUID taskId, String error) {
-    return Mono.fromRunnable(() -> Limits.text("error", error)).then(failIn(taskId, error));
+    // the SDK sends the text of an exception: never a reason to lose the failure itself
+    String text = Texts.failureText(error);
+    return failIn(taskId, text);
   }
 
   private Mono<Void> failIn(UUID taskId, String error) {
@@ -100,6 +102,9 @@ final class TaskLifecycle {
   }
 
   /** Appends TASK_FAILED for the tasks that failed for good and announces retried ones. */
+  /** The longest error text a TASK_FAILED event carries; the task row keeps the whole text. */
+  static final int MAX_EVENT_ERROR = 4096;
+
   static Mono<Void> afterFailure(Tx tx, List<TaskOutcome> tasks, String error) {
     List<AppendEvent> events = new ArrayList<>();
     Set<String> visibleNow = new LinkedHashSet<>();
@@ -112,7 +117,8 @@ final class TaskLifecycle {
                 "TASK_FAILED",
                 EventData.object()
                     .put("taskExecutionId", task.id().toString())
-                    .put("error", error)
+                    // a server event, never refused for the history limit: kept small
+                    .put("error", Texts.truncate(error, MAX_EVENT_ERROR))
                     .json(),
                 finished(task.id())));
       } else if (task.status() == TaskStatus.PENDING && !task.visibleAt().isAfter(now)) {

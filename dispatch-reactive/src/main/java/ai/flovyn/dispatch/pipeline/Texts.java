@@ -18,6 +18,15 @@ final class Texts {
     return value.indexOf('\0') < 0 ? value : value.replace('\0', '\uFFFD');
   }
 
+  /**
+   * Failure text from user code (an exception's message or stack trace) as it is stored: at most
+   * {@link Limits#MAX_TEXT} characters, NUL replaced. The SDK never resends a failure, so such text
+   * is kept cut rather than refused.
+   */
+  static String failureText(String value) {
+    return value == null ? null : withoutNul(truncate(value, Limits.MAX_TEXT));
+  }
+
   /** A value of at most 255 characters without NUL (may be empty); else INVALID_ARGUMENT. */
   static String field(String where, String value) {
     return value.isEmpty() ? value : Limits.optionalName(where, value);

@@ -46,6 +46,9 @@ public final class ClaimStore {
           + " ORDER BY order_key LIMIT 1 FOR UPDATE SKIP LOCKED)"
           + " UPDATE workflow_executions w SET status = 'RUNNING', worker_id = $5, visible_at = NULL,"
           + " claimed_at = now(), updated_at = now(), resume_pending = false,"
+          // a new activation may send the very batch the last one did (FFI's empty suspend):
+          // it is new work, not a network retry of the old one
+          + " last_batch_digest = NULL,"
           + " lease_expires_at = now() + $6 * interval '1 millisecond'"
           + " FROM next WHERE w.id = next.id"
           + " RETURNING w.id, w.kind, w.tenant_id, w.input, w.queue, w.priority_seconds,"

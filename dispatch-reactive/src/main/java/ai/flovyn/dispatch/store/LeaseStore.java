@@ -13,12 +13,20 @@ public final class LeaseStore {
   // task is written about once per half lease, not once per sign of life.
   // The same flush refreshes the last-seen time of registrations whose id polled (FFI and NAPI
   // workers poll under their registration id and never send SendHeartbeat).
+  /** How long a task without {@code timeout_ms} may run on renewed leases: a day. */
+  public static final int MAX_RENEWED_ATTEMPT_HOURS = 24;
+
   private static final String RENEW =
       "WITH seen AS (UPDATE workers SET last_seen_at = now() WHERE id = ANY($4::uuid[])"
           + " AND last_seen_at < now() - interval '1 second')"
           + " UPDATE task_executions SET lease_expires_at = now() + $3 * interval '1 millisecond'"
           + " WHERE status = 'RUNNING' AND timeout_ms IS NULL"
           + " AND lease_expires_at < now() + $3 / 2 * interval '1 millisecond'"
+          // an attempt whose outcome was lost (the SDK never resends one) ends at last even while
+          // its worker lives on
+          + " AND started_at > now() - interval '"
+          + MAX_RENEWED_ATTEMPT_HOURS
+          + " hours'"
           + " AND (worker_id = ANY($1::text[]) OR id = ANY($2::uuid[]))";
 
   private final Connection connection;

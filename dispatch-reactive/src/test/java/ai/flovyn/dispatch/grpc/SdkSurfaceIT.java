@@ -10,13 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.ExecutionSpan;
+import ai.flovyn.dispatch.proto.FailTaskRequest;
+import ai.flovyn.dispatch.proto.FailWorkflowCommand;
 import ai.flovyn.dispatch.proto.GetEventsRequest;
 import ai.flovyn.dispatch.proto.GetVisualWorkflowDefinitionByIdRequest;
+import ai.flovyn.dispatch.proto.PollTaskRequest;
+import ai.flovyn.dispatch.proto.PollTaskResponse;
 import ai.flovyn.dispatch.proto.RecordOperationCommand;
 import ai.flovyn.dispatch.proto.ReportExecutionSpansRequest;
 import ai.flovyn.dispatch.proto.ReportExecutionSpansResponse;
 import ai.flovyn.dispatch.proto.RequestCancelChildWorkflowCommand;
 import ai.flovyn.dispatch.proto.ScheduleChildWorkflowCommand;
+import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
 import ai.flovyn.dispatch.proto.SignalWithStartWorkflowRequest;
 import ai.flovyn.dispatch.proto.SignalWithStartWorkflowResponse;
 import ai.flovyn.dispatch.proto.SignalWorkflowRequest;
@@ -351,6 +356,98 @@ class SdkSurfaceIT {
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
     assertEquals(List.of("WORKFLOW_STARTED"), types(workflow));
     assertEquals("RUNNING", status(workflow));
+  }
+
+  @Test
+  void failureTextsFromUserCodeAreKeptCutAndCleanedNotRefused() {
+    String queue = "failures-" + UUID.randomUUID();
+    String workflow = claimed(queue);
+    UUID task = UUID.randomUUID();
+    grpc.workflows()
+        .submitWorkflowCommands(
+            batch(
+                workflow,
+                List.of(
+                    Commands.scheduleTask(
+                        ScheduleTaskCommand.newBuilder()
+                            .setTaskExecutionId(task.toString())
+                            .setTaskType("flaky")
+                            .setMaxRetries(0)
+                            .setQueue(queue + "-tasks")))));
+    PollTaskResponse polled =
+        grpc.tasks()
+            .pollTask(
+                PollTaskRequest.newBuilder()
+                    .setTenantId(TENANT)
+                    .setQueue(queue + "-tasks")
+                    .setWorkerId("w")
+                    .setTimeoutSeconds(5)
+                    .build());
+    assertEquals(task.toString(), polled.getTask().getTaskExecutionId());
+    String longError = "boom\0" + "x".repeat(40_000);
+
+    grpc.tasks()
+        .failTask(
+            FailTaskRequest.newBuilder()
+                .setTaskExecutionId(task.toString())
+                .setError(longError)
+                .build());
+
+    String stored =
+        (String)
+            db.rows("SELECT error FROM task_executions WHERE id = ?", task).get(0).get("error");
+    assertEquals(32 * 1024, stored.length());
+    assertTrue(stored.startsWith("boom\uFFFD"));
+    List<WorkflowEvent> log = events(workflow);
+    assertEquals("TASK_FAILED", log.get(log.size() - 1).getEventType());
+    String event = log.get(log.size() - 1).getEventData().toStringUtf8();
+    assertTrue(event.contains("boom\\ufffd") || event.contains("boom\uFFFD"), event);
+    assertTrue(event.length() < 5_000, "the event carries a bounded error");
+
+    // (a fresh workflow: the TASK_FAILED above took this one's small test history limit)
+    String failing = claimed(queue + "-fail");
+    grpc.workflows()
+        .submitWorkflowCommands(
+            batch(
+                failing,
+                List.of(
+                    WorkflowCommand.newBuilder()
+                        .setCommandType(CommandType.FAIL_WORKFLOW)
+                        .setFailWorkflow(
+                            FailWorkflowCommand.newBuilder()
+                                .setError("bad\0input")
+                                .setStackTrace("at x\n".repeat(20))
+                                .setFailureType("ERROR"))
+                        .build()),
+                WorkflowStatus.FAILED));
+    assertEquals("FAILED", status(failing));
+    assertEquals(
+        "bad\uFFFDinput",
+        db.rows("SELECT error FROM workflow_executions WHERE id = ?::uuid", failing)
+            .get(0)
+            .get("error"));
+  }
+
+  @Test
+  void aNewActivationSendingTheSameBatchAsTheLastIsAppliedNotTakenForARetry() {
+    String queue = "same-batch-" + UUID.randomUUID();
+    String workflow = claimed(queue);
+    // something arrives while the first activation runs: its suspend goes straight to PENDING
+    grpc.workflows()
+        .signalWorkflow(
+            SignalWorkflowRequest.newBuilder()
+                .setTenantId(TENANT)
+                .setWorkflowExecutionId(workflow)
+                .setSignalName("ping")
+                .build());
+    grpc.workflows().submitWorkflowCommands(batch(workflow, List.of(), WorkflowStatus.SUSPENDED));
+    assertEquals("PENDING", status(workflow));
+    Commands.claim(grpc.workflows(), TENANT, queue, workflow);
+
+    // the next activation (FFI) suspends with the very same empty batch
+    grpc.workflows().submitWorkflowCommands(batch(workflow, List.of(), WorkflowStatus.SUSPENDED));
+
+    assertEquals("WAITING", status(workflow), "applied: the workflow waits");
   }
 
   private static List<String> types(String workflowId) {
