@@ -94,6 +94,11 @@ final class BatchApplication {
     if (projected > options.maxHistoryBytes()) {
       return refuseTooLarge(projected);
     }
+    long largestChild = largestChildStart();
+    if (largestChild > options.maxHistoryBytes()) {
+      // a child whose input alone passes the limit could never be handed to a worker
+      return refuseTooLarge(largestChild);
+    }
     nextStatus = nextStatus();
     return insertTasks()
         .then(Mono.defer(this::insertChildren))
@@ -114,6 +119,17 @@ final class BatchApplication {
             + " is "
             + workflow.status()
             + ", not claimed: command batches are accepted only from the worker that polled it");
+  }
+
+  private long largestChildStart() {
+    long largest = 0;
+    for (BatchPlan.Indexed<Command.ScheduleChildWorkflow> child : plan.children().values()) {
+      largest =
+          Math.max(
+              largest,
+              newChild(child.command()).startedEventJson().getBytes(StandardCharsets.UTF_8).length);
+    }
+    return largest;
   }
 
   private static long bytes(List<EventSpec> events) {
@@ -163,7 +179,7 @@ final class BatchApplication {
   }
 
   private Mono<Void> reportFailureToParent(String why) {
-    if (workflow.parentId() == null) {
+    if (workflow.parentId() == null || workflow.childName() == null) {
       return Mono.empty();
     }
     AppendEvent report =
@@ -522,7 +538,8 @@ final class BatchApplication {
 
   // A finished child tells its parent, once, and wakes it.
   private Mono<Void> reportToParent() {
-    if (!nextStatus.isTerminal() || workflow.parentId() == null) {
+    // a child started by StartChildWorkflow (no name) is not one the parent's code scheduled
+    if (!nextStatus.isTerminal() || workflow.parentId() == null || workflow.childName() == null) {
       return Mono.empty();
     }
     AppendEvent report =

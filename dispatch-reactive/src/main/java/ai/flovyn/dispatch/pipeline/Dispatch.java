@@ -86,7 +86,7 @@ public final class Dispatch implements AutoCloseable {
     }
     LongPoll longPoll = new LongPoll(signals, closing.asMono());
     this.batches = new CommandBatchPipeline(transactor, metrics, options, sweeper);
-    this.starts = new StartWorkflowPipeline(transactor);
+    this.starts = new StartWorkflowPipeline(transactor, options.maxHistoryBytes());
     this.submits = new SubmitTaskPipeline(transactor, metrics);
     this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper);
     this.polls = new Polls(transactor, longPoll, options, metrics, sweeper);

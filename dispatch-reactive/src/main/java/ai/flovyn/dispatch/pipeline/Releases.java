@@ -108,7 +108,8 @@ final class Releases {
     List<AppendEvent> reports =
         released.stream()
             .filter(workflow -> workflow.status() == WorkflowStatus.FAILED)
-            .filter(workflow -> workflow.parentId() != null)
+            // only children the parent's code scheduled (named) report to it
+            .filter(workflow -> workflow.parentId() != null && workflow.childName() != null)
             .map(
                 workflow ->
                     ChildReports.report(

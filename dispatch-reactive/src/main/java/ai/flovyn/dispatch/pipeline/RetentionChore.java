@@ -43,7 +43,8 @@ final class RetentionChore implements Chore {
     return Flux.concatDelayError(
             transactor.autocommit(tx -> tx.retention().deleteWorkflows(now, periods, limit)),
             transactor.autocommit(tx -> tx.retention().deleteStandaloneTasks(now, periods, limit)),
-            transactor.autocommit(tx -> tx.retention().deleteIdempotencyKeys(now, limit)))
+            transactor.autocommit(tx -> tx.retention().deleteIdempotencyKeys(now, limit)),
+            transactor.autocommit(tx -> tx.retention().deleteWorkers(now, periods, limit)))
         .map(this::record)
         .reduce(0, Math::max);
   }

@@ -8,6 +8,7 @@ import ai.flovyn.dispatch.store.NewWorkflow;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.WorkSignal;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import reactor.core.publisher.Mono;
@@ -17,9 +18,11 @@ final class StartWorkflowPipeline {
   static final String DEFAULT_QUEUE = "default";
 
   private final Transactor transactor;
+  private final long maxHistoryBytes;
 
-  StartWorkflowPipeline(Transactor transactor) {
+  StartWorkflowPipeline(Transactor transactor, long maxHistoryBytes) {
     this.transactor = transactor;
+    this.maxHistoryBytes = maxHistoryBytes;
   }
 
   /**
@@ -158,7 +161,8 @@ final class StartWorkflowPipeline {
                       null,
                       null,
                       traceparent);
-              return insert(tx, id, child, request.childExecutionName()).thenReturn(id);
+              // no name: its outcome is not reported into a parent that never scheduled it (E11)
+              return insert(tx, id, child, null).thenReturn(id);
             });
   }
 
@@ -188,6 +192,16 @@ final class StartWorkflowPipeline {
             request.parentWorkflowExecutionId(),
             childName,
             EventData.object().payload("input", request.input()).json());
+    long bytes = row.startedEventJson().getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxHistoryBytes) {
+      // the poll that hands it out carries the input too: no SDK could ever run it
+      return Mono.error(
+          DispatchException.resourceExhausted(
+              "input: a workflow's history may take at most "
+                  + maxHistoryBytes
+                  + " bytes, its WORKFLOW_STARTED event alone would take "
+                  + bytes));
+    }
     WorkSignal signal = new WorkSignal(WorkSignal.Kind.WORKFLOW, request.tenantId(), queue);
     return tx.workflows().insertStarted(row).then(tx.notifier().notify(List.of(signal.payload())));
   }

@@ -93,6 +93,13 @@ public final class RetentionStore {
           + " DELETE FROM idempotency_keys k USING doomed d WHERE k.tenant_id = d.tenant_id"
           + " AND k.scope = d.scope AND k.idempotency_key = d.idempotency_key";
 
+  // Registrations of worker processes unseen for the default period: every restart registers anew.
+  private static final String DELETE_WORKERS =
+      "WITH doomed AS (SELECT id FROM workers"
+          + " WHERE last_seen_at < $1 - $2 * interval '1 millisecond'"
+          + " ORDER BY last_seen_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
+          + " DELETE FROM workers w USING doomed d WHERE w.id = d.id";
+
   private static final String[] WORKFLOW_TABLES = {
     "workflow_executions",
     "workflow_events",
@@ -131,6 +138,12 @@ public final class RetentionStore {
   public Mono<Map<String, Long>> deleteIdempotencyKeys(Instant now, int limit) {
     return Sql.update(connection, DELETE_IDEMPOTENCY_KEYS, SweepStore.at(now), limit)
         .map(count -> Map.of("idempotency_keys", count));
+  }
+
+  /** Deletes at most {@code limit} worker registrations not seen for the default period. */
+  public Mono<Map<String, Long>> deleteWorkers(Instant now, Periods periods, int limit) {
+    return Sql.update(connection, DELETE_WORKERS, SweepStore.at(now), periods.defaultMs(), limit)
+        .map(count -> Map.of("workers", count));
   }
 
   private Mono<Map<String, Long>> due(

@@ -17,6 +17,7 @@ import ai.flovyn.dispatch.proto.PollRequest;
 import ai.flovyn.dispatch.proto.PollTaskRequest;
 import ai.flovyn.dispatch.proto.ScheduleChildWorkflowCommand;
 import ai.flovyn.dispatch.proto.SubmitTaskRequest;
+import ai.flovyn.dispatch.proto.WorkerRegistrationRequest;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
@@ -217,6 +218,28 @@ class RetentionIT {
             "idempotency_keys")) {
       assertTrue(deleted(table) >= 1, table + " deletions counted");
     }
+  }
+
+  @Test
+  void workerRegistrationsUnseenForThePeriodAreDeleted() {
+    String seen =
+        grpc.lifecycle()
+            .registerWorker(
+                WorkerRegistrationRequest.newBuilder()
+                    .setTenantId("tenant-r")
+                    .setWorkerName("old-process")
+                    .build())
+            .getWorkerId();
+    runMaintenance();
+    assertEquals(1, db.scalar("SELECT count(*) FROM workers WHERE id = ?::uuid", seen));
+
+    // (moved back rather than the clock forward: the clock is shared by the class's tests)
+    db.execute(
+        "UPDATE workers SET last_seen_at = last_seen_at - interval '8 days' WHERE id = ?::uuid",
+        seen);
+    runMaintenance();
+
+    assertEquals(0, db.scalar("SELECT count(*) FROM workers WHERE id = ?::uuid", seen));
   }
 
   @Test

@@ -107,7 +107,7 @@ class SdkSurfaceIT {
     var row = db.rows("SELECT * FROM workflow_executions WHERE id = ?::uuid", child).get(0);
     assertEquals("PENDING", row.get("status"));
     assertEquals(UUID.fromString(parent), row.get("parent_workflow_execution_id"));
-    assertEquals("report", row.get("child_execution_name"));
+    assertEquals(null, row.get("child_execution_name"), "not a child the parent's code named");
     assertEquals(
         db.rows("SELECT queue FROM workflow_executions WHERE id = ?::uuid", parent)
             .get(0)
@@ -140,6 +140,21 @@ class SdkSurfaceIT {
                             .setTenantId(TENANT)
                             .build())),
         "neither a kind nor a definition (CW3)");
+  }
+
+  @Test
+  void aWorkflowWhoseInputAlonePassesTheHistoryLimitIsRefusedAtStart() {
+    StatusRuntimeException refused =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                grpc.workflows()
+                    .startWorkflow(
+                        start(TENANT, "huge-" + UUID.randomUUID()).toBuilder()
+                            .setInput(ByteString.copyFromUtf8("\"" + "x".repeat(5_000) + "\""))
+                            .build()));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().startsWith("input"));
   }
 
   @Test

@@ -4,6 +4,7 @@ import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
+import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -93,6 +94,10 @@ public final class GrpcTestServer implements AutoCloseable {
 
   public TaskExecutionGrpc.TaskExecutionFutureStub tasksAsync() {
     return TaskExecutionGrpc.newFutureStub(channel).withDeadlineAfter(90, TimeUnit.SECONDS);
+  }
+
+  public WorkerLifecycleGrpc.WorkerLifecycleBlockingStub lifecycle() {
+    return WorkerLifecycleGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   public TaskExecutionGrpc.TaskExecutionBlockingStub tasks() {
