@@ -52,14 +52,16 @@ public record DispatchOptions(
   }
 
   /**
-   * 60 s poll cap, 900 s task lease, 60 s workflow lease, 1..60 s backoff, group commit on, 3.5 MiB
-   * histories, 1000 log lines per task, 5 releases, 7 days retention.
+   * 60 s poll cap, 900 s task lease, 120 s workflow lease, 1..60 s backoff, group commit on, 3.5
+   * MiB histories, 1000 log lines per task, 5 releases, 7 days retention.
    */
   public static DispatchOptions defaults() {
     return new DispatchOptions(
         Duration.ofSeconds(60),
         Duration.ofSeconds(900),
-        Duration.ofSeconds(60),
+        // generous (W8): no SDK heartbeats an activation, and a batch that arrives after its claim
+        // expired and the workflow was claimed again cannot be told from the new claimant's
+        Duration.ofSeconds(120),
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
         Duration.ofSeconds(30),

@@ -101,7 +101,13 @@ final class Signals {
                         .flatMap(
                             workflow ->
                                 append(tx, workflow, request.signalName(), request.signalValue())
-                                    .map(seq -> new SignalResult(workflow.id(), false, seq)))
+                                    .map(seq -> new SignalResult(workflow.id(), false, seq))
+                                    // it finished between the read and the append: replace it
+                                    .onErrorResume(
+                                        Signals::finishedMeanwhile,
+                                        error ->
+                                            replaceFinished(
+                                                tx, workflow.id(), candidate, start, request, ttl)))
                         .switchIfEmpty(
                             Mono.defer(
                                 () ->
@@ -169,6 +175,11 @@ final class Signals {
               "workflow " + workflowId + " finished: only running workflows take signals"));
     }
     return Mono.just((long) wakes.get(0).currentSequence());
+  }
+
+  private static boolean finishedMeanwhile(Throwable error) {
+    return error instanceof DispatchException dispatch
+        && dispatch.kind() == ai.flovyn.dispatch.domain.ErrorKind.FAILED_PRECONDITION;
   }
 
   private static void validate(String tenantId, String signalName) {

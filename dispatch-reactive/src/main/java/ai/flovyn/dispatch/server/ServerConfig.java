@@ -63,7 +63,7 @@ public record ServerConfig(
                   + " of life of its worker (poll, heartbeat) or of itself (log, data, progress)"),
           new Setting(
               "DISPATCH_WORKFLOW_LEASE_SECONDS",
-              "60",
+              "120",
               "a claimed workflow returns to PENDING after this long without a command batch"),
           new Setting(
               "DISPATCH_GROUP_COMMIT_MAX",
