@@ -465,6 +465,55 @@ class SdkSurfaceIT {
     assertEquals("WAITING", status(workflow), "applied: the workflow waits");
   }
 
+  @Test
+  void aPlaceholdersSequenceNumberStillTakesPartInTheOrderCheck() {
+    String workflow = claimed("placeholder-order-" + UUID.randomUUID());
+    WorkflowCommand task =
+        Commands.scheduleTask(UUID.randomUUID(), "t").toBuilder().setSequenceNumber(5).build();
+    WorkflowCommand placeholder = WorkflowCommand.newBuilder().setSequenceNumber(3).build();
+
+    StatusRuntimeException error =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                grpc.workflows()
+                    .submitWorkflowCommands(batch(workflow, List.of(task, placeholder))));
+
+    assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+    assertTrue(error.getStatus().getDescription().startsWith("commands[1].sequence_number"));
+    assertEquals(List.of("WORKFLOW_STARTED"), types(workflow), "P2: nothing written");
+  }
+
+  @Test
+  void payloadBytesThatAreNotUtf8JsonAreKeptAsBase64WithANullUnderThePlainKey() {
+    String workflow = claimed("payload-bytes-" + UUID.randomUUID());
+    byte[][] payloads = {
+      {0x00, 0x31}, // Jackson alone would read it as UTF-16 "1"
+      {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '}'}, // a byte-order mark before JSON
+    };
+    for (byte[] payload : payloads) {
+      grpc.workflows()
+          .submitWorkflowCommands(
+              batch(
+                  workflow,
+                  List.of(
+                      WorkflowCommand.newBuilder()
+                          .setCommandType(CommandType.RECORD_OPERATION)
+                          .setRecordOperation(
+                              RecordOperationCommand.newBuilder()
+                                  .setOperationName("op")
+                                  .setResult(ByteString.copyFrom(payload)))
+                          .build())));
+      List<WorkflowEvent> log = events(workflow);
+      String data = log.get(log.size() - 1).getEventData().toStringUtf8();
+      assertTrue(data.contains("\"result\":null"), data);
+      assertTrue(
+          data.contains(
+              "\"resultBase64\":\"" + java.util.Base64.getEncoder().encodeToString(payload) + "\""),
+          data);
+    }
+  }
+
   private static List<String> types(String workflowId) {
     return events(workflowId).stream().map(WorkflowEvent::getEventType).toList();
   }

@@ -21,6 +21,7 @@ import ai.flovyn.dispatch.proto.SubmitTaskRequest;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
+import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TestClock;
 import ai.flovyn.dispatch.testing.TestDatabase;
@@ -261,6 +262,30 @@ class TimeoutsIT {
 
     assertEquals("FAILED", row(workflowId).get("status"));
     assertEquals("WORKFLOW_EXECUTION_FAILED", eventTypes(workflowId).get(1));
+  }
+
+  @Test
+  void timersAndPromiseTimeoutsOfAFinishedWorkflowAddNothingToItsLog() {
+    String workflowId = startAndClaim("finished-" + UUID.randomUUID());
+    WorkflowCommand promise =
+        WorkflowCommand.newBuilder()
+            .setCommandType(CommandType.CREATE_PROMISE)
+            .setCreatePromise(
+                CreatePromiseCommand.newBuilder().setPromiseId("late").setTimeoutMs(100))
+            .build();
+    // work started but not awaited, then the workflow completes (W7)
+    grpc.workflows()
+        .submitWorkflowCommands(
+            batch(
+                workflowId,
+                List.of(Commands.startTimer("later", 100), promise),
+                WorkflowStatus.COMPLETED));
+    List<String> before = eventTypes(workflowId);
+
+    afterLease();
+
+    assertEquals(before, eventTypes(workflowId));
+    assertEquals("COMPLETED", row(workflowId).get("status"));
   }
 
   @Test
