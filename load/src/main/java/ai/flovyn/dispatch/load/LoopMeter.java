@@ -5,7 +5,7 @@ package ai.flovyn.dispatch.load;
  * (its /metrics) when a measured window opens and when it closes, and turns the difference into a
  * {@link LoopResult}.
  */
-final class LoopMeter {
+class LoopMeter {
   static final String CLAIMS = "dispatch_claim_statements_total";
 
   private final ServerProcess server;

@@ -38,10 +38,25 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(
       Path jar, String jdbcUrl, String user, int poolSize, int grpcPort, int metricsPort, Path log)
       throws IOException {
+    return start(jar, jdbcUrl, user, poolSize, grpcPort, metricsPort, log, List.of());
+  }
+
+  /** {@link #start} with extra JVM options before {@code -jar} (e.g. a flight recording). */
+  static ServerProcess start(
+      Path jar,
+      String jdbcUrl,
+      String user,
+      int poolSize,
+      int grpcPort,
+      int metricsPort,
+      Path log,
+      List<String> jvmOptions)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // the heap target of the benchmark: the server must hold its maximum load within 256 MiB
     command.add("-Xmx256m");
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar.toString());
     command.add("--db-url=" + jdbcUrl);
