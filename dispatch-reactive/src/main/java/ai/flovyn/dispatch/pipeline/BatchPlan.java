@@ -3,7 +3,9 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
-import java.lang.reflect.InvocationTargetException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -202,29 +204,70 @@ record BatchPlan(
   static byte[] digest(CommandBatch batch) {
     MessageDigest sha;
     try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
+      sha = (MessageDigest) SHA_256.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("SHA-256 digests are cloneable", e);
     }
     update(sha, batch.workflowExecutionId().toString());
     update(sha, batch.status().name());
-    try {
-      for (Command command : batch.commands()) {
-        update(sha, command.getClass().getSimpleName());
-        for (RecordComponent component : command.getClass().getRecordComponents()) {
-          Object value = component.getAccessor().invoke(command);
-          if (value instanceof byte[] raw) {
-            length(sha, raw.length);
-            sha.update(raw);
-          } else {
-            update(sha, value == null ? null : value.toString());
-          }
+    for (Command command : batch.commands()) {
+      CommandFields fields = FIELDS.get(command.getClass());
+      update(sha, fields.name());
+      for (MethodHandle accessor : fields.accessors()) {
+        Object value = read(accessor, command);
+        if (value instanceof byte[] raw) {
+          length(sha, raw.length);
+          sha.update(raw);
+        } else {
+          update(sha, value == null ? null : value.toString());
         }
       }
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read a command's fields", e);
     }
     return sha.digest();
+  }
+
+  private static final MessageDigest SHA_256 = sha256();
+
+  // Class.getRecordComponents() builds its array and accessors anew on every call, a cost the
+  // profile showed per batch: each command type's fields are looked up once.
+  private static final ClassValue<CommandFields> FIELDS =
+      new ClassValue<>() {
+        @Override
+        protected CommandFields computeValue(Class<?> type) {
+          List<MethodHandle> accessors = new ArrayList<>();
+          try {
+            for (RecordComponent component : type.getRecordComponents()) {
+              accessors.add(
+                  MethodHandles.publicLookup()
+                      .unreflect(component.getAccessor())
+                      .asType(MethodType.methodType(Object.class, Object.class)));
+            }
+          } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read the fields of " + type, e);
+          }
+          return new CommandFields(type.getSimpleName(), List.copyOf(accessors));
+        }
+      };
+
+  /** A command type's simple name and its record components' accessors, in declaration order. */
+  private record CommandFields(String name, List<MethodHandle> accessors) {}
+
+  private static Object read(MethodHandle accessor, Command command) {
+    try {
+      return accessor.invokeExact((Object) command);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot read a command's field", e);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
   }
 
   // Length-prefixed, so that field boundaries are part of what is hashed; -1 stands for null.
