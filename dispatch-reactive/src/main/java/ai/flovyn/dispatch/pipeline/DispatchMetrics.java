@@ -8,10 +8,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -23,6 +27,9 @@ final class DispatchMetrics {
   private final DistributionSummary groupSize;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger pollsWaiting = new AtomicInteger();
+  // Meters by name and tags: a builder's register() per call builds and sorts an id and looks it
+  // up in the registry, on every call of the hot path; this lookup is one hash of the key.
+  private final Map<List<String>, Meter> meters = new ConcurrentHashMap<>();
 
   DispatchMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -56,10 +63,36 @@ final class DispatchMetrics {
   }
 
   private Counter claimStatements(String kind, String outcome) {
-    return Counter.builder("dispatch_claim_statements")
-        .description("claim statements run by long polls, by kind and whether they claimed")
-        .tags("kind", kind, "outcome", outcome)
-        .register(registry);
+    return counter(
+        "dispatch_claim_statements",
+        "claim statements run by long polls, by kind and whether they claimed",
+        "kind",
+        kind,
+        "outcome",
+        outcome);
+  }
+
+  /** The counter of {@code name} with these tags (name, value, ...), registered on first use. */
+  private Counter counter(String name, String description, String... tags) {
+    return (Counter)
+        meters.computeIfAbsent(
+            key(name, tags),
+            k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  /** The timer of {@code name} with these tags (name, value, ...), registered on first use. */
+  private Timer timer(String name, String description, String... tags) {
+    return (Timer)
+        meters.computeIfAbsent(
+            key(name, tags),
+            k -> Timer.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  private static List<String> key(String name, String... tags) {
+    String[] key = new String[tags.length + 1];
+    key[0] = name;
+    System.arraycopy(tags, 0, key, 1, tags.length);
+    return Arrays.asList(key);
   }
 
   /** Exposes how often {@code listener} replaced its connection. */
@@ -77,19 +110,25 @@ final class DispatchMetrics {
 
   /** A task row was created. */
   void taskSubmitted(String tenantId, String taskType, String queue, int count) {
-    Counter.builder("dispatch_tasks_submitted")
-        .description("task executions created")
-        .tags("tenant_id", tenantId, "task_type", taskType, "queue", queue)
-        .register(registry)
+    counter(
+            "dispatch_tasks_submitted",
+            "task executions created",
+            "tenant_id",
+            tenantId,
+            "task_type",
+            taskType,
+            "queue",
+            queue)
         .increment(count);
   }
 
   /** A ScheduleTask matched an existing task. */
   void taskIdempotent(String taskType, int count) {
-    Counter.builder("dispatch_tasks_idempotent")
-        .description("ScheduleTask commands that matched an existing task")
-        .tag("task_type", taskType)
-        .register(registry)
+    counter(
+            "dispatch_tasks_idempotent",
+            "ScheduleTask commands that matched an existing task",
+            "task_type",
+            taskType)
         .increment(count);
   }
 
@@ -104,10 +143,11 @@ final class DispatchMetrics {
 
   /** A task attempt ended: completed, retried, failed, cancelled or timed out. */
   void taskFinished(String outcome) {
-    Counter.builder("dispatch_task_attempts_finished")
-        .description("task attempts that ended, by outcome")
-        .tag("outcome", outcome)
-        .register(registry)
+    counter(
+            "dispatch_task_attempts_finished",
+            "task attempts that ended, by outcome",
+            "outcome",
+            outcome)
         .increment();
   }
 
@@ -162,10 +202,13 @@ final class DispatchMetrics {
 
   private void stopPoll(Timer.Sample sample, String kind, String outcome) {
     sample.stop(
-        Timer.builder("dispatch_poll_wait")
-            .description("long-poll waits, by kind and outcome")
-            .tags("kind", kind, "outcome", outcome)
-            .register(registry));
+        timer(
+            "dispatch_poll_wait",
+            "long-poll waits, by kind and outcome",
+            "kind",
+            kind,
+            "outcome",
+            outcome));
   }
 
   /** Times a batch and records its size; the outcome tag comes from its value or error. */
@@ -185,10 +228,8 @@ final class DispatchMetrics {
 
   private void stop(Timer.Sample sample, String outcome) {
     sample.stop(
-        Timer.builder("dispatch_command_batches")
-            .description("command batches applied, by outcome")
-            .tag("outcome", outcome)
-            .register(registry));
+        timer(
+            "dispatch_command_batches", "command batches applied, by outcome", "outcome", outcome));
   }
 
   static String errorOutcome(Throwable error) {
