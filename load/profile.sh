@@ -4,7 +4,7 @@
 # then per phase an unrecorded warm-up and a recorded window (jcmd JFR.start with the JDK's "profile" settings, Java stacks sampled every 1 ms),
 # and a summary of each recording by load/jfr-top.py (hot frames, self and total, allocations).
 #
-# Usage: load/profile.sh [--phases task-loop,submit-1] [--seconds 20] [--warmup 15] [--workers 8]
+# Usage: load/profile.sh [--phases submit-1,task-loop] [--seconds 20] [--warmup 15] [--workers 8]
 #   task-loop: PollTask + CompleteTask on tasks queued beforehand; submit-1: SubmitWorkflowCommands
 #   with one ScheduleTask, unary. Recordings and summaries: $PROFILE_OUT (load/target/profile)/PHASE.{jfr,txt};
 #   --server-jar PATH profiles another build of the server (e.g. a copy of the jar before a change).

@@ -22,7 +22,7 @@ public final class Profile {
   static final String USAGE =
       """
       Usage: java -cp load-driver.jar ai.flovyn.dispatch.load.Profile --db-url JDBC [options]
-        --phases task-loop,submit-1   what to record, in order (task-loop: PollTask + CompleteTask
+        --phases submit-1,task-loop   what to record, in order (task-loop: PollTask + CompleteTask
                                       on queued tasks; submit-1: SubmitWorkflowCommands of one
                                       ScheduleTask, unary)
         --seconds N                   recorded seconds per phase (20)
@@ -37,7 +37,8 @@ public final class Profile {
 
   public static void main(String[] args) throws Exception {
     String dbUrl = null;
-    List<String> phases = List.of("task-loop", "submit-1");
+    // submit-1 first: it needs the prepared workflows while their claims are fresh
+    List<String> phases = List.of("submit-1", "task-loop");
     double seconds = 20;
     double warmup = 15;
     int workers = 8;
@@ -105,7 +106,7 @@ public final class Profile {
       String jfc)
       throws Exception {
     TaskLoop loop = new TaskLoop(channels);
-    TaskLoop.Queued queued = loop.queue((long) Math.ceil((warmup + seconds) * 2000));
+    TaskLoop.Queued queued = loop.queue((long) Math.ceil((warmup + seconds) * 1000));
     log(
         "task-loop: %d tasks queued; %.0f s warm-up, %.0f s recorded",
         queued.tasks(), warmup, seconds);
