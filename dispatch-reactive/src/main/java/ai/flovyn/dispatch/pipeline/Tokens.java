@@ -60,6 +60,11 @@ public final class Tokens {
         .doOnNext(issued -> logCreated(issued.token()));
   }
 
+  /** Whether {@code text} has the form of a token id (the lookup id {@code list} shows). */
+  public static boolean isTokenId(String text) {
+    return TokenText.isLookupId(text);
+  }
+
   /** Every token, active and revoked, oldest first per tenant; only {@code tenantId}'s if set. */
   public Flux<AccessToken> list(String tenantId) {
     return store.list(tenantId);

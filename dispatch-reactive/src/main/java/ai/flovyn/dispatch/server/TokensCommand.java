@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.server;
 
 import ai.flovyn.dispatch.domain.AccessToken;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.migrations.Migrations;
@@ -143,6 +144,12 @@ final class TokensCommand {
     if (parsed.tenant() != null || parsed.role() != null || parsed.name() != null) {
       return usage("revoke takes only the token id");
     }
+    if (!Tokens.isTokenId(parsed.positional().get(0))) {
+      return usage(
+          "'"
+              + parsed.positional().get(0)
+              + "' is not a token id (12 letters and digits, see: tokens list)");
+    }
     return withTokens(
         config,
         tokens -> {
@@ -179,7 +186,9 @@ final class TokensCommand {
               ConnectionPools.connectionFactory(
                   jdbcUrl, user, password, config.dbTimeouts().pooled())));
     } catch (DispatchException e) {
-      return failed(e.getMessage());
+      return e.kind() == ErrorKind.INVALID_ARGUMENT
+          ? usage(e.getMessage())
+          : failed(e.getMessage());
     } catch (ConfigException e) {
       return usage(e.getMessage());
     } catch (StartupException | Migrations.MigrationException e) {
