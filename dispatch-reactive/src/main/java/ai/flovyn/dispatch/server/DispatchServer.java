@@ -152,7 +152,9 @@ public final class DispatchServer implements AutoCloseable {
     if (auth.required()) {
       int active = tokens.activeCount();
       return "authentication REQUIRED ("
-          + (auth.explicit() ? "DISPATCH_AUTH=required" : "default off the embedded-loopback start")
+          + (auth.explicit()
+              ? "DISPATCH_AUTH=required"
+              : "the default away from the embedded database on loopback")
           + ", "
           + active
           + " active token"
