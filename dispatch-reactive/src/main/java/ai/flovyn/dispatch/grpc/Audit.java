@@ -36,7 +36,17 @@ public final class Audit {
    * @param tokenId the token's lookup id when it had a well-formed one, else null
    */
   public void unauthenticated(ServerCall<?, ?> call, String reason, String tokenId) {
-    denied("UNAUTHENTICATED", call, reason, tokenId, null);
+    denied("UNAUTHENTICATED", method(call), peer(call), reason, tokenId, null);
+  }
+
+  /**
+   * A request outside gRPC (the HTTP task data stream) refused for a missing or invalid token.
+   *
+   * @param method what was asked, e.g. {@code GET /v1/task-data}
+   * @param peer the client's address
+   */
+  public void unauthenticated(String method, String peer, String reason, String tokenId) {
+    denied("UNAUTHENTICATED", method, peer, reason, tokenId, null);
   }
 
   /**
@@ -46,11 +56,11 @@ public final class Audit {
    * @param tenantId the caller's tenant
    */
   public void permissionDenied(ServerCall<?, ?> call, String reason, String tenantId) {
-    denied("PERMISSION_DENIED", call, reason, null, tenantId);
+    denied("PERMISSION_DENIED", method(call), peer(call), reason, null, tenantId);
   }
 
   private void denied(
-      String code, ServerCall<?, ?> call, String reason, String tokenId, String tenantId) {
+      String code, String method, String peer, String reason, String tokenId, String tenantId) {
     Counter.builder(DENIED_METRIC)
         .description("calls refused for their caller, by status code and reason")
         .tag("code", code)
@@ -61,10 +71,14 @@ public final class Audit {
         "event=call_denied code={} reason={} method={} peer={} token_id={} tenant={}",
         code,
         reason,
-        call.getMethodDescriptor().getFullMethodName(),
-        peer(call),
+        method,
+        peer,
         tokenId == null ? "-" : tokenId,
         tenantId == null ? "-" : tenantId);
+  }
+
+  private static String method(ServerCall<?, ?> call) {
+    return call.getMethodDescriptor().getFullMethodName();
   }
 
   private static String peer(ServerCall<?, ?> call) {

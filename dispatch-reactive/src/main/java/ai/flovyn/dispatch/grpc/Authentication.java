@@ -8,7 +8,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Checks the {@code authorization: Bearer <token>} of every call (contract §5.7 A1, A3) against
@@ -18,12 +19,11 @@ import java.util.Locale;
  */
 final class Authentication implements ServerInterceptor {
   /** The one description of every UNAUTHENTICATED answer: it does not say what was wrong. */
-  static final String MESSAGE = "missing or invalid bearer token";
+  static final String MESSAGE = ActiveTokens.DENIED_MESSAGE;
 
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final String SCHEME = "bearer ";
   private static final ServerCall.Listener<Object> NOTHING = new ServerCall.Listener<>() {};
 
   private final ActiveTokens tokens;
@@ -37,7 +37,7 @@ final class Authentication implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    ActiveTokens.Outcome outcome = tokens.authenticate(bearer(headers));
+    ActiveTokens.Outcome outcome = tokens.authenticateHeader(authorization(headers));
     if (!outcome.accepted()) {
       audit.unauthenticated(call, outcome.denial().tag(), outcome.lookupId());
       call.close(Status.UNAUTHENTICATED.withDescription(MESSAGE), new Metadata());
@@ -49,27 +49,12 @@ final class Authentication implements ServerInterceptor {
     return Contexts.interceptCall(context, call, headers, next);
   }
 
-  /**
-   * The token of the one {@code authorization} entry, scheme case-insensitive and one space (A1);
-   * null when there is none, a malformed value when the header is not a bearer one.
-   */
-  private static String bearer(Metadata headers) {
+  private static List<String> authorization(Metadata headers) {
     Iterable<String> values = headers.getAll(AUTHORIZATION);
-    if (values == null) {
-      return null;
+    List<String> list = new ArrayList<>(1);
+    if (values != null) {
+      values.forEach(list::add);
     }
-    String only = null;
-    for (String value : values) {
-      if (only != null) {
-        return "!";
-      }
-      only = value;
-    }
-    if (only == null
-        || only.length() < SCHEME.length()
-        || !only.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME)) {
-      return "!";
-    }
-    return only.substring(SCHEME.length());
+    return list;
   }
 }

@@ -6,6 +6,7 @@ import ai.flovyn.dispatch.store.TokenStore;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -26,7 +27,12 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class ActiveTokens implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ActiveTokens.class);
+
+  /** The one description of every refusal: it does not say what was wrong. */
+  public static final String DENIED_MESSAGE = "missing or invalid bearer token";
+
   private static final int STALE_AFTER_INTERVALS = 3;
+  private static final String SCHEME = "Bearer ";
 
   /** Why a token was not accepted, as audit lines and metrics name it. */
   public enum Denial {
@@ -85,6 +91,24 @@ public final class ActiveTokens implements AutoCloseable {
         .thenReturn(tokens);
   }
 
+  /**
+   * Checks the values of a request's {@code authorization} header (none when it had none): exactly
+   * one, {@code Bearer <token>} with the scheme in any case and one space (contract §5.7 A1).
+   */
+  public Outcome authenticateHeader(List<String> values) {
+    if (values == null || values.isEmpty()) {
+      return denied(Denial.MISSING, null);
+    }
+    String only = values.get(0);
+    if (values.size() > 1
+        || only == null
+        || only.length() < SCHEME.length()
+        || !only.substring(0, SCHEME.length()).equalsIgnoreCase(SCHEME)) {
+      return denied(Denial.MALFORMED, null);
+    }
+    return authenticate(only.substring(SCHEME.length()));
+  }
+
   /** Checks a bearer token text (null when the call carried none) against the snapshot. */
   public Outcome authenticate(String text) {
     if (text == null || text.isEmpty()) {
@@ -117,11 +141,6 @@ public final class ActiveTokens implements AutoCloseable {
   public int activeCount() {
     return (int)
         snapshot.get().byLookupId().values().stream().filter(token -> !token.revoked()).count();
-  }
-
-  /** Reloads the snapshot now; completes once the new one is in place. */
-  public Mono<Void> reload() {
-    return load();
   }
 
   private static Outcome denied(Denial denial, String lookupId) {

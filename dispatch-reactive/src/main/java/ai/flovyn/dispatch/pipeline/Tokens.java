@@ -115,7 +115,18 @@ public final class Tokens {
       throw DispatchException.invalidArgument(
           "name must be at most " + MAX_NAME_LENGTH + " characters");
     }
+    // both end up in one-line audit records: a line break would forge another record
+    if (hasControl(tenantId)) {
+      throw DispatchException.invalidArgument("tenant must not contain control characters");
+    }
+    if (name != null && hasControl(name)) {
+      throw DispatchException.invalidArgument("name must not contain control characters");
+    }
     return true;
+  }
+
+  private static boolean hasControl(String text) {
+    return text.chars().anyMatch(Character::isISOControl);
   }
 
   private static void logCreated(AccessToken token) {

@@ -229,7 +229,7 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startMetrics() {
     try {
-      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch);
+      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch, tokens);
     } catch (IOException e) {
       throw new StartupException(
           bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);

@@ -188,6 +188,30 @@ class AuthenticationIT {
   }
 
   @Test
+  void theHttpTaskDataStreamNeedsATokenToo() throws Exception {
+    HttpResponse<String> without = taskData(null);
+    assertEquals(401, without.statusCode());
+    assertEquals(MESSAGE, without.body().trim());
+    assertEquals("Bearer", without.headers().firstValue("WWW-Authenticate").orElse(""));
+    HttpResponse<String> revokedToken = taskData(bearer(revoked.text()));
+    assertEquals(401, revokedToken.statusCode());
+    assertEquals(MESSAGE, revokedToken.body().trim());
+    // past authentication, the missing ids are the next thing it says
+    HttpResponse<String> withToken = taskData(bearer(valid.text()));
+    assertEquals(400, withToken.statusCode(), withToken.body());
+  }
+
+  private static HttpResponse<String> taskData(String authorization) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.metricsPort() + "/v1/task-data"));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void healthStaysOpenWithoutAToken() {
     assertEquals(
         ServingStatus.SERVING,

@@ -123,6 +123,8 @@ class TokensCommandIT {
             List.of("create", "--role", "worker"),
             List.of("create", "--tenant", "acme"),
             List.of("create", "--tenant", "acme", "--role", "root"),
+            List.of("create", "--tenant", "acme", "--role", "worker", "--name", "a\nb"),
+            List.of("create", "--tenant", "x".repeat(256), "--role", "worker"),
             List.of("create", "--tenant"),
             List.of("create", "--tenant", "acme", "--role", "worker", "--colour", "red"),
             List.of("revoke"),
