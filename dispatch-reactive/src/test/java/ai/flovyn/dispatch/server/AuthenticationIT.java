@@ -9,6 +9,10 @@ import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.proto.FlovynProto;
+import ai.flovyn.dispatch.proto.PollRequest;
+import ai.flovyn.dispatch.proto.PollResponse;
+import ai.flovyn.dispatch.proto.StartWorkflowRequest;
+import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.RealServers;
 import ai.flovyn.dispatch.testing.TestDatabase;
@@ -26,6 +30,7 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,6 +178,39 @@ class AuthenticationIT {
       assertNotEquals(
           Status.Code.UNIMPLEMENTED, status.getCode(), method.getFullName() + " is served");
     }
+  }
+
+  @Test
+  void aWorkerTokenStartsPollsAndReadsItsTenantsWork() {
+    Metadata headers = new Metadata();
+    headers.put(AUTHORIZATION, bearer(valid.text()));
+    WorkflowDispatchGrpc.WorkflowDispatchBlockingStub workflows =
+        WorkflowDispatchGrpc.newBlockingStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .withDeadlineAfter(30, TimeUnit.SECONDS);
+    String id =
+        workflows
+            .startWorkflow(
+                StartWorkflowRequest.newBuilder()
+                    .setTenantId("acme")
+                    .setWorkflowKind("authenticated")
+                    .setQueue("auth-it")
+                    .build())
+            .getWorkflowExecutionId();
+    PollResponse claimed =
+        workflows.pollWorkflow(
+            PollRequest.newBuilder()
+                .setTenantId("acme")
+                .setQueue("auth-it")
+                .setWorkerId("w")
+                .setTimeoutSeconds(10)
+                .build());
+    assertEquals(id, claimed.getWorkflowExecution().getId());
+    assertEquals(
+        1L,
+        db.scalar(
+            "SELECT count(*) FROM workflow_executions WHERE id = ?::uuid AND status = 'RUNNING'",
+            id));
   }
 
   @Test
