@@ -88,6 +88,8 @@ public final class ActiveTokens implements AutoCloseable {
     return tokens
         .load()
         .doOnSuccess(ignored -> tokens.keepCurrent(listenConnections, reloadInterval))
+        // nobody gets the instance to close: release its timer thread here
+        .doOnError(error -> tokens.close())
         .thenReturn(tokens);
   }
 
