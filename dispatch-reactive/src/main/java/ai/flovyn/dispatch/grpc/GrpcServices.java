@@ -1,8 +1,10 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,17 +15,39 @@ import java.util.Set;
 public final class GrpcServices {
   private GrpcServices() {}
 
-  /** Service definitions ready to add to any gRPC server builder. */
+  /**
+   * Service definitions without authentication (every call unrestricted), ready to add to any gRPC
+   * server builder: for development and for embedders that authenticate in front of them.
+   */
   public static List<ServerServiceDefinition> of(Dispatch dispatch, MeterRegistry registry) {
+    return build(dispatch, registry, null);
+  }
+
+  /**
+   * Service definitions whose every call, unary or streaming, must carry a bearer token active in
+   * {@code tokens}; a call without one is UNAUTHENTICATED before it reaches a service, and the
+   * others run in the scope of the token's tenant ({@link Callers#SCOPE}).
+   */
+  public static List<ServerServiceDefinition> authenticated(
+      Dispatch dispatch, MeterRegistry registry, ActiveTokens tokens) {
+    return build(dispatch, registry, new Authentication(tokens, new Audit(registry)));
+  }
+
+  private static List<ServerServiceDefinition> build(
+      Dispatch dispatch, MeterRegistry registry, Authentication authentication) {
     CallMetricsInterceptor metrics = new CallMetricsInterceptor(registry);
     TraceContext trace = new TraceContext();
+    // the last interceptor runs first: metrics count refused calls too, nothing else sees them
+    ServerInterceptor[] chain =
+        authentication == null
+            ? new ServerInterceptor[] {trace, metrics}
+            : new ServerInterceptor[] {trace, authentication, metrics};
     return List.of(
         ServerInterceptors.intercept(
-            guarded(new WorkflowDispatchService(dispatch, registry)), trace, metrics),
-        ServerInterceptors.intercept(guarded(new WorkflowQueryService(dispatch)), trace, metrics),
-        ServerInterceptors.intercept(guarded(new TaskExecutionService(dispatch)), trace, metrics),
-        ServerInterceptors.intercept(
-            guarded(new WorkerLifecycleService(dispatch)), trace, metrics));
+            guarded(new WorkflowDispatchService(dispatch, registry)), chain),
+        ServerInterceptors.intercept(guarded(new WorkflowQueryService(dispatch)), chain),
+        ServerInterceptors.intercept(guarded(new TaskExecutionService(dispatch)), chain),
+        ServerInterceptors.intercept(guarded(new WorkerLifecycleService(dispatch)), chain));
   }
 
   /**

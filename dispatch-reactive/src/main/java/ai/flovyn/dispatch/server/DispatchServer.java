@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.server;
 
 import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.migrations.Migrations;
+import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
@@ -23,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -46,6 +48,7 @@ public final class DispatchServer implements AutoCloseable {
           WorkerLifecycleGrpc.SERVICE_NAME);
 
   private static final Duration FLUSH = Duration.ofMillis(200);
+  private static final Duration TOKEN_LOAD_TIMEOUT = Duration.ofSeconds(30);
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -56,6 +59,7 @@ public final class DispatchServer implements AutoCloseable {
   private MetricsHttpServer metricsServer;
   private ConnectionPool pool;
   private Dispatch dispatch;
+  private ActiveTokens tokens;
   private PrometheusMeterRegistry registry;
   private String databaseDescription;
   private String databaseUrl;
@@ -107,15 +111,63 @@ public final class DispatchServer implements AutoCloseable {
                     .build())
             .build();
     resources.push(dispatch);
+    if (config.auth().required()) {
+      startTokens(jdbcUrl, user, password);
+    }
     startGrpc();
     startMetrics();
     log.info(
-        "dispatch-reactive {} serving gRPC on port {}, metrics on http://0.0.0.0:{}/metrics,"
-            + " database {}",
+        "dispatch-reactive {} serving gRPC on {}:{}, metrics on http://0.0.0.0:{}/metrics,"
+            + " database {}; {}",
         version(),
+        config.grpcHost(),
         grpcPort(),
         metricsPort(),
-        databaseDescription);
+        databaseDescription,
+        authDescription());
+    if (!config.auth().required() && !config.grpcLoopback()) {
+      log.warn(
+          "authentication is OFF on {}, a network address (DISPATCH_AUTH=off): anyone who can"
+              + " reach the port acts for every tenant",
+          config.grpcHost());
+    }
+  }
+
+  private void startTokens(String jdbcUrl, String user, String password) {
+    try {
+      tokens =
+          ActiveTokens.start(
+                  pool,
+                  ConnectionPools.listenFactory(jdbcUrl, user, password, config.dbTimeouts()),
+                  config.auth().reload())
+              .block(TOKEN_LOAD_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot load the access tokens: " + oneLine(e.getMessage()), e);
+    }
+    resources.push(tokens);
+  }
+
+  private String authDescription() {
+    ServerConfig.Auth auth = config.auth();
+    if (auth.required()) {
+      int active = tokens.activeCount();
+      return "authentication REQUIRED ("
+          + (auth.explicit()
+              ? "DISPATCH_AUTH=required"
+              : "the default away from the embedded database on loopback")
+          + ", "
+          + active
+          + " active token"
+          + (active == 1 ? "" : "s")
+          + (active == 0 ? "; create one with: java -jar dispatch-reactive.jar tokens create" : "")
+          + ")";
+    }
+    return "authentication OFF ("
+        + (auth.explicit()
+            ? "DISPATCH_AUTH=off"
+            : "default for the embedded database on loopback; set DISPATCH_AUTH=required to"
+                + " require tokens")
+        + ")";
   }
 
   private String startDatabase() {
@@ -148,8 +200,13 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startGrpc() {
     health = new HealthStatusManager();
-    NettyServerBuilder builder = NettyServerBuilder.forPort(config.grpcPort());
-    GrpcServices.of(dispatch, registry)
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()));
+    // health and reflection stay open: load balancers probe health without a token, and
+    // reflection describes only the public flovyn.v1 schema
+    (tokens == null
+            ? GrpcServices.of(dispatch, registry)
+            : GrpcServices.authenticated(dispatch, registry, tokens))
         .forEach(service -> builder.addService(ServerInterceptors.intercept(service, calls)));
     Server server =
         builder
@@ -176,7 +233,7 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startMetrics() {
     try {
-      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch);
+      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch, tokens);
     } catch (IOException e) {
       throw new StartupException(
           bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);

@@ -1,16 +1,30 @@
 package ai.flovyn.dispatch.server;
 
+import java.util.Arrays;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** Starts the dispatch service from environment variables and command-line flags. */
+/**
+ * Starts the dispatch service from environment variables and command-line flags, or runs the {@code
+ * tokens} command ({@code java -jar dispatch-reactive.jar tokens ...}).
+ */
 public final class DispatchServerMain {
+  private static final String LOG_TARGET = "dispatch.log.target";
+
   private DispatchServerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && "tokens".equals(args[0])) {
+      // the command's output is stdout; its log lines (audit, database) go to stderr
+      System.setProperty(LOG_TARGET, "System.err");
+      System.exit(
+          TokensCommand.run(
+              Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
-      System.out.print(ServerConfig.usage());
+      System.out.print(ServerConfig.usage() + TokensCommand.USAGE_TEXT);
       return;
     }
     DispatchServer server;

@@ -1,5 +1,7 @@
 package ai.flovyn.dispatch.server;
 
+import ai.flovyn.dispatch.grpc.Audit;
+import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -26,7 +28,18 @@ final class MetricsHttpServer implements AutoCloseable {
     this.taskData = taskData;
   }
 
+  /** Starts serving metrics and the task data stream, without authentication. */
   static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, Dispatch dispatch)
+      throws IOException {
+    return start(port, registry, dispatch, null);
+  }
+
+  /**
+   * Starts serving metrics and the task data stream; {@code tokens} (null when authentication is
+   * off) guards the task data stream like the gRPC services.
+   */
+  static MetricsHttpServer start(
+      int port, PrometheusMeterRegistry registry, Dispatch dispatch, ActiveTokens tokens)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     ExecutorService executor =
@@ -38,7 +51,7 @@ final class MetricsHttpServer implements AutoCloseable {
             });
     server.setExecutor(executor);
     server.createContext("/metrics", exchange -> scrape(exchange, registry));
-    TaskDataSse taskData = TaskDataSse.attach(server, dispatch);
+    TaskDataSse taskData = TaskDataSse.attach(server, dispatch, tokens, new Audit(registry));
     server.start();
     return new MetricsHttpServer(server, executor, taskData);
   }

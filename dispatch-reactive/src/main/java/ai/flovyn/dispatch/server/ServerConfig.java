@@ -1,5 +1,7 @@
 package ai.flovyn.dispatch.server;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +31,17 @@ public record ServerConfig(
     DatabaseTimeouts dbTimeouts,
     int workflowMaxReleases,
     Duration retention,
-    Map<String, Duration> tenantRetention) {
+    Map<String, Duration> tenantRetention,
+    String grpcHost,
+    Auth auth) {
+
+  /**
+   * Whether calls need a bearer token, and why: {@code explicit} when DISPATCH_AUTH said so,
+   * otherwise the default rule decided (see {@link #from}).
+   *
+   * @param reload how often the token snapshot is reloaded as a backstop to notifications
+   */
+  public record Auth(boolean required, boolean explicit, Duration reload) {}
 
   /** One setting: its environment variable, default and help text. */
   record Setting(String env, String defaultValue, String help) {
@@ -41,6 +53,21 @@ public record ServerConfig(
   static final List<Setting> SETTINGS =
       List.of(
           new Setting("DISPATCH_GRPC_PORT", "9090", "gRPC port (0 = any free port)"),
+          new Setting(
+              "DISPATCH_GRPC_HOST",
+              "",
+              "address gRPC listens on; none = 127.0.0.1 with authentication off, 0.0.0.0 with"
+                  + " it required"),
+          new Setting(
+              "DISPATCH_AUTH",
+              "",
+              "required | off: bearer tokens on every gRPC call; none = off only for the embedded"
+                  + " database on a loopback address, required otherwise"),
+          new Setting(
+              "DISPATCH_AUTH_RELOAD_SECONDS",
+              "5",
+              "each instance reloads its token list this often (besides on every change), so a"
+                  + " revoked token is dead everywhere within this bound"),
           new Setting(
               "DISPATCH_DB_URL",
               "",
@@ -122,7 +149,62 @@ public record ServerConfig(
             millis(values, "DISPATCH_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS")),
         intIn(values, "DISPATCH_WORKFLOW_MAX_RELEASES", 0, 1000),
         Duration.ofDays(intIn(values, "DISPATCH_RETENTION_DAYS", 1, 36500)),
-        tenantDays(values.get("DISPATCH_RETENTION_TENANTS")));
+        tenantDays(values.get("DISPATCH_RETENTION_TENANTS")),
+        grpcHost(values),
+        auth(values));
+  }
+
+  /**
+   * The authentication rule: DISPATCH_AUTH wins when set; otherwise authentication is off only for
+   * the one-command start (embedded database, listening on a loopback address) and required for
+   * everything else, so a server never serves a network address without tokens unless told so.
+   */
+  private static Auth auth(Map<String, String> values) {
+    Optional<Boolean> explicit = explicitAuth(values);
+    Duration reload = Duration.ofSeconds(intIn(values, "DISPATCH_AUTH_RELOAD_SECONDS", 1, 3600));
+    if (explicit.isPresent()) {
+      return new Auth(explicit.get(), true, reload);
+    }
+    boolean embedded = values.get("DISPATCH_DB_URL").isBlank();
+    String host = values.get("DISPATCH_GRPC_HOST").trim();
+    boolean loopback = host.isEmpty() || isLoopback(host);
+    return new Auth(!(embedded && loopback), false, reload);
+  }
+
+  /** The configured host; when none, loopback exactly when authentication is off. */
+  private static String grpcHost(Map<String, String> values) {
+    String host = values.get("DISPATCH_GRPC_HOST").trim();
+    if (!host.isEmpty()) {
+      isLoopback(host);
+      return host;
+    }
+    return auth(values).required() ? "0.0.0.0" : "127.0.0.1";
+  }
+
+  private static Optional<Boolean> explicitAuth(Map<String, String> values) {
+    String raw = values.get("DISPATCH_AUTH").trim().toLowerCase(Locale.ROOT);
+    return switch (raw) {
+      case "" -> Optional.empty();
+      case "required" -> Optional.of(true);
+      case "off" -> Optional.of(false);
+      default ->
+          throw new ConfigException(
+              "DISPATCH_AUTH / --auth must be required or off, got '" + raw + "'");
+    };
+  }
+
+  /** Whether {@code host} names a loopback address only. */
+  static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new ConfigException("DISPATCH_GRPC_HOST / --grpc-host: cannot resolve '" + host + "'");
+    }
+  }
+
+  /** Whether gRPC listens on a loopback address only. */
+  public boolean grpcLoopback() {
+    return isLoopback(grpcHost);
   }
 
   // "acme=30,beta=1": tenant names as the API takes them, days as DISPATCH_RETENTION_DAYS

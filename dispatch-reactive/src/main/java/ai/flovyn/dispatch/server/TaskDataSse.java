@@ -3,6 +3,8 @@ package ai.flovyn.dispatch.server;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.TaskData;
+import ai.flovyn.dispatch.grpc.Audit;
+import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -42,17 +44,25 @@ final class TaskDataSse implements AutoCloseable {
   private static final byte[] KEEPALIVE_LINE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Dispatch dispatch;
+  private final ActiveTokens tokens;
+  private final Audit audit;
   private final Semaphore streams = new Semaphore(MAX_STREAMS);
   private final Scheduler writers =
       Schedulers.newBoundedElastic(MAX_STREAMS, MAX_STREAMS, "task-data-sse", 60, true);
 
-  private TaskDataSse(Dispatch dispatch) {
+  private TaskDataSse(Dispatch dispatch, ActiveTokens tokens, Audit audit) {
     this.dispatch = dispatch;
+    this.tokens = tokens;
+    this.audit = audit;
   }
 
-  /** Serves {@value #PATH} on {@code server} from {@code dispatch}. */
-  static TaskDataSse attach(HttpServer server, Dispatch dispatch) {
-    TaskDataSse sse = new TaskDataSse(dispatch);
+  /**
+   * Serves {@value #PATH} on {@code server} from {@code dispatch}; with {@code tokens} (null when
+   * authentication is off) only to requests with a valid bearer token, others get 401.
+   */
+  static TaskDataSse attach(
+      HttpServer server, Dispatch dispatch, ActiveTokens tokens, Audit audit) {
+    TaskDataSse sse = new TaskDataSse(dispatch, tokens, audit);
     server.createContext(PATH, sse::handle);
     return sse;
   }
@@ -60,6 +70,11 @@ final class TaskDataSse implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     if (!"GET".equals(exchange.getRequestMethod())) {
       respond(exchange, 405, "only GET");
+      return;
+    }
+    if (tokens != null && !authenticated(exchange)) {
+      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+      respond(exchange, 401, ActiveTokens.DENIED_MESSAGE);
       return;
     }
     Mono<Flux<TaskData>> feed;
@@ -80,6 +95,19 @@ final class TaskDataSse implements AutoCloseable {
         .doFinally(signal -> streams.release())
         .subscribe(
             chunk -> write(exchange, chunk), error -> fail(exchange, error), exchange::close);
+  }
+
+  private boolean authenticated(HttpExchange exchange) {
+    ActiveTokens.Outcome outcome =
+        tokens.authenticateHeader(exchange.getRequestHeaders().get("Authorization"));
+    if (!outcome.accepted()) {
+      audit.unauthenticated(
+          "GET " + PATH,
+          String.valueOf(exchange.getRemoteAddress()),
+          outcome.denial().tag(),
+          outcome.lookupId());
+    }
+    return outcome.accepted();
   }
 
   private Mono<Flux<TaskData>> open(Map<String, String> query) {

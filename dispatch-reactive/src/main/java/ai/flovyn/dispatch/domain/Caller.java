@@ -1,0 +1,9 @@
+package ai.flovyn.dispatch.domain;
+
+/** Who an authenticated bearer token says is calling: its tenant, its role and its public id. */
+public record Caller(String lookupId, String tenantId, TokenRole role) {
+  /** The objects this caller may see. */
+  public Scope scope() {
+    return Scope.tenant(tenantId);
+  }
+}

@@ -1,0 +1,29 @@
+package ai.flovyn.dispatch.domain;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What a bearer token may do: a worker token every flovyn.v1 RPC in its tenant (the worker loops
+ * and the SDK's client API, contract A4); an admin token the same, and token management once that
+ * has RPCs (today tokens are managed from the command line only).
+ */
+public enum TokenRole {
+  WORKER,
+  ADMIN;
+
+  /** The name as stored and typed on the command line: {@code worker} or {@code admin}. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The role named {@code text} ({@code worker} or {@code admin}), or empty. */
+  public static Optional<TokenRole> parse(String text) {
+    for (TokenRole role : values()) {
+      if (role.wireName().equals(text)) {
+        return Optional.of(role);
+      }
+    }
+    return Optional.empty();
+  }
+}

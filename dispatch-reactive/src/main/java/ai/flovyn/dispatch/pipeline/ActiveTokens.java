@@ -1,0 +1,196 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.Caller;
+import ai.flovyn.dispatch.store.TokenChanges;
+import ai.flovyn.dispatch.store.TokenStore;
+import io.r2dbc.spi.ConnectionFactory;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * This instance's in-memory copy of the token table, so that authenticating a call is a map lookup
+ * and a hash, never a database round trip. The copy is reloaded whole on every token change
+ * announced by any instance (LISTEN/NOTIFY) and every reload interval as a backstop against lost
+ * notifications, so a revoked token is dead everywhere within one interval, and a new token works
+ * everywhere within the same bound. A copy that could not be reloaded for three intervals rejects
+ * every token rather than keep a revoked one alive.
+ */
+public final class ActiveTokens implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ActiveTokens.class);
+
+  /** The one description of every refusal: it does not say what was wrong. */
+  public static final String DENIED_MESSAGE = "missing or invalid bearer token";
+
+  private static final int STALE_AFTER_INTERVALS = 3;
+  private static final String SCHEME = "Bearer ";
+
+  /** Why a token was not accepted, as audit lines and metrics name it. */
+  public enum Denial {
+    MISSING,
+    MALFORMED,
+    UNKNOWN,
+    REVOKED,
+    WRONG_SECRET,
+    SNAPSHOT_STALE;
+
+    /** The reason tag: lower case. */
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * The outcome of one authentication: a caller, or a denial with the token's lookup id when it had
+   * one.
+   */
+  public record Outcome(Caller caller, Denial denial, String lookupId) {
+    /** Whether the token was accepted. */
+    public boolean accepted() {
+      return caller != null;
+    }
+  }
+
+  private record Snapshot(Map<String, TokenStore.StoredToken> byLookupId, long loadedAtNanos) {}
+
+  private final TokenStore store;
+  private final long staleAfterNanos;
+  private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+  // the reload timer gets a thread of its own, never a Netty event loop
+  private final Scheduler timer = Schedulers.newSingle("dispatch-token-reload", true);
+  private volatile Disposable reloads;
+
+  private ActiveTokens(TokenStore store, Duration reloadInterval) {
+    this.store = store;
+    this.staleAfterNanos = reloadInterval.multipliedBy(STALE_AFTER_INTERVALS).toNanos();
+  }
+
+  /**
+   * Loads the tokens of the database behind {@code connections}, then keeps them current: emits
+   * once the first load is done, errors when it fails. {@code listenConnections} gives the
+   * connection that stays in LISTEN (not one of a pool).
+   */
+  public static Mono<ActiveTokens> start(
+      ConnectionFactory connections, ConnectionFactory listenConnections, Duration reloadInterval) {
+    if (reloadInterval.isZero() || reloadInterval.isNegative()) {
+      return Mono.error(new IllegalArgumentException("reload interval must be positive"));
+    }
+    ActiveTokens tokens = new ActiveTokens(new TokenStore(connections), reloadInterval);
+    return tokens
+        .load()
+        .doOnSuccess(ignored -> tokens.keepCurrent(listenConnections, reloadInterval))
+        // nobody gets the instance to close: release its timer thread here
+        .doOnError(error -> tokens.close())
+        .thenReturn(tokens);
+  }
+
+  /**
+   * Checks the values of a request's {@code authorization} header (none when it had none): exactly
+   * one, {@code Bearer <token>} with the scheme in any case and one space (contract §5.7 A1).
+   */
+  public Outcome authenticateHeader(List<String> values) {
+    if (values == null || values.isEmpty()) {
+      return denied(Denial.MISSING, null);
+    }
+    String only = values.get(0);
+    if (values.size() > 1
+        || only == null
+        || only.length() < SCHEME.length()
+        || !only.substring(0, SCHEME.length()).equalsIgnoreCase(SCHEME)) {
+      return denied(Denial.MALFORMED, null);
+    }
+    return authenticate(only.substring(SCHEME.length()));
+  }
+
+  /** Checks a bearer token text (null when the call carried none) against the snapshot. */
+  public Outcome authenticate(String text) {
+    if (text == null || text.isEmpty()) {
+      return denied(Denial.MISSING, null);
+    }
+    String lookupId = TokenText.lookupId(text);
+    if (lookupId == null) {
+      return denied(Denial.MALFORMED, null);
+    }
+    Snapshot current = snapshot.get();
+    if (System.nanoTime() - current.loadedAtNanos() > staleAfterNanos) {
+      return denied(Denial.SNAPSHOT_STALE, lookupId);
+    }
+    // hash before the lookup so an unknown id costs the same as a known one
+    byte[] hash = TokenText.hash(text);
+    TokenStore.StoredToken stored = current.byLookupId().get(lookupId);
+    if (stored == null) {
+      return denied(Denial.UNKNOWN, lookupId);
+    }
+    if (!TokenText.matches(stored.secretHash(), hash)) {
+      return denied(Denial.WRONG_SECRET, lookupId);
+    }
+    if (stored.revoked()) {
+      return denied(Denial.REVOKED, lookupId);
+    }
+    return new Outcome(new Caller(lookupId, stored.tenantId(), stored.role()), null, lookupId);
+  }
+
+  /** How many tokens of the current snapshot are active. */
+  public int activeCount() {
+    return (int)
+        snapshot.get().byLookupId().values().stream().filter(token -> !token.revoked()).count();
+  }
+
+  private static Outcome denied(Denial denial, String lookupId) {
+    return new Outcome(null, denial, lookupId);
+  }
+
+  private Mono<Void> load() {
+    long started = System.nanoTime();
+    return store
+        .snapshot()
+        .collectMap(TokenStore.StoredToken::lookupId)
+        .map(rows -> new Snapshot(Map.copyOf(new HashMap<>(rows)), started))
+        .doOnNext(this::install)
+        .then();
+  }
+
+  // a slow load that began before a newer one finished must not replace it
+  private void install(Snapshot loaded) {
+    snapshot.accumulateAndGet(
+        loaded,
+        (current, next) ->
+            current == null || next.loadedAtNanos() - current.loadedAtNanos() >= 0
+                ? next
+                : current);
+  }
+
+  private void keepCurrent(ConnectionFactory listenConnections, Duration interval) {
+    reloads =
+        Flux.merge(
+                Flux.interval(interval, interval, timer).map(tick -> "").onBackpressureDrop(),
+                TokenChanges.listen(listenConnections))
+            // one reload at a time, and one more after it when changes came in meanwhile
+            .onBackpressureLatest()
+            .concatMap(change -> load().onErrorResume(this::reloadFailed), 1)
+            .subscribe();
+  }
+
+  private Mono<Void> reloadFailed(Throwable error) {
+    log.warn("could not reload the access tokens: {}", error.toString());
+    return Mono.empty();
+  }
+
+  @Override
+  public void close() {
+    Disposable running = reloads;
+    if (running != null) {
+      running.dispose();
+    }
+    timer.dispose();
+  }
+}
