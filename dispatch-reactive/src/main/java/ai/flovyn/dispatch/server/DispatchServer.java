@@ -1,6 +1,8 @@
 package ai.flovyn.dispatch.server;
 
 import ai.flovyn.dispatch.grpc.GrpcServices;
+import ai.flovyn.dispatch.grpc.RequestSizes;
+import ai.flovyn.dispatch.grpc.TenantLimits;
 import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.pipeline.DispatchOptions;
@@ -23,10 +25,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -110,10 +114,12 @@ public final class DispatchServer implements AutoCloseable {
     startGrpc();
     startMetrics();
     log.info(
-        "dispatch-reactive {} serving gRPC on port {}, metrics on http://0.0.0.0:{}/metrics,"
+        "dispatch-reactive {} serving gRPC on port {} ({}), metrics on http://{}:{}/metrics,"
             + " database {}",
         version(),
         grpcPort(),
+        transportDescription(),
+        config.metricsHost(),
         metricsPort(),
         databaseDescription);
   }
@@ -148,14 +154,22 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startGrpc() {
     health = new HealthStatusManager();
-    NettyServerBuilder builder = NettyServerBuilder.forPort(config.grpcPort());
-    GrpcServices.of(dispatch, registry)
+    NettyServerBuilder builder;
+    if (config.tls().isPresent()) {
+      GrpcTls tls = GrpcTls.start(config.tls().get());
+      resources.push(tls);
+      builder = NettyServerBuilder.forPort(config.grpcPort(), tls.credentials());
+    } else {
+      builder = NettyServerBuilder.forPort(config.grpcPort());
+    }
+    TenantLimits limits = new TenantLimits(config.tenantLimits(), registry);
+    GrpcServices.of(dispatch, registry, limits)
         .forEach(service -> builder.addService(ServerInterceptors.intercept(service, calls)));
     Server server =
         builder
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
-            .maxInboundMessageSize(16 * 1024 * 1024)
+            .maxInboundMessageSize(RequestSizes.MAX_INBOUND)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .build();
@@ -170,9 +184,31 @@ public final class DispatchServer implements AutoCloseable {
     SERVICES.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
   }
 
+  private String transportDescription() {
+    return config
+        .tls()
+        .map(
+            tls ->
+                "TLS, client certificates "
+                    + tls.clientAuth().name().toLowerCase(Locale.ROOT)
+                    + (tls.reload().isZero()
+                        ? ""
+                        : ", files re-read every " + tls.reload().toSeconds() + " s"))
+        .orElse("plaintext");
+  }
+
   private void startMetrics() {
+    InetSocketAddress address = new InetSocketAddress(config.metricsHost(), config.metricsPort());
+    if (address.isUnresolved()) {
+      throw new StartupException(
+          "cannot resolve "
+              + ServerConfig.where("DISPATCH_METRICS_HOST")
+              + " = "
+              + config.metricsHost(),
+          null);
+    }
     try {
-      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch);
+      metricsServer = MetricsHttpServer.start(address, registry, dispatch);
     } catch (IOException e) {
       throw new StartupException(
           bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);

@@ -28,7 +28,13 @@ final class MetricsHttpServer implements AutoCloseable {
 
   static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, Dispatch dispatch)
       throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    return start(new InetSocketAddress(port), registry, dispatch);
+  }
+
+  static MetricsHttpServer start(
+      InetSocketAddress address, PrometheusMeterRegistry registry, Dispatch dispatch)
+      throws IOException {
+    HttpServer server = HttpServer.create(address, 0);
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
             runnable -> {
