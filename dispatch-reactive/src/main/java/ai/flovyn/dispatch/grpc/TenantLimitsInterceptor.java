@@ -101,6 +101,7 @@ final class TenantLimitsInterceptor implements ServerInterceptor {
     private volatile TenantLimits.Tenant tenant;
     private final EnumSet<Limit> held = EnumSet.noneOf(Limit.class);
     private boolean closed;
+    private boolean headersSent;
 
     LimitedCall(ServerCall<Q, R> call, Set<Limit> permits) {
       super(call);
@@ -153,8 +154,23 @@ final class TenantLimitsInterceptor implements ServerInterceptor {
 
     /** Sends an ack that the service did not produce (a refused batch), unless already closed. */
     synchronized void sendRefusal(R message) {
-      if (!closed) {
-        delegate().sendMessage(message);
+      if (closed) {
+        return;
+      }
+      if (!headersSent) {
+        headersSent = true;
+        delegate().sendHeaders(new Metadata());
+      }
+      delegate().sendMessage(message);
+    }
+
+    // headers go out once: before our own first ack or the service's, whichever comes first (the
+    // command stream's service sends none of its own)
+    @Override
+    public synchronized void sendHeaders(Metadata headers) {
+      if (!headersSent) {
+        headersSent = true;
+        super.sendHeaders(headers);
       }
     }
 
