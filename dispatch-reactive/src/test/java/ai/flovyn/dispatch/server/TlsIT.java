@@ -22,6 +22,10 @@ import io.grpc.health.v1.HealthGrpc;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,16 +65,26 @@ class TlsIT {
   }
 
   @Test
-  void tlsClientIsServedAndPlaintextClientIsRefused() throws Exception {
+  void tlsClientIsServedAndPlaintextClientIsRefusedWhileMetricsStayPlainOnLoopback()
+      throws Exception {
     writeServerCertificate(TestCertificates.issue(serverCa, "server"));
     try (DispatchServer server =
-        RealServers.start(database, "--tls-cert=" + cert(), "--tls-key=" + key())) {
+        RealServers.start(
+            database, "--tls-cert=" + cert(), "--tls-key=" + key(), "--metrics-host=127.0.0.1")) {
       assertEquals(ServingStatus.SERVING, health(server, tlsClient(null)));
       StatusRuntimeException plaintext =
           assertThrows(
               StatusRuntimeException.class,
               () -> health(server, InsecureChannelCredentials.create()));
       assertEquals(Status.Code.UNAVAILABLE, plaintext.getStatus().getCode());
+      HttpResponse<String> metrics =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, metrics.statusCode());
     }
   }
 
