@@ -180,11 +180,10 @@ final class TenantLimitsInterceptor implements ServerInterceptor {
         return;
       }
       closed = true;
-      try {
-        super.close(status, trailers);
-      } finally {
-        release();
-      }
+      // given back before the client sees the end, so that its next call (a worker polling again
+      // at once) never meets its own finished one
+      release();
+      super.close(status, trailers);
     }
 
     /** Gives back everything the call holds; the second and later calls do nothing. */

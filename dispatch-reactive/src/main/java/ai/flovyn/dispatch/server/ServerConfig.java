@@ -111,8 +111,8 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_TLS_CLIENT_AUTH",
               "",
-              "client certificates: none, optional or require (default: require when"
-                  + " DISPATCH_TLS_CLIENT_CA is set, else none)"),
+              "client certificates: none, optional or require; unset = require when"
+                  + " DISPATCH_TLS_CLIENT_CA is set, else none"),
           new Setting(
               "DISPATCH_TLS_RELOAD_SECONDS",
               "60",

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.grpc.TenantLimits.Limit;
 import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.proto.CommandBatch;
+import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.GetStateKeysRequest;
 import ai.flovyn.dispatch.proto.ListWorkersRequest;
 import ai.flovyn.dispatch.proto.PollTaskRequest;
 import ai.flovyn.dispatch.proto.PollTaskResponse;
+import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
 import ai.flovyn.dispatch.proto.SubscriptionRequest;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkAvailableEvent;
@@ -37,11 +40,16 @@ import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -130,7 +138,15 @@ class TenantLimitsIT {
         WorkflowDispatchGrpc.newBlockingStub(channel)
             .withDeadlineAfter(500, TimeUnit.MILLISECONDS)
             .subscribeToNotifications(subscription("acme"));
-    StatusRuntimeException expired = assertThrows(StatusRuntimeException.class, expiring::hasNext);
+    StatusRuntimeException expired =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> {
+              // whatever notifications arrive first, the stream ends at its deadline
+              while (expiring.hasNext()) {
+                expiring.next();
+              }
+            });
     assertEquals(Status.Code.DEADLINE_EXCEEDED, expired.getStatus().getCode());
     Await.until(() -> inUse("acme", Limit.STREAMS) == 0, "the expired stream to give back");
 
@@ -187,6 +203,74 @@ class TenantLimitsIT {
   }
 
   @Test
+  void streamedBatchOverTheLimitIsAckedResourceExhaustedByTheRealStreamWhichGoesOn()
+      throws Exception {
+    start(new TenantLimits.Settings(0, 0, 1, 0, 1));
+    List<CommandBatchAck> acks = new CopyOnWriteArrayList<>();
+    CompletableFuture<Status> end = new CompletableFuture<>();
+    try (Connection blocker =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      blocker.setAutoCommit(false);
+      try (Statement statement = blocker.createStatement()) {
+        // holds the first batch inside the database, so that it is in flight when the second comes
+        statement.execute("LOCK TABLE workflow_executions IN ACCESS EXCLUSIVE MODE");
+      }
+      StreamObserver<CommandBatch> stream =
+          WorkflowDispatchGrpc.newStub(channel)
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(authenticated("acme")))
+              .streamWorkflowCommands(collecting(acks, end));
+      stream.onNext(streamed("first"));
+      Await.until(() -> inUse("acme", Limit.BATCHES) == 1, "the first batch to be in flight");
+      stream.onNext(streamed("second"));
+      Await.until(() -> acks.size() == 1, "the second batch to be acked");
+      assertEquals("second", acks.get(0).getRequestId());
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), acks.get(0).getCode());
+      assertEquals("tenant limit: batches in flight (1) reached", acks.get(0).getMessage());
+      blocker.rollback();
+      Await.until(() -> acks.size() == 2, "the first batch to be acked once the table is free");
+      assertEquals("first", acks.get(1).getRequestId());
+      assertEquals(Status.Code.NOT_FOUND.value(), acks.get(1).getCode(), "no such workflow");
+      assertEquals(0, inUse("acme", Limit.BATCHES), "its ack gave back its permit");
+      stream.onNext(streamed("third"));
+      Await.until(() -> acks.size() == 3, "the third batch, admitted, to be acked");
+      assertEquals(Status.Code.NOT_FOUND.value(), acks.get(2).getCode());
+      stream.onCompleted();
+      assertEquals(Status.Code.OK, end.get(30, TimeUnit.SECONDS).getCode());
+    }
+    Await.until(() -> inUse("acme", Limit.STREAMS) == 0, "the ended stream to give back");
+    assertEquals(1.0, rejected("acme", "batches"));
+  }
+
+  private static CommandBatch streamed(String requestId) {
+    return CommandBatch.newBuilder()
+        .setRequestId(requestId)
+        .setBatch(
+            SubmitWorkflowCommandsRequest.newBuilder()
+                .setWorkflowExecutionId(UUID.randomUUID().toString()))
+        .build();
+  }
+
+  private static StreamObserver<CommandBatchAck> collecting(
+      List<CommandBatchAck> acks, CompletableFuture<Status> end) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(CommandBatchAck ack) {
+        acks.add(ack);
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        end.complete(Status.fromThrowable(error));
+      }
+
+      @Override
+      public void onCompleted() {
+        end.complete(Status.OK);
+      }
+    };
+  }
+
+  @Test
   void authenticatedTenantIsTheOneCountedAndCallsNamingNoTenantShareOneBucket() throws Exception {
     start(new TenantLimits.Settings(0, 0, 0, 1, 1));
     lifecycle("acme").listWorkers(workers("beta"));
@@ -231,9 +315,15 @@ class TenantLimitsIT {
       Metadata.Key.of("test-tenant", Metadata.ASCII_STRING_MARSHALLER);
 
   private WorkerLifecycleGrpc.WorkerLifecycleBlockingStub lifecycle(String authenticatedAs) {
+    return lifecycle()
+        .withInterceptors(
+            MetadataUtils.newAttachHeadersInterceptor(authenticated(authenticatedAs)));
+  }
+
+  private static Metadata authenticated(String tenant) {
     Metadata headers = new Metadata();
-    headers.put(TENANT, authenticatedAs);
-    return lifecycle().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    headers.put(TENANT, tenant);
+    return headers;
   }
 
   private int inUse(String tenant, Limit limit) {
