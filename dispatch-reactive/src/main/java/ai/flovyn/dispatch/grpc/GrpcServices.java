@@ -11,16 +11,26 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Set;
 
-/** The flovyn.v1 services over a pipeline, with tracing and call metrics applied. */
+/**
+ * The flovyn.v1 services over a pipeline, with tracing, call metrics, per-tenant limits and per-RPC
+ * request sizes applied.
+ */
 public final class GrpcServices {
   private GrpcServices() {}
 
   /**
-   * Service definitions without authentication (every call unrestricted), ready to add to any gRPC
-   * server builder: for development and for embedders that authenticate in front of them.
+   * Service definitions without authentication (every call unrestricted) and without per-tenant
+   * limits, ready to add to any gRPC server builder: for development and for embedders that
+   * authenticate in front of them.
    */
   public static List<ServerServiceDefinition> of(Dispatch dispatch, MeterRegistry registry) {
-    return build(dispatch, registry, null);
+    return of(dispatch, registry, unlimited(registry));
+  }
+
+  /** Service definitions without authentication whose calls are admitted against {@code limits}. */
+  public static List<ServerServiceDefinition> of(
+      Dispatch dispatch, MeterRegistry registry, TenantLimits limits) {
+    return build(dispatch, registry, limits, null);
   }
 
   /**
@@ -30,18 +40,34 @@ public final class GrpcServices {
    */
   public static List<ServerServiceDefinition> authenticated(
       Dispatch dispatch, MeterRegistry registry, ActiveTokens tokens) {
-    return build(dispatch, registry, new Authentication(tokens, new Audit(registry)));
+    return authenticated(dispatch, registry, tokens, unlimited(registry));
+  }
+
+  /** As {@link #authenticated(Dispatch, MeterRegistry, ActiveTokens)}, admitted against limits. */
+  public static List<ServerServiceDefinition> authenticated(
+      Dispatch dispatch, MeterRegistry registry, ActiveTokens tokens, TenantLimits limits) {
+    return build(dispatch, registry, limits, new Authentication(tokens, new Audit(registry)));
+  }
+
+  private static TenantLimits unlimited(MeterRegistry registry) {
+    return new TenantLimits(TenantLimits.Settings.unlimited(), registry);
   }
 
   private static List<ServerServiceDefinition> build(
-      Dispatch dispatch, MeterRegistry registry, Authentication authentication) {
+      Dispatch dispatch,
+      MeterRegistry registry,
+      TenantLimits limits,
+      Authentication authentication) {
     CallMetricsInterceptor metrics = new CallMetricsInterceptor(registry);
     TraceContext trace = new TraceContext();
-    // the last interceptor runs first: metrics count refused calls too, nothing else sees them
+    RequestSizes sizes = new RequestSizes();
+    TenantLimitsInterceptor admission = new TenantLimitsInterceptor(limits);
+    // the last interceptor listed runs first: metrics count refused calls too; authentication
+    // runs before the limits, which count the caller's own tenant
     ServerInterceptor[] chain =
         authentication == null
-            ? new ServerInterceptor[] {trace, metrics}
-            : new ServerInterceptor[] {trace, authentication, metrics};
+            ? new ServerInterceptor[] {sizes, admission, trace, metrics}
+            : new ServerInterceptor[] {sizes, admission, trace, authentication, metrics};
     return List.of(
         ServerInterceptors.intercept(
             guarded(new WorkflowDispatchService(dispatch, registry)), chain),

@@ -1,6 +1,8 @@
 package ai.flovyn.dispatch.server;
 
 import ai.flovyn.dispatch.grpc.GrpcServices;
+import ai.flovyn.dispatch.grpc.RequestSizes;
+import ai.flovyn.dispatch.grpc.TenantLimits;
 import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -117,11 +120,13 @@ public final class DispatchServer implements AutoCloseable {
     startGrpc();
     startMetrics();
     log.info(
-        "dispatch-reactive {} serving gRPC on {}:{}, metrics on http://0.0.0.0:{}/metrics,"
+        "dispatch-reactive {} serving gRPC on {}:{} ({}), metrics on http://{}:{}/metrics,"
             + " database {}; {}",
         version(),
         config.grpcHost(),
         grpcPort(),
+        transportDescription(),
+        config.metricsHost(),
         metricsPort(),
         databaseDescription,
         authDescription());
@@ -200,13 +205,21 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startGrpc() {
     health = new HealthStatusManager();
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()));
+    InetSocketAddress address = new InetSocketAddress(config.grpcHost(), config.grpcPort());
+    NettyServerBuilder builder;
+    if (config.tls().isPresent()) {
+      GrpcTls tls = GrpcTls.start(config.tls().get());
+      resources.push(tls);
+      builder = NettyServerBuilder.forAddress(address, tls.credentials());
+    } else {
+      builder = NettyServerBuilder.forAddress(address);
+    }
+    TenantLimits limits = new TenantLimits(config.tenantLimits(), registry);
     // health and reflection stay open: load balancers probe health without a token, and
     // reflection describes only the public flovyn.v1 schema
     (tokens == null
-            ? GrpcServices.of(dispatch, registry)
-            : GrpcServices.authenticated(dispatch, registry, tokens))
+            ? GrpcServices.of(dispatch, registry, limits)
+            : GrpcServices.authenticated(dispatch, registry, tokens, limits))
         .forEach(service -> builder.addService(ServerInterceptors.intercept(service, calls)));
     Server server =
         builder
@@ -216,7 +229,7 @@ public final class DispatchServer implements AutoCloseable {
             .directExecutor()
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
-            .maxInboundMessageSize(16 * 1024 * 1024)
+            .maxInboundMessageSize(RequestSizes.MAX_INBOUND)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .build();
@@ -231,9 +244,31 @@ public final class DispatchServer implements AutoCloseable {
     SERVICES.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
   }
 
+  private String transportDescription() {
+    return config
+        .tls()
+        .map(
+            tls ->
+                "TLS, client certificates "
+                    + tls.clientAuth().name().toLowerCase(Locale.ROOT)
+                    + (tls.reload().isZero()
+                        ? ""
+                        : ", files re-read every " + tls.reload().toSeconds() + " s"))
+        .orElse("plaintext");
+  }
+
   private void startMetrics() {
+    InetSocketAddress address = new InetSocketAddress(config.metricsHost(), config.metricsPort());
+    if (address.isUnresolved()) {
+      throw new StartupException(
+          "cannot resolve "
+              + ServerConfig.where("DISPATCH_METRICS_HOST")
+              + " = "
+              + config.metricsHost(),
+          null);
+    }
     try {
-      metricsServer = MetricsHttpServer.start(config.metricsPort(), registry, dispatch, tokens);
+      metricsServer = MetricsHttpServer.start(address, registry, dispatch, tokens);
     } catch (IOException e) {
       throw new StartupException(
           bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);

@@ -31,17 +31,20 @@ final class MetricsHttpServer implements AutoCloseable {
   /** Starts serving metrics and the task data stream, without authentication. */
   static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, Dispatch dispatch)
       throws IOException {
-    return start(port, registry, dispatch, null);
+    return start(new InetSocketAddress(port), registry, dispatch, null);
   }
 
   /**
-   * Starts serving metrics and the task data stream; {@code tokens} (null when authentication is
-   * off) guards the task data stream like the gRPC services.
+   * Starts serving metrics and the task data stream on {@code address}; {@code tokens} (null when
+   * authentication is off) guards the task data stream like the gRPC services.
    */
   static MetricsHttpServer start(
-      int port, PrometheusMeterRegistry registry, Dispatch dispatch, ActiveTokens tokens)
+      InetSocketAddress address,
+      PrometheusMeterRegistry registry,
+      Dispatch dispatch,
+      ActiveTokens tokens)
       throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    HttpServer server = HttpServer.create(address, 0);
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
             runnable -> {

@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.server;
 
+import ai.flovyn.dispatch.grpc.TenantLimits;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -33,7 +34,10 @@ public record ServerConfig(
     Duration retention,
     Map<String, Duration> tenantRetention,
     String grpcHost,
-    Auth auth) {
+    Auth auth,
+    String metricsHost,
+    Optional<TlsSettings> tls,
+    TenantLimits.Settings tenantLimits) {
 
   /**
    * Whether calls need a bearer token, and why: {@code explicit} when DISPATCH_AUTH said so,
@@ -117,7 +121,51 @@ public record ServerConfig(
               "7",
               "finished workflows and tasks are deleted this many days after they finished"),
           new Setting(
-              "DISPATCH_RETENTION_TENANTS", "", "per-tenant retention days, e.g. acme=30,beta=1"));
+              "DISPATCH_RETENTION_TENANTS", "", "per-tenant retention days, e.g. acme=30,beta=1"),
+          new Setting(
+              "DISPATCH_METRICS_HOST",
+              "0.0.0.0",
+              "address the metrics HTTP port binds to (127.0.0.1 = this host only)"),
+          new Setting(
+              "DISPATCH_TLS_CERT",
+              "",
+              "PEM certificate chain of the gRPC port; set with DISPATCH_TLS_KEY to serve TLS"),
+          new Setting("DISPATCH_TLS_KEY", "", "PEM (PKCS#8) private key of DISPATCH_TLS_CERT"),
+          new Setting(
+              "DISPATCH_TLS_CLIENT_CA",
+              "",
+              "PEM CA certificates that client certificates must chain to (mTLS)"),
+          new Setting(
+              "DISPATCH_TLS_CLIENT_AUTH",
+              "",
+              "client certificates: none, optional or require; unset = require when"
+                  + " DISPATCH_TLS_CLIENT_CA is set, else none"),
+          new Setting(
+              "DISPATCH_TLS_RELOAD_SECONDS",
+              "60",
+              "how often the TLS files are re-read, so a renewed certificate needs no restart"
+                  + " (0 = never)"),
+          new Setting(
+              "DISPATCH_TENANT_MAX_LONG_POLLS",
+              "256",
+              "concurrent PollWorkflow/PollTask calls per tenant (0 = unlimited)"),
+          new Setting(
+              "DISPATCH_TENANT_MAX_STREAMS",
+              "256",
+              "concurrent streaming calls per tenant (0 = unlimited)"),
+          new Setting(
+              "DISPATCH_TENANT_MAX_BATCHES",
+              "128",
+              "command batches being applied at once per tenant, unary and streamed (0 ="
+                  + " unlimited)"),
+          new Setting(
+              "DISPATCH_TENANT_RATE",
+              "5000",
+              "calls per second per tenant, token bucket (0 = unlimited)"),
+          new Setting(
+              "DISPATCH_TENANT_BURST",
+              "10000",
+              "calls a tenant may make at once above DISPATCH_TENANT_RATE (at least 1)"));
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -151,7 +199,15 @@ public record ServerConfig(
         Duration.ofDays(intIn(values, "DISPATCH_RETENTION_DAYS", 1, 36500)),
         tenantDays(values.get("DISPATCH_RETENTION_TENANTS")),
         grpcHost(values),
-        auth(values));
+        auth(values),
+        host(values, "DISPATCH_METRICS_HOST"),
+        tls(values),
+        new TenantLimits.Settings(
+            intIn(values, "DISPATCH_TENANT_MAX_LONG_POLLS", 0, 1_000_000),
+            intIn(values, "DISPATCH_TENANT_MAX_STREAMS", 0, 1_000_000),
+            intIn(values, "DISPATCH_TENANT_MAX_BATCHES", 0, 1_000_000),
+            intIn(values, "DISPATCH_TENANT_RATE", 0, 1_000_000),
+            intIn(values, "DISPATCH_TENANT_BURST", 1, 1_000_000)));
   }
 
   /**
@@ -205,6 +261,72 @@ public record ServerConfig(
   /** Whether gRPC listens on a loopback address only. */
   public boolean grpcLoopback() {
     return isLoopback(grpcHost);
+  }
+
+  private static String host(Map<String, String> values, String env) {
+    String host = values.get(env).trim();
+    if (host.isEmpty()) {
+      throw new ConfigException(where(env) + " must be a host name or an address");
+    }
+    return host;
+  }
+
+  // the files themselves are read at startup, where a bad one is a one-line error naming it
+  private static Optional<TlsSettings> tls(Map<String, String> values) {
+    Optional<Path> cert = path(values, "DISPATCH_TLS_CERT");
+    Optional<Path> key = path(values, "DISPATCH_TLS_KEY");
+    Optional<Path> clientCa = path(values, "DISPATCH_TLS_CLIENT_CA");
+    String authRaw = values.get("DISPATCH_TLS_CLIENT_AUTH").trim().toUpperCase(Locale.ROOT);
+    Duration reload = Duration.ofSeconds(intIn(values, "DISPATCH_TLS_RELOAD_SECONDS", 0, 86400));
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw new ConfigException(
+          "set both "
+              + where("DISPATCH_TLS_CERT")
+              + " and "
+              + where("DISPATCH_TLS_KEY")
+              + " to serve TLS, or neither");
+    }
+    if (cert.isEmpty()) {
+      if (clientCa.isPresent() || !authRaw.isEmpty()) {
+        throw new ConfigException(
+            "client certificates need TLS: set "
+                + where("DISPATCH_TLS_CERT")
+                + " and "
+                + where("DISPATCH_TLS_KEY"));
+      }
+      return Optional.empty();
+    }
+    TlsSettings.ClientAuth auth;
+    if (authRaw.isEmpty()) {
+      auth = clientCa.isPresent() ? TlsSettings.ClientAuth.REQUIRE : TlsSettings.ClientAuth.NONE;
+    } else {
+      try {
+        auth = TlsSettings.ClientAuth.valueOf(authRaw);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            where("DISPATCH_TLS_CLIENT_AUTH")
+                + " must be none, optional or require, got '"
+                + values.get("DISPATCH_TLS_CLIENT_AUTH").trim()
+                + "'");
+      }
+    }
+    if (auth != TlsSettings.ClientAuth.NONE && clientCa.isEmpty()) {
+      throw new ConfigException(
+          where("DISPATCH_TLS_CLIENT_AUTH")
+              + "="
+              + auth.name().toLowerCase(Locale.ROOT)
+              + " needs "
+              + where("DISPATCH_TLS_CLIENT_CA"));
+    }
+    return Optional.of(new TlsSettings(cert.get(), key.get(), clientCa, auth, reload));
+  }
+
+  private static Optional<Path> path(Map<String, String> values, String env) {
+    return Optional.of(values.get(env).trim()).filter(raw -> !raw.isEmpty()).map(Path::of);
+  }
+
+  static String where(String env) {
+    return env + " / " + new Setting(env, "", "").flag();
   }
 
   // "acme=30,beta=1": tenant names as the API takes them, days as DISPATCH_RETENTION_DAYS
@@ -282,7 +404,7 @@ public record ServerConfig(
 
   private static int intIn(Map<String, String> values, String env, int min, int max) {
     String raw = values.get(env).trim();
-    String where = env + " / " + new Setting(env, "", "").flag();
+    String where = where(env);
     int value;
     try {
       value = Integer.parseInt(raw);

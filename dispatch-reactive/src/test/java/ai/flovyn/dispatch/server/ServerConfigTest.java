@@ -57,6 +57,68 @@ class ServerConfigTest {
   }
 
   @Test
+  void tlsNeedsCertificateAndKeyAndClientAuthNeedsACa() {
+    assertEquals(Optional.empty(), ServerConfig.from(Map.of(), new String[0]).tls());
+    TlsSettings tls =
+        ServerConfig.from(
+                Map.of("DISPATCH_TLS_CERT", "/c.pem", "DISPATCH_TLS_KEY", "/k.pem"),
+                new String[] {"--tls-client-ca=/ca.pem"})
+            .tls()
+            .orElseThrow();
+    assertEquals(TlsSettings.ClientAuth.REQUIRE, tls.clientAuth(), "a CA alone means require");
+    assertEquals(Duration.ofSeconds(60), tls.reload());
+    assertEquals(
+        TlsSettings.ClientAuth.OPTIONAL,
+        ServerConfig.from(
+                Map.of(),
+                new String[] {
+                  "--tls-cert=/c.pem",
+                  "--tls-key=/k.pem",
+                  "--tls-client-ca=/ca.pem",
+                  "--tls-client-auth=Optional"
+                })
+            .tls()
+            .orElseThrow()
+            .clientAuth());
+    assertRefused("DISPATCH_TLS_KEY", "--tls-cert=/c.pem");
+    assertRefused("DISPATCH_TLS_CERT", "--tls-client-ca=/ca.pem");
+    assertRefused(
+        "DISPATCH_TLS_CLIENT_CA",
+        "--tls-cert=/c.pem",
+        "--tls-key=/k.pem",
+        "--tls-client-auth=require");
+    assertRefused(
+        "DISPATCH_TLS_CLIENT_AUTH",
+        "--tls-cert=/c.pem",
+        "--tls-key=/k.pem",
+        "--tls-client-ca=/ca.pem",
+        "--tls-client-auth=sometimes");
+  }
+
+  @Test
+  void tenantLimitsAndMetricsHostHaveDefaultsAndCanBeSet() {
+    ServerConfig defaults = ServerConfig.from(Map.of(), new String[0]);
+    assertEquals("0.0.0.0", defaults.metricsHost());
+    assertEquals(
+        new ai.flovyn.dispatch.grpc.TenantLimits.Settings(256, 256, 128, 5000, 10000),
+        defaults.tenantLimits());
+    ServerConfig set =
+        ServerConfig.from(
+            Map.of("DISPATCH_TENANT_RATE", "0"),
+            new String[] {"--metrics-host=127.0.0.1", "--tenant-max-long-polls=2"});
+    assertEquals("127.0.0.1", set.metricsHost());
+    assertEquals(2, set.tenantLimits().longPolls());
+    assertEquals(0, set.tenantLimits().ratePerSecond());
+    assertRefused("DISPATCH_TENANT_BURST", "--tenant-burst=0");
+  }
+
+  private static void assertRefused(String setting, String... flags) {
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ServerConfig.from(Map.of(), flags));
+    assertTrue(e.getMessage().contains(setting), e.getMessage());
+  }
+
+  @Test
   void unknownFlagNamesTheFlag() {
     ConfigException error =
         assertThrows(
