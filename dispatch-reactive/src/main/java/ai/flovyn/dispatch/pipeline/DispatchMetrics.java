@@ -210,6 +210,8 @@ final class DispatchMetrics {
   void watchTaskOutcomesQueued(IntSupplier queued) {
     Gauge.builder("dispatch_task_outcomes_queued", queued, IntSupplier::getAsInt)
         .description("CompleteTask and FailTask calls waiting for a shared transaction")
+        // the supplier is a method reference nothing else holds: a weak one would be collected
+        .strongReference(true)
         .register(registry);
   }
 }
