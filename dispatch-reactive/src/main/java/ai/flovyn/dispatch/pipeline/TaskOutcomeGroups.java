@@ -15,6 +15,7 @@ import ai.flovyn.dispatch.store.WorkSignal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -111,21 +112,24 @@ final class TaskOutcomeGroups {
                 (later.isEmpty()
                         ? Mono.just(List.<Coalescer.Answer<TaskOutcome>>of())
                         : apply(tx, later))
-                    .map(
-                        laterAnswers -> {
-                          List<Coalescer.Answer<TaskOutcome>> answers =
-                              new ArrayList<>(group.size());
-                          for (int i = 0; i < group.size(); i++) {
-                            answers.add(null);
-                          }
-                          for (int i = 0; i < firstAt.size(); i++) {
-                            answers.set(firstAt.get(i), firstAnswers.get(i));
-                          }
-                          for (int i = 0; i < laterAt.size(); i++) {
-                            answers.set(laterAt.get(i), laterAnswers.get(i));
-                          }
-                          return answers;
-                        }));
+                    .map(laterAnswers -> merge(firstAt, firstAnswers, laterAt, laterAnswers)));
+  }
+
+  // the answers of both rounds, each at its call's place in the group
+  private static List<Coalescer.Answer<TaskOutcome>> merge(
+      List<Integer> firstAt,
+      List<Coalescer.Answer<TaskOutcome>> firstAnswers,
+      List<Integer> laterAt,
+      List<Coalescer.Answer<TaskOutcome>> laterAnswers) {
+    List<Coalescer.Answer<TaskOutcome>> answers =
+        new ArrayList<>(Collections.nCopies(firstAt.size() + laterAt.size(), null));
+    for (int i = 0; i < firstAt.size(); i++) {
+      answers.set(firstAt.get(i), firstAnswers.get(i));
+    }
+    for (int i = 0; i < laterAt.size(); i++) {
+      answers.set(laterAt.get(i), laterAnswers.get(i));
+    }
+    return answers;
   }
 
   /**
