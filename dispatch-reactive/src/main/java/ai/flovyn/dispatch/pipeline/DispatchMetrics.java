@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import reactor.core.publisher.Mono;
 
 /** The pipeline's Micrometer meters, named as semantics.md lists them (Prometheus names). */
@@ -236,5 +237,22 @@ final class DispatchMetrics {
     ErrorKind kind =
         error instanceof DispatchException dispatch ? dispatch.kind() : ErrorKind.INTERNAL;
     return kind.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** A group of task outcomes (CompleteTask, FailTask) committed together. */
+  void taskOutcomeGroup(int calls) {
+    DistributionSummary.builder("dispatch_task_outcome_group_size")
+        .description("CompleteTask and FailTask calls sharing one transaction (group commit)")
+        .register(registry)
+        .record(calls);
+  }
+
+  /** Exposes how many CompleteTask and FailTask calls wait for their group. */
+  void watchTaskOutcomesQueued(IntSupplier queued) {
+    Gauge.builder("dispatch_task_outcomes_queued", queued, IntSupplier::getAsInt)
+        .description("CompleteTask and FailTask calls waiting for a shared transaction")
+        // the supplier is a method reference nothing else holds: a weak one would be collected
+        .strongReference(true)
+        .register(registry);
   }
 }

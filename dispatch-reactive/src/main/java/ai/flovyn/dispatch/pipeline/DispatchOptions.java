@@ -16,8 +16,10 @@ import java.util.Map;
  * @param retryBackoffBase backoff before the first retry of a failed task (doubled each attempt)
  * @param retryBackoffMax longest backoff between attempts
  * @param sweepInterval longest time the sweeper of timers and leases sleeps without a due item
- * @param groupCommitters how many shared transactions of command batches may run at once
- * @param maxGroupSize most command batches in one shared transaction (1: no group commit)
+ * @param groupCommitters how many shared transactions of command batches may run at once (and as
+ *     many of task outcomes, CompleteTask / FailTask)
+ * @param maxGroupSize most command batches, or task outcomes, in one shared transaction (1: no
+ *     group commit)
  * @param background whether to run the notification listener and the sweeper (off only for tests
  *     that must see no background statements)
  * @param maxHistoryBytes most bytes a workflow's GetEvents answer may take: an SDK cannot read more

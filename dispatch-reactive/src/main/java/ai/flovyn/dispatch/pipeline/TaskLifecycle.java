@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
+import ai.flovyn.dispatch.store.TaskFinish;
 import ai.flovyn.dispatch.store.TaskOutcome;
 import ai.flovyn.dispatch.store.TaskState;
 import ai.flovyn.dispatch.store.Transactor;
@@ -11,7 +12,6 @@ import ai.flovyn.dispatch.store.WorkSignal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +27,7 @@ final class TaskLifecycle {
   private final DispatchOptions options;
   private final DispatchMetrics metrics;
   private final Sweeper sweeper;
+  private final TaskOutcomeGroups groups;
 
   TaskLifecycle(
       Transactor transactor, DispatchOptions options, DispatchMetrics metrics, Sweeper sweeper) {
@@ -34,39 +35,27 @@ final class TaskLifecycle {
     this.options = options;
     this.metrics = metrics;
     this.sweeper = sweeper;
+    this.groups = new TaskOutcomeGroups(transactor, options, metrics);
   }
 
-  /** Completes a RUNNING task; completing it again with the same output is success. */
+  /**
+   * Completes a RUNNING task; completing it again with the same output is success. Errors with
+   * NOT_FOUND, FAILED_PRECONDITION (another state or output), or RESOURCE_EXHAUSTED when the output
+   * would grow the workflow's history past its limit (the task stays RUNNING).
+   */
   Mono<Void> complete(UUID taskId, byte[] output) {
-    return transactor
-        .inTransaction(
-            tx ->
-                tx.taskLifecycle()
-                    .complete(taskId, output)
-                    .flatMap(
-                        task ->
-                            resume(
-                                    tx,
-                                    task,
-                                    "TASK_COMPLETED",
-                                    EventData.object()
-                                        .put("taskExecutionId", taskId.toString())
-                                        .payload("output", output)
-                                        .json(),
-                                    options.maxHistoryBytes())
-                                .thenReturn(true))
-                    .switchIfEmpty(explainComplete(tx, taskId, output)))
-        .doOnNext(changed -> metrics.taskFinished("completed"))
-        .then();
-  }
-
-  private Mono<Boolean> explainComplete(Tx tx, UUID taskId, byte[] output) {
-    return state(tx, taskId)
-        .flatMap(
-            task ->
-                task.status() == TaskStatus.COMPLETED && Arrays.equals(task.output(), output)
-                    ? Mono.empty()
-                    : Mono.error(notRunning(task)));
+    byte[] bytes = output == null ? new byte[0] : output;
+    return finish(
+        new TaskFinish(
+            taskId,
+            false,
+            bytes,
+            null,
+            "TASK_COMPLETED",
+            EventData.object()
+                .put("taskExecutionId", taskId.toString())
+                .payload("output", bytes)
+                .json()));
   }
 
   /**
@@ -75,36 +64,51 @@ final class TaskLifecycle {
    */
   Mono<Void> fail(UUID taskId, String error) {
     // the SDK sends the text of an exception: never a reason to lose the failure itself
-    String text = Texts.failureText(error);
-    return failIn(taskId, text);
+    String text = Texts.failureText(error == null ? "" : error);
+    return finish(
+        new TaskFinish(
+            taskId,
+            true,
+            null,
+            text,
+            "TASK_FAILED",
+            EventData.object()
+                .put("taskExecutionId", taskId.toString())
+                // a server event, never refused for the history limit: kept small
+                .put("error", Texts.truncate(text, MAX_EVENT_ERROR))
+                .json()));
   }
 
-  private Mono<Void> failIn(UUID taskId, String error) {
-    return transactor
-        .inTransaction(
-            tx ->
-                tx.taskLifecycle()
-                    .fail(
-                        taskId,
-                        error,
-                        options.retryBackoffBaseMillis(),
-                        options.retryBackoffMaxMillis())
-                    .flatMap(task -> afterFailure(tx, List.of(task), error).thenReturn(task))
-                    .switchIfEmpty(explainFail(tx, taskId, error)))
-        .doOnNext(
-            task -> {
-              metrics.taskFinished(task.status() == TaskStatus.FAILED ? "failed" : "retried");
-              if (task.status() == TaskStatus.PENDING) {
-                sweeper.dueIn(Duration.between(Instant.now(), task.visibleAt()));
-              }
-            })
-        .then();
+  // Concurrent outcomes share transactions (see TaskOutcomeGroups); without group commit each runs
+  // alone, through the same statement.
+  private Mono<Void> finish(TaskFinish request) {
+    Mono<TaskOutcome> finished =
+        options.maxGroupSize() > 1
+            ? groups.submit(request)
+            : groups.run(List.of(request)).flatMap(answers -> answerOf(answers.get(0)));
+    return finished.doOnNext(this::recordFinished).then();
   }
 
-  /** Appends TASK_FAILED for the tasks that failed for good and announces retried ones. */
+  private static Mono<TaskOutcome> answerOf(Coalescer.Answer<TaskOutcome> answer) {
+    return answer.error() != null ? Mono.error(answer.error()) : Mono.justOrEmpty(answer.value());
+  }
+
+  private void recordFinished(TaskOutcome task) {
+    metrics.taskFinished(
+        switch (task.status()) {
+          case COMPLETED -> "completed";
+          case FAILED -> "failed";
+          default -> "retried";
+        });
+    if (task.status() == TaskStatus.PENDING) {
+      sweeper.dueIn(Duration.between(Instant.now(), task.visibleAt()));
+    }
+  }
+
   /** The longest error text a TASK_FAILED event carries; the task row keeps the whole text. */
   static final int MAX_EVENT_ERROR = 4096;
 
+  /** Appends TASK_FAILED for the tasks that failed for good and announces retried ones. */
   static Mono<Void> afterFailure(Tx tx, List<TaskOutcome> tasks, String error) {
     List<AppendEvent> events = new ArrayList<>();
     Set<String> visibleNow = new LinkedHashSet<>();
@@ -129,19 +133,6 @@ final class TaskLifecycle {
     return Resumes.append(tx, events).then(tx.notifier().notify(visibleNow));
   }
 
-  private Mono<TaskOutcome> explainFail(Tx tx, UUID taskId, String error) {
-    return state(tx, taskId)
-        .flatMap(
-            task -> {
-              boolean sameFailure =
-                  (task.status() == TaskStatus.FAILED && error.equals(task.error()))
-                      || (task.status() == TaskStatus.PENDING
-                          && "FAILED".equals(task.lastAttemptOutcome())
-                          && error.equals(task.lastAttemptError()));
-              return sameFailure ? Mono.<TaskOutcome>empty() : Mono.error(notRunning(task));
-            });
-  }
-
   /**
    * Cancels a PENDING or RUNNING task; again is success. Its workflow sees TASK_FAILED ("Task
    * cancelled"), the only task outcome an SDK reads (E5), and resumes.
@@ -152,19 +143,7 @@ final class TaskLifecycle {
             tx ->
                 tx.taskLifecycle()
                     .cancel(taskId)
-                    .flatMap(
-                        task ->
-                            resume(
-                                    tx,
-                                    task,
-                                    "TASK_FAILED",
-                                    EventData.object()
-                                        .put("taskExecutionId", taskId.toString())
-                                        .put("error", "Task cancelled")
-                                        .put("retryable", false)
-                                        .json(),
-                                    Long.MAX_VALUE)
-                                .thenReturn(true))
+                    .flatMap(task -> cancelled(tx, task, taskId).thenReturn(true))
                     .switchIfEmpty(
                         state(tx, taskId)
                             .flatMap(
@@ -200,19 +179,23 @@ final class TaskLifecycle {
         .then();
   }
 
-  // A task's outcome that would grow its workflow's history past the limit is refused: the
-  // transaction rolls back and the task stays RUNNING until its lease ends (then it is retried).
-  private static Mono<Void> resume(
-      Tx tx, TaskOutcome task, String type, String json, long maxHistoryBytes) {
+  // a server event (the SDK reads cancellation as a failed task), never refused for the limit
+  private static Mono<Void> cancelled(Tx tx, TaskOutcome task, UUID taskId) {
     if (task.workflowId() == null) {
       return Mono.empty();
     }
-    return Resumes.appendWithinLimit(
-            tx,
-            new AppendEvent(task.workflowId(), type, json, finished(task.id())),
-            maxHistoryBytes,
-            "the task's outcome")
-        .then();
+    return Resumes.append(
+        tx,
+        List.of(
+            new AppendEvent(
+                task.workflowId(),
+                "TASK_FAILED",
+                EventData.object()
+                    .put("taskExecutionId", taskId.toString())
+                    .put("error", "Task cancelled")
+                    .put("retryable", false)
+                    .json(),
+                finished(taskId))));
   }
 
   static String finished(UUID taskId) {
@@ -226,7 +209,7 @@ final class TaskLifecycle {
             Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")));
   }
 
-  private static DispatchException notRunning(TaskState task) {
+  static DispatchException notRunning(TaskState task) {
     if (task.status() == TaskStatus.CANCELLED) {
       return DispatchException.failedPrecondition("task " + task.id() + " was cancelled");
     }
