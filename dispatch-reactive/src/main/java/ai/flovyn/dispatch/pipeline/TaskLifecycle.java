@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.TaskOutcome;
@@ -37,12 +38,13 @@ final class TaskLifecycle {
   }
 
   /** Completes a RUNNING task; completing it again with the same output is success. */
-  Mono<Void> complete(UUID taskId, byte[] output) {
+  Mono<Void> complete(Scope scope, UUID taskId, byte[] output) {
+    String tenant = scope.tenantId();
     return transactor
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
-                    .complete(taskId, output)
+                    .complete(tenant, taskId, output)
                     .flatMap(
                         task ->
                             resume(
@@ -55,13 +57,13 @@ final class TaskLifecycle {
                                         .json(),
                                     options.maxHistoryBytes())
                                 .thenReturn(true))
-                    .switchIfEmpty(explainComplete(tx, taskId, output)))
+                    .switchIfEmpty(explainComplete(tx, tenant, taskId, output)))
         .doOnNext(changed -> metrics.taskFinished("completed"))
         .then();
   }
 
-  private Mono<Boolean> explainComplete(Tx tx, UUID taskId, byte[] output) {
-    return state(tx, taskId)
+  private Mono<Boolean> explainComplete(Tx tx, String tenant, UUID taskId, byte[] output) {
+    return state(tx, tenant, taskId)
         .flatMap(
             task ->
                 task.status() == TaskStatus.COMPLETED && Arrays.equals(task.output(), output)
@@ -73,24 +75,25 @@ final class TaskLifecycle {
    * Fails the current attempt: the task retries after a backoff while attempts remain, else it is
    * FAILED and the workflow sees TASK_FAILED. Repeating the same failure is success.
    */
-  Mono<Void> fail(UUID taskId, String error) {
+  Mono<Void> fail(Scope scope, UUID taskId, String error) {
     // the SDK sends the text of an exception: never a reason to lose the failure itself
     String text = Texts.failureText(error);
-    return failIn(taskId, text);
+    return failIn(scope.tenantId(), taskId, text);
   }
 
-  private Mono<Void> failIn(UUID taskId, String error) {
+  private Mono<Void> failIn(String tenant, UUID taskId, String error) {
     return transactor
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
                     .fail(
+                        tenant,
                         taskId,
                         error,
                         options.retryBackoffBaseMillis(),
                         options.retryBackoffMaxMillis())
                     .flatMap(task -> afterFailure(tx, List.of(task), error).thenReturn(task))
-                    .switchIfEmpty(explainFail(tx, taskId, error)))
+                    .switchIfEmpty(explainFail(tx, tenant, taskId, error)))
         .doOnNext(
             task -> {
               metrics.taskFinished(task.status() == TaskStatus.FAILED ? "failed" : "retried");
@@ -129,8 +132,8 @@ final class TaskLifecycle {
     return Resumes.append(tx, events).then(tx.notifier().notify(visibleNow));
   }
 
-  private Mono<TaskOutcome> explainFail(Tx tx, UUID taskId, String error) {
-    return state(tx, taskId)
+  private Mono<TaskOutcome> explainFail(Tx tx, String tenant, UUID taskId, String error) {
+    return state(tx, tenant, taskId)
         .flatMap(
             task -> {
               boolean sameFailure =
@@ -146,12 +149,13 @@ final class TaskLifecycle {
    * Cancels a PENDING or RUNNING task; again is success. Its workflow sees TASK_FAILED ("Task
    * cancelled"), the only task outcome an SDK reads (E5), and resumes.
    */
-  Mono<Void> cancel(UUID taskId) {
+  Mono<Void> cancel(Scope scope, UUID taskId) {
+    String tenant = scope.tenantId();
     return transactor
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
-                    .cancel(taskId)
+                    .cancel(tenant, taskId)
                     .flatMap(
                         task ->
                             resume(
@@ -166,7 +170,7 @@ final class TaskLifecycle {
                                     Long.MAX_VALUE)
                                 .thenReturn(true))
                     .switchIfEmpty(
-                        state(tx, taskId)
+                        state(tx, tenant, taskId)
                             .flatMap(
                                 task ->
                                     task.status() == TaskStatus.CANCELLED
@@ -180,7 +184,7 @@ final class TaskLifecycle {
    * Records a heartbeat (and progress when not null) and renews the lease; errors with
    * FAILED_PRECONDITION when the task was cancelled or is no longer running.
    */
-  Mono<Void> heartbeat(UUID taskId, Double progress, String details) {
+  Mono<Void> heartbeat(Scope scope, UUID taskId, Double progress, String details) {
     if (progress != null && !(progress >= 0.0 && progress <= 1.0)) {
       return Mono.error(
           DispatchException.invalidArgument("progress must be between 0 and 1, got " + progress));
@@ -195,8 +199,10 @@ final class TaskLifecycle {
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
-                    .heartbeat(taskId, leaseMs, progress, details)
-                    .switchIfEmpty(state(tx, taskId).flatMap(task -> Mono.error(notRunning(task)))))
+                    .heartbeat(scope.tenantId(), taskId, leaseMs, progress, details)
+                    .switchIfEmpty(
+                        state(tx, scope.tenantId(), taskId)
+                            .flatMap(task -> Mono.error(notRunning(task)))))
         .then();
   }
 
@@ -219,9 +225,10 @@ final class TaskLifecycle {
     return "TASK_FINISHED:" + taskId;
   }
 
-  private static Mono<TaskState> state(Tx tx, UUID taskId) {
+  // another tenant's task is not found by the same statement, so it answers exactly as none does
+  private static Mono<TaskState> state(Tx tx, String tenant, UUID taskId) {
     return tx.taskLifecycle()
-        .state(taskId)
+        .state(tenant, taskId)
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")));
   }

@@ -15,7 +15,9 @@ import reactor.core.publisher.Mono;
 public final class TaskLifecycleStore {
   private static final String COMPLETE =
       "WITH target AS (SELECT id, worker_id, started_at, execution_count FROM task_executions"
-          + " WHERE id = $1 AND status = 'RUNNING' FOR UPDATE),"
+          + " WHERE id = $1 AND status = 'RUNNING'"
+          + Sql.tenantIs("tenant_id", 3)
+          + " FOR UPDATE),"
           + " upd AS (UPDATE task_executions t SET status = 'COMPLETED',"
           + " output = decode($2, 'base64'), completed_at = now(), updated_at = now(),"
           + " lease_expires_at = NULL FROM target WHERE t.id = target.id"
@@ -47,7 +49,9 @@ public final class TaskLifecycleStore {
 
   private static final String FAIL =
       "WITH target AS (SELECT id, worker_id, started_at, execution_count FROM task_executions"
-          + " WHERE id = $1 AND status = 'RUNNING' FOR UPDATE),"
+          + " WHERE id = $1 AND status = 'RUNNING'"
+          + Sql.tenantIs("tenant_id", 6)
+          + " FOR UPDATE),"
           + FAIL_UPDATE;
 
   private static final String EXPIRE_LEASES =
@@ -58,7 +62,9 @@ public final class TaskLifecycleStore {
 
   private static final String CANCEL =
       "WITH target AS (SELECT id, status, worker_id, started_at, execution_count"
-          + " FROM task_executions WHERE id = $1 AND status IN ('PENDING', 'RUNNING') FOR UPDATE),"
+          + " FROM task_executions WHERE id = $1 AND status IN ('PENDING', 'RUNNING')"
+          + Sql.tenantIs("tenant_id", 2)
+          + " FOR UPDATE),"
           + " upd AS (UPDATE task_executions t SET status = 'CANCELLED', cancel_requested = true,"
           + " completed_at = now(), updated_at = now(), lease_expires_at = NULL"
           + " FROM target WHERE t.id = target.id"
@@ -75,14 +81,17 @@ public final class TaskLifecycleStore {
           + " progress = COALESCE($3, progress), progress_details = COALESCE($4, progress_details),"
           + " lease_expires_at = CASE WHEN timeout_ms IS NULL"
           + " THEN now() + $2 * interval '1 millisecond' ELSE lease_expires_at END"
-          + " WHERE id = $1 AND status = 'RUNNING' RETURNING lease_expires_at";
+          + " WHERE id = $1 AND status = 'RUNNING'"
+          + Sql.tenantIs("tenant_id", 5)
+          + " RETURNING lease_expires_at";
 
   private static final String STATE =
       "SELECT t.id, t.status, t.workflow_execution_id, t.output, t.error,"
           + " a.outcome AS last_outcome, a.error AS last_error FROM task_executions t"
           + " LEFT JOIN LATERAL (SELECT outcome, error FROM task_attempts"
           + " WHERE task_execution_id = t.id ORDER BY attempt DESC LIMIT 1) a ON true"
-          + " WHERE t.id = $1";
+          + " WHERE t.id = $1"
+          + Sql.tenantIs("t.tenant_id", 2);
 
   private final Connection connection;
 
@@ -90,9 +99,17 @@ public final class TaskLifecycleStore {
     this.connection = connection;
   }
 
-  /** Completes a RUNNING task; empty if it is not RUNNING. */
-  public Mono<TaskOutcome> complete(UUID id, byte[] output) {
-    return Sql.query(connection, COMPLETE, TaskLifecycleStore::toOutcome, id, Sql.base64(output))
+  /**
+   * Completes a RUNNING task of {@code tenant} (any tenant when null); empty if it is not RUNNING.
+   */
+  public Mono<TaskOutcome> complete(String tenant, UUID id, byte[] output) {
+    return Sql.query(
+            connection,
+            COMPLETE,
+            TaskLifecycleStore::toOutcome,
+            id,
+            Sql.base64(output),
+            Sql.text(tenant))
         .next();
   }
 
@@ -100,7 +117,8 @@ public final class TaskLifecycleStore {
    * Fails the current attempt of a RUNNING task (retry after {@code backoffBaseMs * 2^(n-1)}, at
    * most {@code backoffMaxMs}, or finally FAILED); empty if it is not RUNNING.
    */
-  public Mono<TaskOutcome> fail(UUID id, String error, double backoffBaseMs, double backoffMaxMs) {
+  public Mono<TaskOutcome> fail(
+      String tenant, UUID id, String error, double backoffBaseMs, double backoffMaxMs) {
     return Sql.query(
             connection,
             FAIL,
@@ -109,7 +127,8 @@ public final class TaskLifecycleStore {
             error,
             backoffBaseMs,
             backoffMaxMs,
-            "FAILED")
+            "FAILED",
+            Sql.text(tenant))
         .next();
   }
 
@@ -132,15 +151,17 @@ public final class TaskLifecycleStore {
   }
 
   /** Cancels a PENDING or RUNNING task; empty if it is in neither state. */
-  public Mono<TaskOutcome> cancel(UUID id) {
-    return Sql.query(connection, CANCEL, TaskLifecycleStore::toOutcome, id).next();
+  public Mono<TaskOutcome> cancel(String tenant, UUID id) {
+    return Sql.query(connection, CANCEL, TaskLifecycleStore::toOutcome, id, Sql.text(tenant))
+        .next();
   }
 
   /**
    * Records a heartbeat (and progress, when not null) of a RUNNING task, renewing a lease that has
    * no hard timeout by {@code leaseMs}; emits the lease end, or empty if it is not RUNNING.
    */
-  public Mono<Instant> heartbeat(UUID id, long leaseMs, Double progress, String details) {
+  public Mono<Instant> heartbeat(
+      String tenant, UUID id, long leaseMs, Double progress, String details) {
     return Sql.query(
             connection,
             HEARTBEAT,
@@ -148,12 +169,15 @@ public final class TaskLifecycleStore {
             id,
             leaseMs,
             progress == null ? new Sql.Null(Double.class) : progress,
-            Sql.text(details))
+            Sql.text(details),
+            Sql.text(tenant))
         .next();
   }
 
-  /** The task as it is; empty if it does not exist. */
-  public Mono<TaskState> state(UUID id) {
+  /**
+   * The task as it is; empty if it does not exist or belongs to a tenant other than {@code tenant}.
+   */
+  public Mono<TaskState> state(String tenant, UUID id) {
     return Sql.query(
             connection,
             STATE,
@@ -166,7 +190,8 @@ public final class TaskLifecycleStore {
                     row.get("error", String.class),
                     row.get("last_outcome", String.class),
                     row.get("last_error", String.class)),
-            id)
+            id,
+            Sql.text(tenant))
         .next();
   }
 
