@@ -9,7 +9,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Set;
 
-/** The flovyn.v1 services over a pipeline, with tracing and call metrics applied. */
+/**
+ * The flovyn.v1 services over a pipeline, with tracing, call metrics and the audit of refused calls
+ * applied. An interceptor that sets {@link Callers#SCOPE} goes around these definitions.
+ */
 public final class GrpcServices {
   private GrpcServices() {}
 
@@ -17,13 +20,17 @@ public final class GrpcServices {
   public static List<ServerServiceDefinition> of(Dispatch dispatch, MeterRegistry registry) {
     CallMetricsInterceptor metrics = new CallMetricsInterceptor(registry);
     TraceContext trace = new TraceContext();
+    // innermost, so that it sees the scope an interceptor applied around these definitions set
+    AuditLog audit = new AuditLog(registry);
     return List.of(
         ServerInterceptors.intercept(
-            guarded(new WorkflowDispatchService(dispatch, registry)), trace, metrics),
-        ServerInterceptors.intercept(guarded(new WorkflowQueryService(dispatch)), trace, metrics),
-        ServerInterceptors.intercept(guarded(new TaskExecutionService(dispatch)), trace, metrics),
+            guarded(new WorkflowDispatchService(dispatch, registry)), audit, trace, metrics),
         ServerInterceptors.intercept(
-            guarded(new WorkerLifecycleService(dispatch)), trace, metrics));
+            guarded(new WorkflowQueryService(dispatch)), audit, trace, metrics),
+        ServerInterceptors.intercept(
+            guarded(new TaskExecutionService(dispatch)), audit, trace, metrics),
+        ServerInterceptors.intercept(
+            guarded(new WorkerLifecycleService(dispatch)), audit, trace, metrics));
   }
 
   /**
