@@ -209,20 +209,24 @@ public final class Dispatch implements AutoCloseable {
       Duration timeout) {
     String[] kindArray = kinds.toArray(String[]::new);
     long leaseMs = options.workflowLease().toMillis();
+    // a poll refused for its tenant is no sign of life of anything: the check comes first
     return Tenancy.own(scope, "tenant_id", tenantId)
-        .then(Polls.filters(workerPoolId, kinds))
         .then(
-            polls.poll(
-                WorkSignal.Kind.WORKFLOW,
-                tenantId,
-                queue,
-                workerId,
-                timeout,
-                tx ->
-                    tx.claims()
-                        .claimWorkflow(tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
-                ClaimedWorkflow::leaseExpiresAt))
-        .doOnSubscribe(subscription -> leases.workerSeen(workerId));
+            Polls.filters(workerPoolId, kinds)
+                .then(
+                    polls.poll(
+                        WorkSignal.Kind.WORKFLOW,
+                        tenantId,
+                        queue,
+                        workerId,
+                        timeout,
+                        tx ->
+                            tx.claims()
+                                .claimWorkflow(
+                                    tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
+                        ClaimedWorkflow::leaseExpiresAt))
+                .doOnSubscribe(
+                    subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }
 
   /** Long-polls the next ready task of (tenant, queue); empty after {@code timeout}. */
@@ -235,17 +239,20 @@ public final class Dispatch implements AutoCloseable {
       Duration timeout) {
     long leaseMs = options.taskLease().toMillis();
     return Tenancy.own(scope, "tenant_id", tenantId)
-        .then(Polls.filters(workerPoolId, List.of()))
         .then(
-            polls.poll(
-                WorkSignal.Kind.TASK,
-                tenantId,
-                queue,
-                workerId,
-                timeout,
-                tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
-                ClaimedTask::leaseExpiresAt))
-        .doOnSubscribe(subscription -> leases.workerSeen(workerId));
+            Polls.filters(workerPoolId, List.of())
+                .then(
+                    polls.poll(
+                        WorkSignal.Kind.TASK,
+                        tenantId,
+                        queue,
+                        workerId,
+                        timeout,
+                        tx ->
+                            tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
+                        ClaimedTask::leaseExpiresAt))
+                .doOnSubscribe(
+                    subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }
 
   /** Completes a RUNNING task (TASK_COMPLETED resumes its workflow). */

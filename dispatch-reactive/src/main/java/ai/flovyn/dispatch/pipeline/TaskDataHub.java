@@ -66,7 +66,7 @@ final class TaskDataHub {
       throw DispatchException.invalidArgument(
           "payload must be at most " + MAX_PAYLOAD + " characters, got " + data.payload().length());
     }
-    leases.taskSeen(data.taskExecutionId());
+    leases.taskSeen(scope.tenantId(), data.taskExecutionId());
     published.increment();
     String tenant = scope.tenantId();
     offer(byTask.get(data.taskExecutionId()), tenant, data);

@@ -57,7 +57,7 @@ final class TaskLogs {
             Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")))
         .doOnNext(
             appended -> {
-              leases.taskSeen(taskId);
+              leases.taskSeen(scope.tenantId(), taskId);
               (appended == TaskLogStore.Appended.STORED ? stored : dropped).increment();
             })
         .then();

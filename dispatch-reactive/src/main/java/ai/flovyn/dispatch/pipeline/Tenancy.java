@@ -26,4 +26,12 @@ final class Tenancy {
       throw DispatchException.permissionDenied(field);
     }
   }
+
+  /**
+   * The tenant a call acts for: the scope's when it is limited to one, else the one the request
+   * names (possibly empty, which the request's own validation refuses).
+   */
+  static String of(Scope scope, String named) {
+    return scope.tenantId() != null ? scope.tenantId() : named;
+  }
 }

@@ -80,8 +80,8 @@ final class Workers {
         .doOnNext(
             name -> {
               heartbeats.increment();
-              leases.workerSeen(workerId.toString());
-              leases.workerSeen(name);
+              leases.workerSeen(scope.tenantId(), workerId.toString());
+              leases.workerSeen(scope.tenantId(), name);
             })
         .then();
   }

@@ -852,22 +852,43 @@ class TenantIsolationIT {
     return description == null ? null : description.replace(id, "<id>");
   }
 
-  // every row of every table, so that a call that changed anything shows
+  // how many rows each table holds, and every row of tenant A's: a call that wrote anything of A
+  // or inserted anything anywhere shows (B's own rows may change under its lease renewals)
   private static Map<String, String> snapshot() {
     Map<String, String> tables = new LinkedHashMap<>();
     for (String table : TABLES) {
-      tables.put(
-          table,
-          String.valueOf(
-              db.rows(
-                      "SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS d"
-                          + " FROM "
-                          + table
-                          + " t")
-                  .get(0)
-                  .get("d")));
+      Map<String, Object> row =
+          db.rows(
+                  "SELECT count(*) AS n, coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)"
+                      + " FILTER (WHERE "
+                      + OF_A.getOrDefault(table, "t.tenant_id = 'tenant-a'")
+                      + ")), '') AS d FROM "
+                      + table
+                      + " t")
+              .get(0);
+      tables.put(table, row.get("n") + " " + row.get("d"));
     }
     return tables;
+  }
+
+  private static final Map<String, String> OF_A =
+      Map.of(
+          "workflow_events", workflowOfA(),
+          "timers", workflowOfA(),
+          "promises", workflowOfA(),
+          "workflow_state", workflowOfA(),
+          "task_attempts", taskOfA(),
+          "task_state", taskOfA(),
+          "task_logs", taskOfA(),
+          "task_log_counts", taskOfA());
+
+  private static String workflowOfA() {
+    return "t.workflow_execution_id IN"
+        + " (SELECT id FROM workflow_executions WHERE tenant_id = 'tenant-a')";
+  }
+
+  private static String taskOfA() {
+    return "t.task_execution_id IN (SELECT id FROM task_executions WHERE tenant_id = 'tenant-a')";
   }
 
   private static double denied() {
