@@ -27,6 +27,15 @@ public final class DispatchException extends RuntimeException {
     return new DispatchException(ErrorKind.NOT_FOUND, message, null);
   }
 
+  /**
+   * The request's {@code field} names a tenant other than the caller's; the message names the field
+   * and says nothing of the tenant it named.
+   */
+  public static DispatchException permissionDenied(String field) {
+    return new DispatchException(
+        ErrorKind.PERMISSION_DENIED, field + " must name the caller's own tenant", null);
+  }
+
   public static DispatchException failedPrecondition(String message) {
     return new DispatchException(ErrorKind.FAILED_PRECONDITION, message, null);
   }

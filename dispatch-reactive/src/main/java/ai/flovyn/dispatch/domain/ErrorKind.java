@@ -6,6 +6,8 @@ public enum ErrorKind {
   INVALID_ARGUMENT,
   /** The workflow, task or promise does not exist (or belongs to another tenant). */
   NOT_FOUND,
+  /** The request names a tenant other than the caller's (the field is named, never the tenant). */
+  PERMISSION_DENIED,
   /** The request collides with what exists (id collision, wrong state). */
   FAILED_PRECONDITION,
   /** A transient conflict (serialization failure, deadlock): retry the same request. */

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The flovyn.v1 services over a pipeline, with tracing, call metrics, per-tenant limits and per-RPC
- * request sizes applied.
+ * The flovyn.v1 services over a pipeline, with tracing, call metrics, per-tenant limits, per-RPC
+ * request sizes, authentication (when given tokens) and the audit of refused calls applied.
  */
 public final class GrpcServices {
   private GrpcServices() {}
@@ -62,12 +62,14 @@ public final class GrpcServices {
     TraceContext trace = new TraceContext();
     RequestSizes sizes = new RequestSizes();
     TenantLimitsInterceptor admission = new TenantLimitsInterceptor(limits);
+    // innermost, so that it sees the scope authentication set
+    AuditLog audit = new AuditLog(registry);
     // the last interceptor listed runs first: metrics count refused calls too; authentication
     // runs before the limits, which count the caller's own tenant
     ServerInterceptor[] chain =
         authentication == null
-            ? new ServerInterceptor[] {sizes, admission, trace, metrics}
-            : new ServerInterceptor[] {sizes, admission, trace, authentication, metrics};
+            ? new ServerInterceptor[] {audit, sizes, admission, trace, metrics}
+            : new ServerInterceptor[] {audit, sizes, admission, trace, authentication, metrics};
     return List.of(
         ServerInterceptors.intercept(
             guarded(new WorkflowDispatchService(dispatch, registry)), chain),

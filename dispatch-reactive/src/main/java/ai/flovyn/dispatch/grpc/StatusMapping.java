@@ -64,6 +64,7 @@ final class StatusMapping {
     return switch (error.kind()) {
       case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT.withDescription(error.getMessage());
       case NOT_FOUND -> Status.NOT_FOUND.withDescription(error.getMessage());
+      case PERMISSION_DENIED -> Status.PERMISSION_DENIED.withDescription(error.getMessage());
       case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION.withDescription(error.getMessage());
       case ABORTED -> Status.ABORTED.withDescription(error.getMessage());
       case UNAVAILABLE -> Status.UNAVAILABLE.withDescription(error.getMessage());

@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.grpc;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskData;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CancelTaskRequest;
@@ -46,9 +47,10 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
   @Override
   @SuppressWarnings("deprecation")
   public Mono<SubmitTaskResponse> submitTask(SubmitTaskRequest request) {
+    Scope scope = Callers.scope();
     String traceparent = TraceContext.current();
     return Mono.fromCallable(() -> ProtoMapping.toSubmitTask(request, traceparent))
-        .flatMap(dispatch::submitTask)
+        .flatMap(submit -> dispatch.submitTask(scope, submit))
         .map(
             submitted ->
                 SubmitTaskResponse.newBuilder()
@@ -60,8 +62,10 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
 
   @Override
   public Mono<PollTaskResponse> pollTask(PollTaskRequest request) {
+    Scope scope = Callers.scope();
     return dispatch
         .pollTask(
+            scope,
             request.getTenantId(),
             request.getQueue(),
             request.hasWorkerPoolId() ? request.getWorkerPoolId() : null,
@@ -73,36 +77,42 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
 
   @Override
   public Mono<Empty> completeTask(CompleteTaskRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(id -> dispatch.completeTask(id, request.getOutput().toByteArray()))
+        .flatMap(id -> dispatch.completeTask(scope, id, request.getOutput().toByteArray()))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> failTask(FailTaskRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(id -> dispatch.failTask(id, request.getError()))
+        .flatMap(id -> dispatch.failTask(scope, id, request.getError()))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> reportProgress(ReportProgressRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(id -> dispatch.reportProgress(id, request.getProgress(), request.getDetails()))
+        .flatMap(
+            id -> dispatch.reportProgress(scope, id, request.getProgress(), request.getDetails()))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> heartbeat(HeartbeatRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(dispatch::heartbeat)
+        .flatMap(id -> dispatch.heartbeat(scope, id))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> cancelTask(CancelTaskRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(dispatch::cancelTask)
+        .flatMap(id -> dispatch.cancelTask(scope, id))
         .thenReturn(Empty.getDefaultInstance());
   }
 
@@ -110,8 +120,9 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
 
   @Override
   public Mono<GetStateResponse> getState(GetStateRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(id -> dispatch.getTaskState(id, request.getKey()))
+        .flatMap(id -> dispatch.getTaskState(scope, id, request.getKey()))
         .map(
             value ->
                 value
@@ -126,44 +137,52 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
 
   @Override
   public Mono<Empty> setState(SetStateRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
         .flatMap(
-            id -> dispatch.setTaskState(id, request.getKey(), request.getValue().toByteArray()))
+            id ->
+                dispatch.setTaskState(
+                    scope, id, request.getKey(), request.getValue().toByteArray()))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> clearState(ClearStateRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(id -> dispatch.clearTaskState(id, request.getKey()))
+        .flatMap(id -> dispatch.clearTaskState(scope, id, request.getKey()))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> clearAllState(ClearAllStateRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(dispatch::clearAllTaskState)
+        .flatMap(id -> dispatch.clearAllTaskState(scope, id))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<GetStateKeysResponse> getStateKeys(GetStateKeysRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(dispatch::taskStateKeys)
+        .flatMap(id -> dispatch.taskStateKeys(scope, id))
         .map(keys -> GetStateKeysResponse.newBuilder().addAllKeys(keys).build());
   }
 
   @Override
   public Mono<Empty> logMessage(LogMessageRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(id -> dispatch.logMessage(id, request.getLevel(), request.getMessage()))
+        .flatMap(id -> dispatch.logMessage(scope, id, request.getLevel(), request.getMessage()))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<ListTaskLogsResponse> listTaskLogs(ListTaskLogsRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> taskId(request.getTaskExecutionId()))
-        .flatMap(id -> dispatch.taskLogs(id, request.getAfterId(), request.getLimit()))
+        .flatMap(id -> dispatch.taskLogs(scope, id, request.getAfterId(), request.getLimit()))
         .map(
             lines ->
                 ListTaskLogsResponse.newBuilder()
@@ -173,19 +192,21 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
 
   @Override
   public Mono<StreamTaskDataResponse> streamTaskData(StreamTaskDataRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> toTaskData(request))
-        .flatMap(dispatch::streamTaskData)
+        .flatMap(data -> dispatch.streamTaskData(scope, data))
         .thenReturn(StreamTaskDataResponse.newBuilder().setAcknowledged(true).build());
   }
 
   @Override
   public Flux<TaskDataEvent> subscribeTaskData(SubscribeTaskDataRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> subscription(request))
         .flatMap(
             target ->
                 target.task()
-                    ? dispatch.openTaskData(target.id())
-                    : dispatch.openWorkflowTaskData(target.id()))
+                    ? dispatch.openTaskData(scope, target.id())
+                    : dispatch.openWorkflowTaskData(scope, target.id()))
         .flatMapMany(feed -> feed)
         .map(TaskExecutionService::toEvent);
   }

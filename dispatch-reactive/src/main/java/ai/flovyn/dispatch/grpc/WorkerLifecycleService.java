@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.grpc;
 
 import ai.flovyn.dispatch.domain.RegisteredWorker;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.WorkerRegistration;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.AgentCapability;
@@ -34,8 +35,9 @@ public final class WorkerLifecycleService
 
   @Override
   public Mono<WorkerRegistrationResponse> registerWorker(WorkerRegistrationRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> toRegistration(request))
-        .flatMap(dispatch::registerWorker)
+        .flatMap(registration -> dispatch.registerWorker(scope, registration))
         .map(
             id ->
                 WorkerRegistrationResponse.newBuilder()
@@ -46,18 +48,19 @@ public final class WorkerLifecycleService
 
   @Override
   public Mono<Empty> sendHeartbeat(WorkerHeartbeatRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> ProtoMapping.uuid("worker_id", request.getWorkerId()))
         .flatMap(
             id ->
                 dispatch.workerHeartbeat(
-                    id, request.getWorkflowKindsList(), request.getTaskKindsList()))
+                    scope, id, request.getWorkflowKindsList(), request.getTaskKindsList()))
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<ListWorkersResponse> listWorkers(ListWorkersRequest request) {
     return dispatch
-        .listWorkers(request.getTenantId())
+        .listWorkers(Callers.scope(), request.getTenantId())
         .map(WorkerLifecycleService::toInfo)
         .collectList()
         .map(workers -> ListWorkersResponse.newBuilder().addAllWorkers(workers).build());

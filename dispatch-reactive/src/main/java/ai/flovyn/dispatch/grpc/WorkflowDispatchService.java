@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.grpc;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CommandBatch;
 import ai.flovyn.dispatch.proto.CommandBatchAck;
@@ -56,6 +57,7 @@ public final class WorkflowDispatchService
   public Mono<PollResponse> pollWorkflow(PollRequest request) {
     return dispatch
         .pollWorkflow(
+            Callers.scope(),
             request.getTenantId(),
             request.getQueue(),
             request.getWorkflowCapabilitiesList(),
@@ -68,11 +70,12 @@ public final class WorkflowDispatchService
 
   @Override
   public Flux<WorkAvailableEvent> subscribeToNotifications(SubscriptionRequest request) {
+    Scope scope = Callers.scope();
     if (request.getTenantId().isEmpty() || request.getQueue().isEmpty()) {
       return Flux.error(DispatchException.invalidArgument("tenant_id and queue must not be empty"));
     }
     return dispatch
-        .workSignals(request.getTenantId(), request.getQueue())
+        .workSignals(scope, request.getTenantId(), request.getQueue())
         .map(
             signal ->
                 WorkAvailableEvent.newBuilder()
@@ -84,9 +87,10 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<StartWorkflowResponse> startWorkflow(StartWorkflowRequest request) {
+    Scope scope = Callers.scope();
     String traceparent = TraceContext.current();
     return Mono.fromCallable(() -> ProtoMapping.toStart(request, traceparent))
-        .flatMap(dispatch::startWorkflow)
+        .flatMap(start -> dispatch.startWorkflow(scope, start))
         .map(
             started ->
                 StartWorkflowResponse.newBuilder()
@@ -99,22 +103,23 @@ public final class WorkflowDispatchService
   @Override
   public Mono<Empty> resolvePromise(ResolvePromiseRequest request) {
     return dispatch
-        .resolvePromise(request.getPromiseId(), request.getValue().toByteArray())
+        .resolvePromise(Callers.scope(), request.getPromiseId(), request.getValue().toByteArray())
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<Empty> rejectPromise(RejectPromiseRequest request) {
     return dispatch
-        .rejectPromise(request.getPromiseId(), request.getError())
+        .rejectPromise(Callers.scope(), request.getPromiseId(), request.getError())
         .thenReturn(Empty.getDefaultInstance());
   }
 
   @Override
   public Mono<GetEventsResponse> getEvents(GetEventsRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(
             () -> ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId()))
-        .flatMapMany(dispatch::events)
+        .flatMapMany(id -> dispatch.events(scope, id))
         .map(
             event ->
                 WorkflowEvent.newBuilder()
@@ -128,8 +133,9 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<Empty> submitWorkflowCommands(SubmitWorkflowCommandsRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(() -> ProtoMapping.toBatch(request))
-        .flatMap(dispatch::submitCommands)
+        .flatMap(batch -> dispatch.submitCommands(scope, batch))
         .thenReturn(Empty.getDefaultInstance());
   }
 
@@ -137,18 +143,24 @@ public final class WorkflowDispatchService
   public Flux<CommandBatchAck> streamWorkflowCommands(Flux<CommandBatch> batches) {
     // at most STREAM_IN_FLIGHT batches of one stream are applied at once; the stream requests no
     // more from the transport until one is acked, so a slow database slows the client down
+    // the caller's scope is read once, on the call's thread: batches arrive on other threads
+    Scope scope = Callers.scope();
     return DrainingStream.serve(
-        batches, dispatch.stopping(), STREAM_IN_FLIGHT, this::applyAndAck, this::refuse);
+        batches,
+        dispatch.stopping(),
+        STREAM_IN_FLIGHT,
+        batch -> applyAndAck(scope, batch),
+        this::refuse);
   }
 
-  private Mono<CommandBatchAck> applyAndAck(CommandBatch batch) {
+  private Mono<CommandBatchAck> applyAndAck(Scope scope, CommandBatch batch) {
     Optional<String> unreadable = UnreadableRequests.unreadable(batch);
     if (unreadable.isPresent()) {
       return Mono.just(
           ack(batch.getRequestId(), Status.INVALID_ARGUMENT.withDescription(unreadable.get())));
     }
     return Mono.fromCallable(() -> ProtoMapping.toBatch(batch.getBatch()))
-        .flatMap(dispatch::submitCommands)
+        .flatMap(commands -> dispatch.submitCommands(scope, commands))
         .map(result -> ack(batch.getRequestId(), Status.OK))
         .onErrorResume(
             error ->
@@ -171,11 +183,13 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<SignalWorkflowResponse> signalWorkflow(SignalWorkflowRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(
             () -> ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId()))
         .flatMap(
             id ->
                 dispatch.signalWorkflow(
+                    scope,
                     request.getTenantId(),
                     id,
                     request.getSignalName(),
@@ -190,9 +204,10 @@ public final class WorkflowDispatchService
   @Override
   public Mono<SignalWithStartWorkflowResponse> signalWithStartWorkflow(
       SignalWithStartWorkflowRequest request) {
+    Scope scope = Callers.scope();
     String traceparent = TraceContext.current();
     return Mono.fromCallable(() -> ProtoMapping.toSignalWithStart(request, traceparent))
-        .flatMap(dispatch::signalWithStartWorkflow)
+        .flatMap(signal -> dispatch.signalWithStartWorkflow(scope, signal))
         .map(
             signal ->
                 SignalWithStartWorkflowResponse.newBuilder()
@@ -204,9 +219,10 @@ public final class WorkflowDispatchService
 
   @Override
   public Mono<StartChildWorkflowResponse> startChildWorkflow(StartChildWorkflowRequest request) {
+    Scope scope = Callers.scope();
     String traceparent = TraceContext.current();
     return Mono.fromCallable(() -> ProtoMapping.toStartChild(request, traceparent))
-        .flatMap(dispatch::startChildWorkflow)
+        .flatMap(child -> dispatch.startChildWorkflow(scope, child))
         .map(
             id ->
                 StartChildWorkflowResponse.newBuilder()

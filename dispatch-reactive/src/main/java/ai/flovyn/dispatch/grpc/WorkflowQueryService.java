@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.QueryWorkflowRequest;
 import ai.flovyn.dispatch.proto.QueryWorkflowResponse;
@@ -17,9 +18,10 @@ public final class WorkflowQueryService extends ReactorWorkflowQueryGrpc.Workflo
 
   @Override
   public Mono<QueryWorkflowResponse> queryWorkflow(QueryWorkflowRequest request) {
+    Scope scope = Callers.scope();
     return Mono.fromCallable(
             () -> ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId()))
-        .flatMap(id -> dispatch.queryWorkflow(id, request.getQueryName()))
+        .flatMap(id -> dispatch.queryWorkflow(scope, id, request.getQueryName()))
         .map(
             answer -> {
               QueryWorkflowResponse.Builder response =

@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -19,7 +20,8 @@ import java.util.UUID;
 /**
  * A command batch checked without touching the database: every field validated (errors name the
  * command index), tasks and children deduplicated by id, the batch's digest computed, and the
- * output (CompleteWorkflow) or error (FailWorkflow, CancelWorkflow) it finishes with, if any.
+ * output (CompleteWorkflow) or error (FailWorkflow, CancelWorkflow) it finishes with, if any, and
+ * the tenant its workflow is looked up in (null: any).
  */
 record BatchPlan(
     CommandBatch batch,
@@ -28,17 +30,19 @@ record BatchPlan(
     List<String> identities,
     byte[] digest,
     byte[] output,
-    String error) {
+    String error,
+    String tenant) {
 
   /** A command with its index in the batch. */
   record Indexed<C extends Command>(int index, C command) {}
 
   /**
-   * Validates the batch.
+   * Validates the batch of a caller limited to {@code scope}: its workflow is looked up within the
+   * scope's tenant ({@link #tenant()}, null for any).
    *
    * @throws DispatchException INVALID_ARGUMENT naming the first offending command and field
    */
-  static BatchPlan of(CommandBatch submitted) {
+  static BatchPlan of(CommandBatch submitted, Scope scope) {
     CommandBatch batch = withFailureTextKept(submitted);
     if (batch.workflowExecutionId() == null) {
       throw DispatchException.invalidArgument("workflow_execution_id must be set");
@@ -90,7 +94,14 @@ record BatchPlan(
       }
     }
     return new BatchPlan(
-        batch, tasks, children, List.copyOf(identities), digest(batch), output, error);
+        batch,
+        tasks,
+        children,
+        List.copyOf(identities),
+        digest(batch),
+        output,
+        error,
+        scope.tenantId());
   }
 
   private static void validateTask(String at, Command.ScheduleTask task) {

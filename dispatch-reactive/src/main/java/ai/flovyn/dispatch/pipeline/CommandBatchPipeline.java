@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.BatchResult;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
 import java.util.Map;
@@ -39,8 +40,8 @@ final class CommandBatchPipeline {
    * database work, NOT_FOUND, FAILED_PRECONDITION (nothing of the batch remains), or
    * ABORTED/UNAVAILABLE (safe to retry the same batch).
    */
-  Mono<BatchResult> submit(CommandBatch batch) {
-    return Mono.fromCallable(() -> BatchPlan.of(batch))
+  Mono<BatchResult> submit(Scope scope, CommandBatch batch) {
+    return Mono.fromCallable(() -> BatchPlan.of(batch, scope))
         .flatMap(this::applyCommitted)
         .onErrorResume(error -> sweeper.releaseRejected(batch.workflowExecutionId(), error))
         .doOnNext(this::recordApplied)
@@ -62,7 +63,7 @@ final class CommandBatchPipeline {
 
   private Mono<BatchApplication.Applied> apply(Tx tx, BatchPlan plan) {
     return tx.workflows()
-        .lock(plan.batch().workflowExecutionId())
+        .lock(plan.tenant(), plan.batch().workflowExecutionId())
         .switchIfEmpty(
             Mono.error(
                 () ->

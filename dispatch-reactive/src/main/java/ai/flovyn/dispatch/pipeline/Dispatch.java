@@ -7,6 +7,7 @@ import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.QueryResult;
 import ai.flovyn.dispatch.domain.RegisteredWorker;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.SignalResult;
 import ai.flovyn.dispatch.domain.SignalWithStart;
 import ai.flovyn.dispatch.domain.StartChild;
@@ -38,6 +39,11 @@ import reactor.core.publisher.Sinks;
  * (creating tasks under client-generated ids), poll and finish work, read event logs. Everything is
  * non-blocking and lazy: nothing happens until the returned publisher is subscribed. Errors are
  * {@link DispatchException}s whose {@link DispatchException#kind() kind} says what to do.
+ *
+ * <p>Every call that addresses or lists objects takes the caller's {@link Scope} first: a request
+ * naming a tenant other than the scope's is PERMISSION_DENIED (naming the field), and an object of
+ * another tenant is NOT_FOUND exactly as one that does not exist (the same statement simply does
+ * not find it).
  *
  * <p>The database must carry the schema of the {@code migrations} module. Unless disabled in the
  * options, a running instance holds one connection in LISTEN (to wake long polls, also for work
@@ -120,16 +126,16 @@ public final class Dispatch implements AutoCloseable {
   }
 
   /** Starts a workflow (PENDING, with its WORKFLOW_STARTED event); emits its id. */
-  public Mono<StartedWorkflow> startWorkflow(StartWorkflow request) {
-    return starts.start(request);
+  public Mono<StartedWorkflow> startWorkflow(Scope scope, StartWorkflow request) {
+    return Tenancy.own(scope, "tenant_id", request.tenantId()).then(starts.start(request));
   }
 
   /**
    * Starts a child of {@code request.parentWorkflowExecutionId()} under a server-made id, recording
    * nothing in the parent's log; emits the child's id.
    */
-  public Mono<UUID> startChildWorkflow(StartChild request) {
-    return starts.startChild(request);
+  public Mono<UUID> startChildWorkflow(Scope scope, StartChild request) {
+    return Tenancy.own(scope, "tenant_id", request.tenantId()).then(starts.startChild(request));
   }
 
   /**
@@ -138,16 +144,22 @@ public final class Dispatch implements AutoCloseable {
    * for a finished one.
    */
   public Mono<SignalResult> signalWorkflow(
-      String tenantId, UUID workflowExecutionId, String signalName, byte[] signalValue) {
-    return signalsOfWorkflows.signal(tenantId, workflowExecutionId, signalName, signalValue);
+      Scope scope,
+      String tenantId,
+      UUID workflowExecutionId,
+      String signalName,
+      byte[] signalValue) {
+    return Tenancy.own(scope, "tenant_id", tenantId)
+        .then(signalsOfWorkflows.signal(tenantId, workflowExecutionId, signalName, signalValue));
   }
 
   /**
    * Signals the live workflow the business key names, creating it first when there is none; at most
    * one workflow per key, also under concurrent calls.
    */
-  public Mono<SignalResult> signalWithStartWorkflow(SignalWithStart request) {
-    return signalsOfWorkflows.signalWithStart(request);
+  public Mono<SignalResult> signalWithStartWorkflow(Scope scope, SignalWithStart request) {
+    return Tenancy.own(scope, "tenant_id", request.tenantId())
+        .then(signalsOfWorkflows.signalWithStart(request));
   }
 
   /**
@@ -155,26 +167,26 @@ public final class Dispatch implements AutoCloseable {
    * __status}, {@code __result}; an unknown name answers with an error text. NOT_FOUND for an
    * unknown workflow.
    */
-  public Mono<QueryResult> queryWorkflow(UUID workflowExecutionId, String queryName) {
-    return queries.query(workflowExecutionId, queryName);
+  public Mono<QueryResult> queryWorkflow(Scope scope, UUID workflowExecutionId, String queryName) {
+    return queries.query(scope, workflowExecutionId, queryName);
   }
 
   /** Applies a command batch in one transaction, all or nothing; emits what it did. */
-  public Mono<BatchResult> submitCommands(CommandBatch batch) {
-    return batches.submit(batch);
+  public Mono<BatchResult> submitCommands(Scope scope, CommandBatch batch) {
+    return batches.submit(scope, batch);
   }
 
   /** Creates a task under a server-generated id (the deprecated two-step path). */
-  public Mono<SubmittedTask> submitTask(SubmitTask request) {
-    return submits.submit(request);
+  public Mono<SubmittedTask> submitTask(Scope scope, SubmitTask request) {
+    return Tenancy.own(scope, "tenant_id", request.tenantId()).then(submits.submit(request));
   }
 
   /** Emits the workflow's events in sequence order; errors with NOT_FOUND for an unknown one. */
-  public Flux<WorkflowEvent> events(UUID workflowExecutionId) {
+  public Flux<WorkflowEvent> events(Scope scope, UUID workflowExecutionId) {
     return transactor.read(
         tx ->
             tx.workflows()
-                .tenantQueueTrace(workflowExecutionId)
+                .tenantQueueTrace(scope.tenantId(), workflowExecutionId)
                 .switchIfEmpty(
                     Mono.error(
                         () ->
@@ -188,6 +200,7 @@ public final class Dispatch implements AutoCloseable {
    * it claimed (RUNNING) for the worker, or completes empty after {@code timeout}.
    */
   public Mono<ClaimedWorkflow> pollWorkflow(
+      Scope scope,
       String tenantId,
       String queue,
       List<String> kinds,
@@ -196,71 +209,85 @@ public final class Dispatch implements AutoCloseable {
       Duration timeout) {
     String[] kindArray = kinds.toArray(String[]::new);
     long leaseMs = options.workflowLease().toMillis();
-    return Polls.filters(workerPoolId, kinds)
+    // a poll refused for its tenant is no sign of life of anything: the check comes first
+    return Tenancy.own(scope, "tenant_id", tenantId)
         .then(
-            polls.poll(
-                WorkSignal.Kind.WORKFLOW,
-                tenantId,
-                queue,
-                workerId,
-                timeout,
-                tx ->
-                    tx.claims()
-                        .claimWorkflow(tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
-                ClaimedWorkflow::leaseExpiresAt))
-        .doOnSubscribe(subscription -> leases.workerSeen(workerId));
+            Polls.filters(workerPoolId, kinds)
+                .then(
+                    polls.poll(
+                        WorkSignal.Kind.WORKFLOW,
+                        tenantId,
+                        queue,
+                        workerId,
+                        timeout,
+                        tx ->
+                            tx.claims()
+                                .claimWorkflow(
+                                    tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
+                        ClaimedWorkflow::leaseExpiresAt))
+                .doOnSubscribe(
+                    subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }
 
   /** Long-polls the next ready task of (tenant, queue); empty after {@code timeout}. */
   public Mono<ClaimedTask> pollTask(
-      String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
+      Scope scope,
+      String tenantId,
+      String queue,
+      String workerPoolId,
+      String workerId,
+      Duration timeout) {
     long leaseMs = options.taskLease().toMillis();
-    return Polls.filters(workerPoolId, List.of())
+    return Tenancy.own(scope, "tenant_id", tenantId)
         .then(
-            polls.poll(
-                WorkSignal.Kind.TASK,
-                tenantId,
-                queue,
-                workerId,
-                timeout,
-                tx -> tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
-                ClaimedTask::leaseExpiresAt))
-        .doOnSubscribe(subscription -> leases.workerSeen(workerId));
+            Polls.filters(workerPoolId, List.of())
+                .then(
+                    polls.poll(
+                        WorkSignal.Kind.TASK,
+                        tenantId,
+                        queue,
+                        workerId,
+                        timeout,
+                        tx ->
+                            tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
+                        ClaimedTask::leaseExpiresAt))
+                .doOnSubscribe(
+                    subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }
 
   /** Completes a RUNNING task (TASK_COMPLETED resumes its workflow). */
-  public Mono<Void> completeTask(UUID taskId, byte[] output) {
-    return tasks.complete(taskId, output);
+  public Mono<Void> completeTask(Scope scope, UUID taskId, byte[] output) {
+    return tasks.complete(scope, taskId, output);
   }
 
   /** Fails the task's current attempt (retried while attempts remain). */
-  public Mono<Void> failTask(UUID taskId, String error) {
-    return tasks.fail(taskId, error);
+  public Mono<Void> failTask(Scope scope, UUID taskId, String error) {
+    return tasks.fail(scope, taskId, error);
   }
 
   /** Cancels a PENDING or RUNNING task. */
-  public Mono<Void> cancelTask(UUID taskId) {
-    return tasks.cancel(taskId);
+  public Mono<Void> cancelTask(Scope scope, UUID taskId) {
+    return tasks.cancel(scope, taskId);
   }
 
   /** Records a heartbeat of a RUNNING task; FAILED_PRECONDITION tells the worker to stop. */
-  public Mono<Void> heartbeat(UUID taskId) {
-    return tasks.heartbeat(taskId, null, null);
+  public Mono<Void> heartbeat(Scope scope, UUID taskId) {
+    return tasks.heartbeat(scope, taskId, null, null);
   }
 
   /** Records progress (0..1) of a RUNNING task; counts as a heartbeat. */
-  public Mono<Void> reportProgress(UUID taskId, double progress, String details) {
-    return tasks.heartbeat(taskId, progress, details);
+  public Mono<Void> reportProgress(Scope scope, UUID taskId, double progress, String details) {
+    return tasks.heartbeat(scope, taskId, progress, details);
   }
 
   /** Resolves a promise by its global id ({@code <workflow id>:<promise id>}). */
-  public Mono<Void> resolvePromise(String promiseId, byte[] value) {
-    return promises.resolve(promiseId, value);
+  public Mono<Void> resolvePromise(Scope scope, String promiseId, byte[] value) {
+    return promises.resolve(scope, promiseId, value);
   }
 
   /** Rejects a promise by its global id. */
-  public Mono<Void> rejectPromise(String promiseId, String error) {
-    return promises.reject(promiseId, error);
+  public Mono<Void> rejectPromise(Scope scope, String promiseId, String error) {
+    return promises.reject(scope, promiseId, error);
   }
 
   // --- worker lifecycle, task state, task logs and live task data (SDK contract §1, §4.5-§4.7)
@@ -269,8 +296,9 @@ public final class Dispatch implements AutoCloseable {
    * Registers a worker process under a fresh id, which it emits; never refused for its name.
    * Polling does not depend on registrations.
    */
-  public Mono<UUID> registerWorker(WorkerRegistration registration) {
-    return workers.register(registration);
+  public Mono<UUID> registerWorker(Scope scope, WorkerRegistration registration) {
+    return Tenancy.own(scope, "tenant_id", registration.tenantId())
+        .then(workers.register(registration));
   }
 
   /**
@@ -278,53 +306,56 @@ public final class Dispatch implements AutoCloseable {
    * tasks held under its id or name alive.
    */
   public Mono<Void> workerHeartbeat(
-      UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
-    return workers.heartbeat(workerId, workflowKinds, taskKinds);
+      Scope scope, UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
+    return workers.heartbeat(scope, workerId, workflowKinds, taskKinds);
   }
 
   /** The tenant's worker registrations, most recently seen first (at most 1000). */
-  public Flux<RegisteredWorker> listWorkers(String tenantId) {
-    return workers.list(tenantId);
+  public Flux<RegisteredWorker> listWorkers(Scope scope, String tenantId) {
+    return Tenancy.own(scope, "tenant_id", tenantId).thenMany(workers.list(tenantId));
   }
 
   /** Emits a task's state value of {@code key}, empty Optional when unset; NOT_FOUND: no task. */
-  public Mono<Optional<byte[]>> getTaskState(UUID taskId, String key) {
-    return taskStates.get(taskId, key);
+  public Mono<Optional<byte[]>> getTaskState(Scope scope, UUID taskId, String key) {
+    return taskStates.get(scope, taskId, key);
   }
 
   /** Sets a task's state {@code key} to a JSON value (INVALID_ARGUMENT when not JSON). */
-  public Mono<Void> setTaskState(UUID taskId, String key, byte[] value) {
-    return taskStates.set(taskId, key, value);
+  public Mono<Void> setTaskState(Scope scope, UUID taskId, String key, byte[] value) {
+    return taskStates.set(scope, taskId, key, value);
   }
 
   /** Clears one key of a task's state (absent is fine). */
-  public Mono<Void> clearTaskState(UUID taskId, String key) {
-    return taskStates.clear(taskId, key);
+  public Mono<Void> clearTaskState(Scope scope, UUID taskId, String key) {
+    return taskStates.clear(scope, taskId, key);
   }
 
   /** Clears every key of a task's state. */
-  public Mono<Void> clearAllTaskState(UUID taskId) {
-    return taskStates.clearAll(taskId);
+  public Mono<Void> clearAllTaskState(Scope scope, UUID taskId) {
+    return taskStates.clearAll(scope, taskId);
   }
 
   /** Emits the keys of a task's state, in no particular order. */
-  public Mono<List<String>> taskStateKeys(UUID taskId) {
-    return taskStates.keys(taskId);
+  public Mono<List<String>> taskStateKeys(Scope scope, UUID taskId) {
+    return taskStates.keys(scope, taskId);
   }
 
   /** Stores a log line of a task (bounded; lines past the per-task cap are dropped). */
-  public Mono<Void> logMessage(UUID taskId, String level, String message) {
-    return taskLogs.append(taskId, level, message);
+  public Mono<Void> logMessage(Scope scope, UUID taskId, String level, String message) {
+    return taskLogs.append(scope, taskId, level, message);
   }
 
   /** A task's log lines after {@code afterId}, oldest first, at most {@code limit} (0: 100). */
-  public Mono<List<TaskLogLine>> taskLogs(UUID taskId, long afterId, int limit) {
-    return taskLogs.list(taskId, afterId, limit);
+  public Mono<List<TaskLogLine>> taskLogs(Scope scope, UUID taskId, long afterId, int limit) {
+    return taskLogs.list(scope, taskId, afterId, limit);
   }
 
-  /** Hands live task data to this instance's subscribers of its task and workflow; never waits. */
-  public Mono<Void> streamTaskData(TaskData data) {
-    return Mono.fromRunnable(() -> taskData.publish(data));
+  /**
+   * Hands live task data to this instance's subscribers of its task and workflow; never waits. A
+   * scope limited to one tenant reaches only that tenant's subscribers.
+   */
+  public Mono<Void> streamTaskData(Scope scope, TaskData data) {
+    return Mono.fromRunnable(() -> taskData.publish(scope, data));
   }
 
   /**
@@ -332,23 +363,27 @@ public final class Dispatch implements AutoCloseable {
    * instance: following starts when the feed is subscribed, and the feed completes on {@link
    * #stopSubscriptions()} or {@link #close()}.
    */
-  public Mono<Flux<TaskData>> openTaskData(UUID taskId) {
-    return taskData.openTask(taskId).map(feed -> feed.takeUntilOther(closing.asMono()));
+  public Mono<Flux<TaskData>> openTaskData(Scope scope, UUID taskId) {
+    return taskData.openTask(scope, taskId).map(feed -> feed.takeUntilOther(closing.asMono()));
   }
 
-  /** Like {@link #openTaskData(UUID)} for the live data of every task of a workflow. */
-  public Mono<Flux<TaskData>> openWorkflowTaskData(UUID workflowId) {
-    return taskData.openWorkflow(workflowId).map(feed -> feed.takeUntilOther(closing.asMono()));
+  /** Like {@link #openTaskData(Scope, UUID)} for the live data of every task of a workflow. */
+  public Mono<Flux<TaskData>> openWorkflowTaskData(Scope scope, UUID workflowId) {
+    return taskData
+        .openWorkflow(scope, workflowId)
+        .map(feed -> feed.takeUntilOther(closing.asMono()));
   }
 
   // --- end of the SDK-contract block
 
   /**
    * Emits a signal each time work may have appeared on (tenant, queue); completes on {@link
-   * #stopSubscriptions()} or {@link #close()}, errors never.
+   * #stopSubscriptions()} or {@link #close()}; errors only with PERMISSION_DENIED when {@code
+   * tenantId} is not the scope's.
    */
-  public Flux<WorkSignal> workSignals(String tenantId, String queue) {
-    return signals
+  public Flux<WorkSignal> workSignals(Scope scope, String tenantId, String queue) {
+    return Tenancy.own(scope, "tenant_id", tenantId)
+        .thenMany(signals)
         .filter(
             signal ->
                 signal == WorkSignal.ANY

@@ -4,6 +4,7 @@ import ai.flovyn.dispatch.store.Transactor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,8 +61,12 @@ final class LeaseRenewal implements AutoCloseable {
             .subscribe(count -> {}, error -> log.error("the lease renewal loop stopped", error));
   }
 
-  /** A worker id (as it polls, or a registration's id or name) is alive now. */
-  void workerSeen(String workerId) {
+  /**
+   * A worker id (as it polls, or a registration's id or name) of {@code tenant} is alive now; its
+   * tasks and registration of other tenants are not ('' or null: any tenant, for an unrestricted
+   * caller).
+   */
+  void workerSeen(String tenant, String workerId) {
     // ids are remembered before their poll is validated: one PostgreSQL cannot store (NUL) would
     // fail the whole renewal statement for every tenant
     if (workerId != null
@@ -70,17 +75,24 @@ final class LeaseRenewal implements AutoCloseable {
         && workerId.indexOf('\0') < 0) {
       Seen current = seen.get();
       if (current.size() < MAX_REMEMBERED) {
-        current.workers.add(workerId);
+        current.workers.add(new Key<>(anyWhenNull(tenant), workerId));
       }
     }
   }
 
-  /** A task showed a sign of life of its own (a log line, streamed data). */
-  void taskSeen(UUID taskId) {
+  /**
+   * A task showed a sign of life of its own (a log line, streamed data), given by a caller of
+   * {@code tenant} (null: any tenant): another tenant's task with that id is not renewed.
+   */
+  void taskSeen(String tenant, UUID taskId) {
     Seen current = seen.get();
     if (current.size() < MAX_REMEMBERED) {
-      current.tasks.add(taskId);
+      current.tasks.add(new Key<>(anyWhenNull(tenant), taskId));
     }
+  }
+
+  private static String anyWhenNull(String tenant) {
+    return tenant == null ? "" : tenant;
   }
 
   /** Renews the leases of what was seen since the last flush; emits how many it renewed. */
@@ -90,15 +102,20 @@ final class LeaseRenewal implements AutoCloseable {
     if (flushed.size() == 0) {
       return Mono.just(0L);
     }
+    List<Key<String>> workers = List.copyOf(flushed.workers);
+    List<Key<UUID>> tasks = List.copyOf(flushed.tasks);
     return transactor
         .autocommit(
             tx ->
                 tx.leases()
                     .renew(
-                        flushed.workers.toArray(String[]::new),
-                        flushed.tasks.toArray(UUID[]::new),
+                        workers.stream().map(Key::id).toArray(String[]::new),
+                        tasks.stream().map(Key::id).toArray(UUID[]::new),
                         lease.toMillis(),
-                        registrationIds(flushed.workers)))
+                        registrationIds(workers),
+                        workers.stream().map(Key::tenant).toArray(String[]::new),
+                        tasks.stream().map(Key::tenant).toArray(String[]::new),
+                        registrationTenants(workers)))
         .doOnNext(renewed::increment)
         .onErrorResume(
             error -> {
@@ -111,14 +128,25 @@ final class LeaseRenewal implements AutoCloseable {
   }
 
   /** The worker ids that may be registration ids (canonical UUIDs). */
-  private static UUID[] registrationIds(Set<String> workerIds) {
-    return workerIds.stream()
-        .filter(id -> id.length() == 36)
-        .flatMap(LeaseRenewal::parseUuid)
+  private static UUID[] registrationIds(List<Key<String>> workers) {
+    return workers.stream()
+        .filter(worker -> parseUuid(worker.id()).findAny().isPresent())
+        .flatMap(worker -> parseUuid(worker.id()))
         .toArray(UUID[]::new);
   }
 
+  /** The tenants of {@link #registrationIds}, index for index. */
+  private static String[] registrationTenants(List<Key<String>> workers) {
+    return workers.stream()
+        .filter(worker -> parseUuid(worker.id()).findAny().isPresent())
+        .map(Key::tenant)
+        .toArray(String[]::new);
+  }
+
   private static Stream<UUID> parseUuid(String value) {
+    if (value.length() != 36) {
+      return Stream.empty();
+    }
     try {
       return Stream.of(UUID.fromString(value));
     } catch (IllegalArgumentException e) {
@@ -133,10 +161,13 @@ final class LeaseRenewal implements AutoCloseable {
     }
   }
 
+  /** An id seen alive, with the tenant whose rows it may renew ('' for any). */
+  record Key<T>(String tenant, T id) {}
+
   /** What was seen since the last flush. */
   private static final class Seen {
-    final Set<String> workers = ConcurrentHashMap.newKeySet();
-    final Set<UUID> tasks = ConcurrentHashMap.newKeySet();
+    final Set<Key<String>> workers = ConcurrentHashMap.newKeySet();
+    final Set<Key<UUID>> tasks = ConcurrentHashMap.newKeySet();
 
     int size() {
       return workers.size() + tasks.size();

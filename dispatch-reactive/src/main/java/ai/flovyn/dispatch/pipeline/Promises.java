@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.PromiseStore.PromiseRow;
 import ai.flovyn.dispatch.store.Transactor;
@@ -20,32 +21,34 @@ final class Promises {
   }
 
   /** Resolves a PENDING promise; resolving it again with the same value is success. */
-  Mono<Void> resolve(String promiseId, byte[] value) {
-    return settle(promiseId, "RESOLVED", value, null);
+  Mono<Void> resolve(Scope scope, String promiseId, byte[] value) {
+    return settle(scope.tenantId(), promiseId, "RESOLVED", value, null);
   }
 
   /** Rejects a PENDING promise; rejecting it again with the same error is success. */
-  Mono<Void> reject(String promiseId, String error) {
-    return settle(promiseId, "REJECTED", null, error);
+  Mono<Void> reject(Scope scope, String promiseId, String error) {
+    return settle(scope.tenantId(), promiseId, "REJECTED", null, error);
   }
 
-  private Mono<Void> settle(String promiseId, String status, byte[] value, String error) {
+  private Mono<Void> settle(
+      String tenant, String promiseId, String status, byte[] value, String error) {
     return Mono.fromRunnable(
             () -> {
               Limits.requirePromiseId("promise_id", promiseId);
               Limits.text("error", error);
             })
-        .then(settleIn(promiseId, status, value, error));
+        .then(settleIn(tenant, promiseId, status, value, error));
   }
 
-  private Mono<Void> settleIn(String promiseId, String status, byte[] value, String error) {
+  private Mono<Void> settleIn(
+      String tenant, String promiseId, String status, byte[] value, String error) {
     return transactor
         .inTransaction(
             tx ->
                 tx.promises()
-                    .settle(promiseId, status, value, error)
+                    .settle(tenant, promiseId, status, value, error)
                     .flatMap(promise -> resume(tx, promise, maxHistoryBytes).thenReturn(true))
-                    .switchIfEmpty(explain(tx, promiseId, status, value, error)))
+                    .switchIfEmpty(explain(tx, tenant, promiseId, status, value, error)))
         .then();
   }
 
@@ -71,9 +74,9 @@ final class Promises {
   }
 
   private static Mono<Boolean> explain(
-      Tx tx, String promiseId, String status, byte[] value, String error) {
+      Tx tx, String tenant, String promiseId, String status, byte[] value, String error) {
     return tx.promises()
-        .find(promiseId)
+        .find(tenant, promiseId)
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("promise " + promiseId + " not found")))
         .flatMap(

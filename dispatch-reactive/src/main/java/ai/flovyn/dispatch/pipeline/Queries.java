@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.QueryResult;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.WorkflowStore;
@@ -26,15 +27,15 @@ final class Queries {
 
   /**
    * Emits the answer, an unknown name answering with {@code error}; errors with NOT_FOUND for an
-   * unknown workflow.
+   * unknown workflow (also one of another tenant than the scope's).
    */
-  Mono<QueryResult> query(UUID workflowId, String name) {
+  Mono<QueryResult> query(Scope scope, UUID workflowId, String name) {
     return Mono.fromRunnable(() -> Limits.requireName("query_name", name))
         .then(
             transactor.inTransaction(
                 tx ->
                     tx.workflows()
-                        .summary(workflowId)
+                        .summary(scope.tenantId(), workflowId)
                         .switchIfEmpty(
                             Mono.error(
                                 () ->

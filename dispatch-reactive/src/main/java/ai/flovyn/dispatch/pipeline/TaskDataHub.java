@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskData;
 import ai.flovyn.dispatch.store.Transactor;
 import io.micrometer.core.instrument.Counter;
@@ -22,7 +23,9 @@ import reactor.util.concurrent.Queues;
  * task or workflow, within this server instance only. Nothing is stored, nothing is ordered or
  * deduplicated, and publishing never waits: each subscriber has a bounded buffer ({@value #BUFFER}
  * events, {@value #MAX_BUFFERED_CHARS} payload characters), and events that do not fit are dropped
- * for that subscriber alone and counted.
+ * for that subscriber alone and counted. A subscriber limited to one tenant receives only what
+ * callers of that tenant (or unrestricted ones) publish: nobody can feed another tenant's
+ * followers.
  */
 final class TaskDataHub {
   static final int BUFFER = 256;
@@ -56,51 +59,61 @@ final class TaskDataHub {
   /**
    * Offers the event to the current subscribers of its task and workflow, without waiting on any;
    * counts as a sign of life of the task. Errors with INVALID_ARGUMENT for an oversized payload.
+   * Like a task nobody follows, another tenant's is accepted and reaches nobody.
    */
-  void publish(TaskData data) {
+  void publish(Scope scope, TaskData data) {
     if (data.payload().length() > MAX_PAYLOAD) {
       throw DispatchException.invalidArgument(
           "payload must be at most " + MAX_PAYLOAD + " characters, got " + data.payload().length());
     }
-    leases.taskSeen(data.taskExecutionId());
+    leases.taskSeen(scope.tenantId(), data.taskExecutionId());
     published.increment();
-    offer(byTask.get(data.taskExecutionId()), data);
+    String tenant = scope.tenantId();
+    offer(byTask.get(data.taskExecutionId()), tenant, data);
     if (data.workflowExecutionId() != null) {
-      offer(byWorkflow.get(data.workflowExecutionId()), data);
+      offer(byWorkflow.get(data.workflowExecutionId()), tenant, data);
     }
   }
 
   /**
    * Emits, once the task is known to exist, its feed: following starts when the feed is subscribed
-   * and ends when it is cancelled. Errors with NOT_FOUND when the task does not exist.
+   * and ends when it is cancelled. Errors with NOT_FOUND when the task does not exist (in the
+   * scope).
    */
-  Mono<Flux<TaskData>> openTask(UUID taskId) {
+  Mono<Flux<TaskData>> openTask(Scope scope, UUID taskId) {
     return transactor
-        .autocommit(tx -> tx.taskLifecycle().state(taskId))
+        .autocommit(tx -> tx.taskLifecycle().state(scope.tenantId(), taskId))
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")))
-        .thenReturn(follow(byTask, taskId));
+        .thenReturn(follow(byTask, taskId, scope.tenantId()));
   }
 
-  /** Like {@link #openTask(UUID)} for every task of a workflow. */
-  Mono<Flux<TaskData>> openWorkflow(UUID workflowId) {
+  /** Like {@link #openTask(Scope, UUID)} for every task of a workflow. */
+  Mono<Flux<TaskData>> openWorkflow(Scope scope, UUID workflowId) {
     return transactor
-        .autocommit(tx -> tx.workflows().tenantQueueTrace(workflowId))
+        .autocommit(tx -> tx.workflows().tenantQueueTrace(scope.tenantId(), workflowId))
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("workflow " + workflowId + " not found")))
-        .thenReturn(follow(byWorkflow, workflowId));
+        .thenReturn(follow(byWorkflow, workflowId, scope.tenantId()));
   }
 
-  private static void offer(Set<Subscriber> targets, TaskData data) {
+  // a publisher limited to one tenant reaches only that tenant's subscribers and unrestricted ones
+  private static void offer(Set<Subscriber> targets, String publisherTenant, TaskData data) {
     if (targets != null) {
-      targets.forEach(subscriber -> subscriber.offer(data));
+      targets.stream()
+          .filter(
+              subscriber ->
+                  publisherTenant == null
+                      || subscriber.tenant == null
+                      || publisherTenant.equals(subscriber.tenant))
+          .forEach(subscriber -> subscriber.offer(data));
     }
   }
 
-  private Flux<TaskData> follow(Map<UUID, Set<Subscriber>> index, UUID key) {
+  private Flux<TaskData> follow(Map<UUID, Set<Subscriber>> index, UUID key, String tenant) {
     return Flux.defer(
         () -> {
-          Subscriber subscriber = new Subscriber();
+          Subscriber subscriber = new Subscriber(tenant);
           index.compute(key, (k, set) -> add(set, subscriber));
           subscribers.incrementAndGet();
           return subscriber
@@ -126,9 +139,15 @@ final class TaskDataHub {
 
   /** One subscription's bounded buffer. */
   private final class Subscriber {
+    // the tenant the subscriber is limited to, null when unrestricted
+    private final String tenant;
     private final Sinks.Many<TaskData> sink =
         Sinks.many().unicast().onBackpressureBuffer(Queues.<TaskData>get(BUFFER).get());
     private final AtomicLong bufferedChars = new AtomicLong();
+
+    Subscriber(String tenant) {
+      this.tenant = tenant;
+    }
 
     // publishers of different tasks of one workflow may offer at once; the sink needs one at a time
     synchronized void offer(TaskData data) {

@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.TaskFinish;
@@ -43,10 +44,11 @@ final class TaskLifecycle {
    * NOT_FOUND, FAILED_PRECONDITION (another state or output), or RESOURCE_EXHAUSTED when the output
    * would grow the workflow's history past its limit (the task stays RUNNING).
    */
-  Mono<Void> complete(UUID taskId, byte[] output) {
+  Mono<Void> complete(Scope scope, UUID taskId, byte[] output) {
     byte[] bytes = output == null ? new byte[0] : output;
     return finish(
         new TaskFinish(
+            scope.tenantId(),
             taskId,
             false,
             bytes,
@@ -62,11 +64,12 @@ final class TaskLifecycle {
    * Fails the current attempt: the task retries after a backoff while attempts remain, else it is
    * FAILED and the workflow sees TASK_FAILED. Repeating the same failure is success.
    */
-  Mono<Void> fail(UUID taskId, String error) {
+  Mono<Void> fail(Scope scope, UUID taskId, String error) {
     // the SDK sends the text of an exception: never a reason to lose the failure itself
     String text = Texts.failureText(error == null ? "" : error);
     return finish(
         new TaskFinish(
+            scope.tenantId(),
             taskId,
             true,
             null,
@@ -137,15 +140,16 @@ final class TaskLifecycle {
    * Cancels a PENDING or RUNNING task; again is success. Its workflow sees TASK_FAILED ("Task
    * cancelled"), the only task outcome an SDK reads (E5), and resumes.
    */
-  Mono<Void> cancel(UUID taskId) {
+  Mono<Void> cancel(Scope scope, UUID taskId) {
+    String tenant = scope.tenantId();
     return transactor
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
-                    .cancel(taskId)
+                    .cancel(tenant, taskId)
                     .flatMap(task -> cancelled(tx, task, taskId).thenReturn(true))
                     .switchIfEmpty(
-                        state(tx, taskId)
+                        state(tx, tenant, taskId)
                             .flatMap(
                                 task ->
                                     task.status() == TaskStatus.CANCELLED
@@ -159,7 +163,8 @@ final class TaskLifecycle {
    * Records a heartbeat (and progress when not null) and renews the lease; errors with
    * FAILED_PRECONDITION when the task was cancelled or is no longer running.
    */
-  Mono<Void> heartbeat(UUID taskId, Double progress, String details) {
+  Mono<Void> heartbeat(Scope scope, UUID taskId, Double progress, String details) {
+    String tenant = scope.tenantId();
     if (progress != null && !(progress >= 0.0 && progress <= 1.0)) {
       return Mono.error(
           DispatchException.invalidArgument("progress must be between 0 and 1, got " + progress));
@@ -174,8 +179,9 @@ final class TaskLifecycle {
         .inTransaction(
             tx ->
                 tx.taskLifecycle()
-                    .heartbeat(taskId, leaseMs, progress, details)
-                    .switchIfEmpty(state(tx, taskId).flatMap(task -> Mono.error(notRunning(task)))))
+                    .heartbeat(tenant, taskId, leaseMs, progress, details)
+                    .switchIfEmpty(
+                        state(tx, tenant, taskId).flatMap(task -> Mono.error(notRunning(task)))))
         .then();
   }
 
@@ -202,9 +208,10 @@ final class TaskLifecycle {
     return "TASK_FINISHED:" + taskId;
   }
 
-  private static Mono<TaskState> state(Tx tx, UUID taskId) {
+  // another tenant's task is not found by the same statement, so it answers exactly as none does
+  private static Mono<TaskState> state(Tx tx, String tenant, UUID taskId) {
     return tx.taskLifecycle()
-        .state(taskId)
+        .state(tenant, taskId)
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")));
   }

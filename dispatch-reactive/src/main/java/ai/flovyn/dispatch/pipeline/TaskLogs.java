@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskLogLine;
 import ai.flovyn.dispatch.store.TaskLogStore;
 import ai.flovyn.dispatch.store.Transactor;
@@ -45,16 +46,18 @@ final class TaskLogs {
   }
 
   /** Stores one line (or drops it past the cap); NOT_FOUND for an unknown task. */
-  Mono<Void> append(UUID taskId, String level, String message) {
+  Mono<Void> append(Scope scope, UUID taskId, String level, String message) {
     String cleanLevel = Texts.withoutNul(Texts.truncate(level, MAX_LEVEL));
     String cleanMessage = Texts.withoutNul(Texts.truncate(message, MAX_MESSAGE));
     return transactor
-        .autocommit(tx -> tx.taskLogs().append(taskId, cleanLevel, cleanMessage, maxLines))
+        .autocommit(
+            tx ->
+                tx.taskLogs().append(scope.tenantId(), taskId, cleanLevel, cleanMessage, maxLines))
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("task " + taskId + " not found")))
         .doOnNext(
             appended -> {
-              leases.taskSeen(taskId);
+              leases.taskSeen(scope.tenantId(), taskId);
               (appended == TaskLogStore.Appended.STORED ? stored : dropped).increment();
             })
         .then();
@@ -64,11 +67,13 @@ final class TaskLogs {
    * The task's lines after {@code afterId}, oldest first, at most {@code limit} (0: {@value
    * #DEFAULT_LIMIT}, capped at {@value #MAX_LIMIT}).
    */
-  Mono<List<TaskLogLine>> list(UUID taskId, long afterId, int limit) {
+  Mono<List<TaskLogLine>> list(Scope scope, UUID taskId, long afterId, int limit) {
     return Mono.fromCallable(() -> limit(afterId, limit))
         .flatMap(
             capped ->
-                transactor.read(tx -> tx.taskLogs().list(taskId, afterId, capped)).collectList())
+                transactor
+                    .read(tx -> tx.taskLogs().list(scope.tenantId(), taskId, afterId, capped))
+                    .collectList())
         .flatMap(
             rows ->
                 rows.isEmpty()

@@ -143,10 +143,12 @@ final class TaskOutcomeGroups {
               Map<UUID, TaskOutcome> changed =
                   rows.stream()
                       .collect(Collectors.toMap(row -> row.task().id(), FinishedTask::task));
-              List<UUID> unexplained =
+              List<TaskFinish> unexplained =
                   calls.stream()
-                      .map(TaskFinish::taskId)
-                      .filter(id -> !changed.containsKey(id) && !refusals.containsKey(id))
+                      .filter(
+                          call ->
+                              !changed.containsKey(call.taskId())
+                                  && !refusals.containsKey(call.taskId()))
                       .toList();
               return tx.taskLifecycle()
                   .states(unexplained)

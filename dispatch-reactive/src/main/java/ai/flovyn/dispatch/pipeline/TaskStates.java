@@ -1,6 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.store.Transactor;
 import java.util.List;
 import java.util.Optional;
@@ -19,14 +20,14 @@ final class TaskStates {
   }
 
   /** Emits the value of {@code key}, or an empty Optional when it is not set. */
-  Mono<Optional<byte[]>> get(UUID taskId, String key) {
+  Mono<Optional<byte[]>> get(Scope scope, UUID taskId, String key) {
     return Mono.fromRunnable(() -> Texts.name("key", key))
-        .then(transactor.autocommit(tx -> tx.taskState().get(taskId, key)))
+        .then(transactor.autocommit(tx -> tx.taskState().get(scope.tenantId(), taskId, key)))
         .switchIfEmpty(notFound(taskId));
   }
 
   /** Sets {@code key} to a JSON value; INVALID_ARGUMENT when the value is not JSON. */
-  Mono<Void> set(UUID taskId, String key, byte[] value) {
+  Mono<Void> set(Scope scope, UUID taskId, String key, byte[] value) {
     return Mono.fromRunnable(
             () -> {
               Texts.name("key", key);
@@ -34,31 +35,31 @@ final class TaskStates {
                 throw DispatchException.invalidArgument("value must be UTF-8 JSON");
               }
             })
-        .then(transactor.autocommit(tx -> tx.taskState().set(taskId, key, value)))
+        .then(transactor.autocommit(tx -> tx.taskState().set(scope.tenantId(), taskId, key, value)))
         .switchIfEmpty(notFound(taskId))
         .then();
   }
 
   /** Clears {@code key}; clearing an absent key is success. */
-  Mono<Void> clear(UUID taskId, String key) {
+  Mono<Void> clear(Scope scope, UUID taskId, String key) {
     return Mono.fromRunnable(() -> Texts.name("key", key))
-        .then(transactor.autocommit(tx -> tx.taskState().clear(taskId, key)))
+        .then(transactor.autocommit(tx -> tx.taskState().clear(scope.tenantId(), taskId, key)))
         .switchIfEmpty(notFound(taskId))
         .then();
   }
 
   /** Clears every key; an empty state is success. */
-  Mono<Void> clearAll(UUID taskId) {
+  Mono<Void> clearAll(Scope scope, UUID taskId) {
     return transactor
-        .autocommit(tx -> tx.taskState().clearAll(taskId))
+        .autocommit(tx -> tx.taskState().clearAll(scope.tenantId(), taskId))
         .switchIfEmpty(notFound(taskId))
         .then();
   }
 
   /** Emits the keys that are set, in no particular order. */
-  Mono<List<String>> keys(UUID taskId) {
+  Mono<List<String>> keys(Scope scope, UUID taskId) {
     return transactor
-        .read(tx -> tx.taskState().keys(taskId))
+        .read(tx -> tx.taskState().keys(scope.tenantId(), taskId))
         .collectList()
         .flatMap(
             rows ->

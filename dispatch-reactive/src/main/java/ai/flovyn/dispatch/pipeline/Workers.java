@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.pipeline;
 
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.RegisteredWorker;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.WorkerRegistration;
 import ai.flovyn.dispatch.store.Transactor;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -63,21 +64,24 @@ final class Workers {
 
   /**
    * Refreshes the registration's last-seen time; an unknown id is no error (the registry may
-   * predate a restart of the worker's view). The registration's id and name count as alive.
+   * predate a restart of the worker's view), nor is another tenant's, which is left untouched. The
+   * registration's id and name count as alive.
    */
-  Mono<Void> heartbeat(UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
+  Mono<Void> heartbeat(
+      Scope scope, UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
     return Mono.fromRunnable(
             () -> {
               kinds("workflow_kinds", workflowKinds, "");
               kinds("task_kinds", taskKinds, "");
             })
         .then(
-            transactor.autocommit(tx -> tx.workers().heartbeat(workerId, workflowKinds, taskKinds)))
+            transactor.autocommit(
+                tx -> tx.workers().heartbeat(scope.tenantId(), workerId, workflowKinds, taskKinds)))
         .doOnNext(
             name -> {
               heartbeats.increment();
-              leases.workerSeen(workerId.toString());
-              leases.workerSeen(name);
+              leases.workerSeen(scope.tenantId(), workerId.toString());
+              leases.workerSeen(scope.tenantId(), name);
             })
         .then();
   }

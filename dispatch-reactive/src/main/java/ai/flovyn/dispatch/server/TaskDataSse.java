@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.server;
 
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskData;
 import ai.flovyn.dispatch.grpc.Audit;
 import ai.flovyn.dispatch.pipeline.ActiveTokens;
@@ -117,9 +118,12 @@ final class TaskDataSse implements AutoCloseable {
       throw DispatchException.invalidArgument(
           "exactly one of task_execution_id and workflow_execution_id must be set");
     }
+    // the operator's view: this endpoint lives on the metrics port, which carries no tenant
+    // credentials; keep that port on loopback when tenants must not see each other's data
+    Scope scope = Scope.unrestricted();
     return task.isEmpty()
-        ? dispatch.openWorkflowTaskData(uuid("workflow_execution_id", workflow))
-        : dispatch.openTaskData(uuid("task_execution_id", task));
+        ? dispatch.openWorkflowTaskData(scope, uuid("workflow_execution_id", workflow))
+        : dispatch.openTaskData(scope, uuid("task_execution_id", task));
   }
 
   /** The events as chunks, with a keepalive comment now and then, ending with the events. */

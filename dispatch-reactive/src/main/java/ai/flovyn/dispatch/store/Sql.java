@@ -51,6 +51,15 @@ final class Sql {
     return statement;
   }
 
+  /**
+   * The predicate that limits a statement to the tenant bound at {@code position} (1-based), or to
+   * none when that parameter is NULL (an unrestricted caller): another tenant's row is then simply
+   * not found by the same statement, with no extra round trip.
+   */
+  static String tenantIs(String column, int position) {
+    return " AND ($" + position + "::varchar IS NULL OR " + column + " = $" + position + ")";
+  }
+
   /** A nullable text value for binding. */
   static Object text(String value) {
     return value == null ? NULL_TEXT : value;

@@ -42,7 +42,9 @@ public final class TaskLifecycleStore {
 
   private static final String CANCEL =
       "WITH target AS (SELECT id, status, worker_id, started_at, execution_count"
-          + " FROM task_executions WHERE id = $1 AND status IN ('PENDING', 'RUNNING') FOR UPDATE),"
+          + " FROM task_executions WHERE id = $1 AND status IN ('PENDING', 'RUNNING')"
+          + Sql.tenantIs("tenant_id", 2)
+          + " FOR UPDATE),"
           + " upd AS (UPDATE task_executions t SET status = 'CANCELLED', cancel_requested = true,"
           + " completed_at = now(), updated_at = now(), lease_expires_at = NULL"
           + " FROM target WHERE t.id = target.id"
@@ -65,13 +67,15 @@ public final class TaskLifecycleStore {
   // are locked in id order, then workflows in id order.
   private static final String FINISH =
       "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],"
-          + " $5::text[], $6::text[]) WITH ORDINALITY AS i(id, outcome, output, error, type, data,"
-          + " ord)),"
+          + " $5::text[], $6::text[], $10::text[]) WITH ORDINALITY AS i(id, outcome, output, error,"
+          + " type, data, tenant, ord)),"
           + " target AS (SELECT t.id, t.worker_id, t.started_at, t.execution_count, t.tenant_id,"
           + " t.queue, t.visible_at, t.workflow_execution_id AS wf, i.outcome,"
           + " i.outcome = 'FAILED' AND t.execution_count <= t.max_retries AS retry,"
           + " i.output, i.error, i.type, i.data, i.ord"
           + " FROM input i JOIN task_executions t ON t.id = i.id WHERE t.status = 'RUNNING'"
+          // another tenant's task is not found by the same statement
+          + " AND (i.tenant IS NULL OR t.tenant_id = i.tenant)"
           + " ORDER BY t.id FOR UPDATE OF t),"
           // LATERAL ... LIMIT 1: one index probe per event for the identity check
           + " fresh AS (SELECT g.id, g.wf, g.outcome, g.type, g.data, g.ord,"
@@ -132,24 +136,28 @@ public final class TaskLifecycleStore {
 
   private static final String STATES =
       "SELECT t.id, t.status, t.workflow_execution_id, t.output, t.error,"
-          + " a.outcome AS last_outcome, a.error AS last_error FROM task_executions t"
+          + " a.outcome AS last_outcome, a.error AS last_error"
+          + " FROM unnest($1::uuid[], $2::text[]) AS i(id, tenant) JOIN task_executions t ON t.id = i.id"
+          + " AND (i.tenant IS NULL OR t.tenant_id = i.tenant)"
           + " LEFT JOIN LATERAL (SELECT outcome, error FROM task_attempts"
-          + " WHERE task_execution_id = t.id ORDER BY attempt DESC LIMIT 1) a ON true"
-          + " WHERE t.id = ANY($1::uuid[])";
+          + " WHERE task_execution_id = t.id ORDER BY attempt DESC LIMIT 1) a ON true";
 
   private static final String HEARTBEAT =
       "UPDATE task_executions SET last_heartbeat_at = now(), updated_at = now(),"
           + " progress = COALESCE($3, progress), progress_details = COALESCE($4, progress_details),"
           + " lease_expires_at = CASE WHEN timeout_ms IS NULL"
           + " THEN now() + $2 * interval '1 millisecond' ELSE lease_expires_at END"
-          + " WHERE id = $1 AND status = 'RUNNING' RETURNING lease_expires_at";
+          + " WHERE id = $1 AND status = 'RUNNING'"
+          + Sql.tenantIs("tenant_id", 5)
+          + " RETURNING lease_expires_at";
 
   private static final String STATE =
       "SELECT t.id, t.status, t.workflow_execution_id, t.output, t.error,"
           + " a.outcome AS last_outcome, a.error AS last_error FROM task_executions t"
           + " LEFT JOIN LATERAL (SELECT outcome, error FROM task_attempts"
           + " WHERE task_execution_id = t.id ORDER BY attempt DESC LIMIT 1) a ON true"
-          + " WHERE t.id = $1";
+          + " WHERE t.id = $1"
+          + Sql.tenantIs("t.tenant_id", 2);
 
   private final Connection connection;
 
@@ -181,7 +189,8 @@ public final class TaskLifecycleStore {
         Sql.column(group, TaskFinish::eventData, String[]::new),
         backoffBaseMs,
         backoffMaxMs,
-        maxHistoryBytes);
+        maxHistoryBytes,
+        Sql.column(group, TaskFinish::tenant, String[]::new));
   }
 
   /**
@@ -202,16 +211,21 @@ public final class TaskLifecycleStore {
         SweepStore.at(now));
   }
 
-  /** Cancels a PENDING or RUNNING task; empty if it is in neither state. */
-  public Mono<TaskOutcome> cancel(UUID id) {
-    return Sql.query(connection, CANCEL, TaskLifecycleStore::toOutcome, id).next();
+  /**
+   * Cancels a PENDING or RUNNING task of {@code tenant} (any tenant when null); empty if it is in
+   * neither state.
+   */
+  public Mono<TaskOutcome> cancel(String tenant, UUID id) {
+    return Sql.query(connection, CANCEL, TaskLifecycleStore::toOutcome, id, Sql.text(tenant))
+        .next();
   }
 
   /**
    * Records a heartbeat (and progress, when not null) of a RUNNING task, renewing a lease that has
    * no hard timeout by {@code leaseMs}; emits the lease end, or empty if it is not RUNNING.
    */
-  public Mono<Instant> heartbeat(UUID id, long leaseMs, Double progress, String details) {
+  public Mono<Instant> heartbeat(
+      String tenant, UUID id, long leaseMs, Double progress, String details) {
     return Sql.query(
             connection,
             HEARTBEAT,
@@ -219,22 +233,32 @@ public final class TaskLifecycleStore {
             id,
             leaseMs,
             progress == null ? new Sql.Null(Double.class) : progress,
-            Sql.text(details))
+            Sql.text(details),
+            Sql.text(tenant))
         .next();
   }
 
-  /** The task as it is; empty if it does not exist. */
-  public Mono<TaskState> state(UUID id) {
-    return Sql.query(connection, STATE, TaskLifecycleStore::toState, id).next();
+  /**
+   * The task as it is; empty if it does not exist or belongs to a tenant other than {@code tenant}.
+   */
+  public Mono<TaskState> state(String tenant, UUID id) {
+    return Sql.query(connection, STATE, TaskLifecycleStore::toState, id, Sql.text(tenant)).next();
   }
 
-  /** The tasks among {@code ids} as they are; those that do not exist are not emitted. */
-  public Flux<TaskState> states(List<UUID> ids) {
-    if (ids.isEmpty()) {
+  /**
+   * The tasks of {@code calls} as they are; those that do not exist, or belong to a tenant other
+   * than the call's, are not emitted.
+   */
+  public Flux<TaskState> states(List<TaskFinish> calls) {
+    if (calls.isEmpty()) {
       return Flux.empty();
     }
     return Sql.query(
-        connection, STATES, TaskLifecycleStore::toState, (Object) ids.toArray(UUID[]::new));
+        connection,
+        STATES,
+        TaskLifecycleStore::toState,
+        Sql.column(calls, TaskFinish::taskId, UUID[]::new),
+        Sql.column(calls, TaskFinish::tenant, String[]::new));
   }
 
   private static TaskState toState(Readable row) {

@@ -20,8 +20,9 @@ public final class TaskLogStore {
   }
 
   private static final String APPEND =
-      "WITH task AS (SELECT id FROM task_executions WHERE id = $1),"
-          + " counted AS (INSERT INTO task_log_counts (task_execution_id, lines)"
+      "WITH task AS (SELECT id FROM task_executions WHERE id = $1"
+          + Sql.tenantIs("tenant_id", 5)
+          + "), counted AS (INSERT INTO task_log_counts (task_execution_id, lines)"
           + " SELECT id, 1 FROM task ON CONFLICT (task_execution_id)"
           + " DO UPDATE SET lines = task_log_counts.lines + 1 WHERE task_log_counts.lines < $4"
           + " RETURNING task_execution_id),"
@@ -33,7 +34,9 @@ public final class TaskLogStore {
       "SELECT t.id AS task, l.id, l.level, l.message, l.logged_at FROM task_executions t"
           + " LEFT JOIN LATERAL (SELECT id, level, message, logged_at FROM task_logs"
           + " WHERE task_execution_id = t.id AND id > $2 ORDER BY id LIMIT $3) l ON true"
-          + " WHERE t.id = $1 ORDER BY l.id";
+          + " WHERE t.id = $1"
+          + Sql.tenantIs("t.tenant_id", 4)
+          + " ORDER BY l.id";
 
   private final Connection connection;
 
@@ -43,9 +46,10 @@ public final class TaskLogStore {
 
   /**
    * Appends a line unless the task holds {@code maxLines} already; emits what happened, or nothing
-   * when the task does not exist.
+   * when the task does not exist or is not of {@code tenant} (any when null).
    */
-  public Mono<Appended> append(UUID taskId, String level, String message, int maxLines) {
+  public Mono<Appended> append(
+      String tenant, UUID taskId, String level, String message, int maxLines) {
     return Sql.query(
             connection,
             APPEND,
@@ -53,15 +57,17 @@ public final class TaskLogStore {
             taskId,
             level,
             message,
-            maxLines)
+            maxLines,
+            Sql.text(tenant))
         .next();
   }
 
   /**
    * The task's lines after {@code afterId}, oldest first, at most {@code limit}: one element per
-   * line (an empty Optional alone when there is none), nothing when the task does not exist.
+   * line (an empty Optional alone when there is none), nothing when the task does not exist or is
+   * not of {@code tenant} (any when null).
    */
-  public Flux<Optional<TaskLogLine>> list(UUID taskId, long afterId, int limit) {
+  public Flux<Optional<TaskLogLine>> list(String tenant, UUID taskId, long afterId, int limit) {
     return Sql.query(
         connection,
         LIST,
@@ -76,6 +82,7 @@ public final class TaskLogStore {
                             ClaimStore.instant(row, "logged_at"))),
         taskId,
         afterId,
-        limit);
+        limit,
+        Sql.text(tenant));
   }
 }

@@ -24,7 +24,9 @@ public final class WorkerStore {
           + " ELSE workflow_kinds END,"
           + " task_kinds = CASE WHEN cardinality($3::text[]) > 0 THEN $3::text[]"
           + " ELSE task_kinds END"
-          + " WHERE id = $1 RETURNING worker_name";
+          + " WHERE id = $1"
+          + Sql.tenantIs("tenant_id", 4)
+          + " RETURNING worker_name";
 
   private static final String LIST =
       "SELECT id, worker_name, worker_version, worker_type, host_name, process_id,"
@@ -59,16 +61,18 @@ public final class WorkerStore {
 
   /**
    * Refreshes the last-seen time (and the kinds, when given) of a registration; emits its worker
-   * name, or empty when the id is unknown.
+   * name, or empty when the id is unknown or not of {@code tenant} (any when null).
    */
-  public Mono<String> heartbeat(UUID id, List<String> workflowKinds, List<String> taskKinds) {
+  public Mono<String> heartbeat(
+      String tenant, UUID id, List<String> workflowKinds, List<String> taskKinds) {
     return Sql.query(
             connection,
             HEARTBEAT,
             row -> row.get("worker_name", String.class),
             id,
             workflowKinds.toArray(String[]::new),
-            taskKinds.toArray(String[]::new))
+            taskKinds.toArray(String[]::new),
+            Sql.text(tenant))
         .next();
   }
 

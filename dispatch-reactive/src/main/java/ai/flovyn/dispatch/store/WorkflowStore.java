@@ -17,7 +17,9 @@ public final class WorkflowStore {
       "SELECT id, tenant_id, kind, queue, status, traceparent, current_sequence, resume_pending,"
           + " last_batch_digest, last_batch_sequence, parent_workflow_execution_id,"
           + " child_execution_name, history_bytes, releases"
-          + " FROM workflow_executions WHERE id = $1 FOR UPDATE";
+          + " FROM workflow_executions WHERE id = $1"
+          + Sql.tenantIs("tenant_id", 2)
+          + " FOR UPDATE";
 
   private static final String INSERT_STARTED =
       "WITH wf AS (INSERT INTO workflow_executions (id, tenant_id, kind, input, queue,"
@@ -81,10 +83,12 @@ public final class WorkflowStore {
 
   private static final String SUMMARY =
       "SELECT id, tenant_id, status, queue, traceparent, output, error FROM workflow_executions"
-          + " WHERE id = $1";
+          + " WHERE id = $1"
+          + Sql.tenantIs("tenant_id", 2);
 
   private static final String TENANT_OF =
-      "SELECT tenant_id, queue, traceparent FROM workflow_executions WHERE id = $1";
+      "SELECT tenant_id, queue, traceparent FROM workflow_executions WHERE id = $1"
+          + Sql.tenantIs("tenant_id", 2);
 
   private final Connection connection;
 
@@ -92,9 +96,12 @@ public final class WorkflowStore {
     this.connection = connection;
   }
 
-  /** Emits the workflow read under a row lock held until the transaction ends; empty if none. */
-  public Mono<WorkflowRow> lock(UUID id) {
-    return Sql.query(connection, LOCK, WorkflowStore::toRow, id).next();
+  /**
+   * Emits the workflow read under a row lock held until the transaction ends; empty if none, or if
+   * it is not of {@code tenant} (any when null): another tenant's row is neither read nor locked.
+   */
+  public Mono<WorkflowRow> lock(String tenant, UUID id) {
+    return Sql.query(connection, LOCK, WorkflowStore::toRow, id, Sql.text(tenant)).next();
   }
 
   /** Inserts a started workflow and its WORKFLOW_STARTED event. */
@@ -219,6 +226,11 @@ public final class WorkflowStore {
 
   /** Emits the workflow's summary (no lock); empty if none. */
   public Mono<Summary> summary(UUID id) {
+    return summary(null, id);
+  }
+
+  /** Emits the workflow's summary (no lock); empty if none of {@code tenant} (any when null). */
+  public Mono<Summary> summary(String tenant, UUID id) {
     return Sql.query(
             connection,
             SUMMARY,
@@ -231,12 +243,21 @@ public final class WorkflowStore {
                     row.get("traceparent", String.class),
                     row.get("output", ByteBuffer.class) == null ? null : Sql.bytes(row, "output"),
                     row.get("error", String.class)),
-            id)
+            id,
+            Sql.text(tenant))
         .next();
   }
 
   /** Emits the tenant, queue and traceparent of a workflow; empty if none. */
   public Mono<String[]> tenantQueueTrace(UUID id) {
+    return tenantQueueTrace(null, id);
+  }
+
+  /**
+   * Emits the tenant, queue and traceparent of a workflow; empty if none of {@code tenant} (any
+   * when null).
+   */
+  public Mono<String[]> tenantQueueTrace(String tenant, UUID id) {
     return Sql.query(
             connection,
             TENANT_OF,
@@ -246,7 +267,8 @@ public final class WorkflowStore {
                   row.get("queue", String.class),
                   row.get("traceparent", String.class)
                 },
-            id)
+            id,
+            Sql.text(tenant))
         .next();
   }
 

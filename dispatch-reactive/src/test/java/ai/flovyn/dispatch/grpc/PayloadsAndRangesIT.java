@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.CreatePromiseCommand;
 import ai.flovyn.dispatch.proto.GetEventsRequest;
@@ -181,7 +182,8 @@ class PayloadsAndRangesIT {
             .flatMap(
                 i ->
                     grpc.dispatch()
-                        .pollTask(TENANT, queue, null, "w", java.time.Duration.ZERO)
+                        .pollTask(
+                            Scope.unrestricted(), TENANT, queue, null, "w", java.time.Duration.ZERO)
                         .hasElement(),
                 16)
             .filter(found -> !found)

@@ -40,6 +40,13 @@ class StatusMappingTest {
   }
 
   @Test
+  void anotherTenantIsPermissionDeniedNamingTheFieldOnly() {
+    Status status = StatusMapping.toStatus(DispatchException.permissionDenied("tenant_id"));
+    assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
+    assertEquals("tenant_id must name the caller's own tenant", status.getDescription());
+  }
+
+  @Test
   void internalErrorsSayNothingOfTheirCause() {
     Status status =
         StatusMapping.toStatus(

@@ -11,6 +11,7 @@ import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.RequestedStatus;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.TestDatabase;
@@ -112,7 +113,10 @@ class CompletionGroupIT {
     List<Signal<Void>> answers =
         inOneGroup(
             IntStream.range(0, 10)
-                .mapToObj(i -> dispatch.completeTask(tasks.get(i), json("{\"i\":" + i + "}")))
+                .mapToObj(
+                    i ->
+                        dispatch.completeTask(
+                            Scope.unrestricted(), tasks.get(i), json("{\"i\":" + i + "}")))
                 .toList());
 
     answers.forEach(answer -> assertTrue(answer.isOnComplete(), answer.toString()));
@@ -164,7 +168,7 @@ class CompletionGroupIT {
     UUID task = scheduleAndClaim(workflow, queue, 1).get(0);
     statements.set(0);
 
-    dispatch.completeTask(task, json("1")).block(Duration.ofSeconds(30));
+    dispatch.completeTask(Scope.unrestricted(), task, json("1")).block(Duration.ofSeconds(30));
 
     assertEquals(1, statements.get());
     assertEquals("PENDING", workflowStatus(workflow));
@@ -178,8 +182,8 @@ class CompletionGroupIT {
     UUID fresh = tasks.get(0);
     UUID done = tasks.get(1);
     UUID other = tasks.get(2);
-    dispatch.completeTask(done, json("1")).block(Duration.ofSeconds(30));
-    dispatch.completeTask(other, json("1")).block(Duration.ofSeconds(30));
+    dispatch.completeTask(Scope.unrestricted(), done, json("1")).block(Duration.ofSeconds(30));
+    dispatch.completeTask(Scope.unrestricted(), other, json("1")).block(Duration.ofSeconds(30));
     String nearQueue = queue();
     UUID nearLimit = claimedWorkflow();
     List<UUID> nearTasks = scheduleAndClaim(nearLimit, nearQueue, 2);
@@ -192,12 +196,13 @@ class CompletionGroupIT {
     List<Signal<Void>> answers =
         inOneGroup(
             List.of(
-                dispatch.completeTask(fresh, json("{\"ok\":true}")),
-                dispatch.completeTask(unknown, json("1")),
-                dispatch.completeTask(done, json("1")),
-                dispatch.completeTask(other, json("2")),
-                dispatch.completeTask(big, json("\"" + "x".repeat(25_000) + "\"")),
-                dispatch.completeTask(small, json("\"fits\""))));
+                dispatch.completeTask(Scope.unrestricted(), fresh, json("{\"ok\":true}")),
+                dispatch.completeTask(Scope.unrestricted(), unknown, json("1")),
+                dispatch.completeTask(Scope.unrestricted(), done, json("1")),
+                dispatch.completeTask(Scope.unrestricted(), other, json("2")),
+                dispatch.completeTask(
+                    Scope.unrestricted(), big, json("\"" + "x".repeat(25_000) + "\"")),
+                dispatch.completeTask(Scope.unrestricted(), small, json("\"fits\""))));
 
     assertTrue(answers.get(0).isOnComplete(), "the fresh completion: " + answers.get(0));
     assertEquals(ErrorKind.NOT_FOUND, kind(answers.get(1)));
@@ -272,9 +277,9 @@ class CompletionGroupIT {
     List<Signal<Void>> answers =
         inOneGroup(
             List.of(
-                dispatch.failTask(retried, "boom"),
-                dispatch.completeTask(completed, json("{}")),
-                dispatch.failTask(failed, "bad\0input")));
+                dispatch.failTask(Scope.unrestricted(), retried, "boom"),
+                dispatch.completeTask(Scope.unrestricted(), completed, json("{}")),
+                dispatch.failTask(Scope.unrestricted(), failed, "bad\0input")));
 
     answers.forEach(answer -> assertTrue(answer.isOnComplete(), answer.toString()));
     Map<String, Object> retry =
@@ -325,7 +330,7 @@ class CompletionGroupIT {
     assertEquals("PENDING", workflowStatus(workflow));
 
     // the same failure again is success and adds no attempt
-    dispatch.failTask(retried, "boom").block(Duration.ofSeconds(30));
+    dispatch.failTask(Scope.unrestricted(), retried, "boom").block(Duration.ofSeconds(30));
     assertEquals(
         1, db.scalar("SELECT count(*) FROM task_attempts WHERE task_execution_id = ?", retried));
   }
@@ -339,9 +344,9 @@ class CompletionGroupIT {
     List<Signal<Void>> answers =
         inOneGroup(
             List.of(
-                dispatch.completeTask(task, json("1")),
-                dispatch.completeTask(task, json("1")),
-                dispatch.completeTask(task, json("2"))));
+                dispatch.completeTask(Scope.unrestricted(), task, json("1")),
+                dispatch.completeTask(Scope.unrestricted(), task, json("1")),
+                dispatch.completeTask(Scope.unrestricted(), task, json("2"))));
 
     assertTrue(answers.get(0).isOnComplete(), answers.get(0).toString());
     assertTrue(answers.get(1).isOnComplete(), "a repeat is success: " + answers.get(1));
@@ -364,9 +369,9 @@ class CompletionGroupIT {
     List<Signal<Void>> answers =
         inOneGroup(
             List.of(
-                dispatch.completeTask(tasks.get(0), json("1")),
-                dispatch.failTask(tasks.get(1), "poison"),
-                dispatch.completeTask(tasks.get(2), json("2"))));
+                dispatch.completeTask(Scope.unrestricted(), tasks.get(0), json("1")),
+                dispatch.failTask(Scope.unrestricted(), tasks.get(1), "poison"),
+                dispatch.completeTask(Scope.unrestricted(), tasks.get(2), json("2"))));
 
     assertTrue(answers.get(0).isOnComplete(), answers.get(0).toString());
     assertEquals(ErrorKind.INTERNAL, kind(answers.get(1)));
@@ -390,9 +395,9 @@ class CompletionGroupIT {
     List<Signal<Void>> answers =
         inOneGroup(
             List.of(
-                dispatch.completeTask(tasks.get(0), json("1")),
-                dispatch.failTask(tasks.get(1), "database away"),
-                dispatch.completeTask(tasks.get(2), json("2"))));
+                dispatch.completeTask(Scope.unrestricted(), tasks.get(0), json("1")),
+                dispatch.failTask(Scope.unrestricted(), tasks.get(1), "database away"),
+                dispatch.completeTask(Scope.unrestricted(), tasks.get(2), json("2"))));
 
     answers.forEach(answer -> assertEquals(ErrorKind.UNAVAILABLE, kind(answer)));
     tasks.forEach(task -> assertEquals("RUNNING", taskStatus(task)));
@@ -419,7 +424,7 @@ class CompletionGroupIT {
         select.executeQuery().close();
       }
       CompletableFuture<Signal<Void>> first =
-          dispatch.completeTask(held, json("0")).materialize().toFuture();
+          dispatch.completeTask(Scope.unrestricted(), held, json("0")).materialize().toFuture();
       Await.until(
           () ->
               db.scalar(
@@ -465,6 +470,7 @@ class CompletionGroupIT {
     UUID id =
         dispatch
             .startWorkflow(
+                Scope.unrestricted(),
                 new StartWorkflow(
                     TENANT,
                     "k",
@@ -482,7 +488,7 @@ class CompletionGroupIT {
             .workflowExecutionId();
     UUID claimed =
         dispatch
-            .pollWorkflow(TENANT, queue, List.of(), null, "w", Duration.ZERO)
+            .pollWorkflow(Scope.unrestricted(), TENANT, queue, List.of(), null, "w", Duration.ZERO)
             .block(Duration.ofSeconds(30))
             .id();
     assertEquals(id, claimed);
@@ -515,14 +521,15 @@ class CompletionGroupIT {
                         null))
             .toList();
     dispatch
-        .submitCommands(new CommandBatch(workflow, commands, RequestedStatus.SUSPENDED))
+        .submitCommands(
+            Scope.unrestricted(), new CommandBatch(workflow, commands, RequestedStatus.SUSPENDED))
         .block(Duration.ofSeconds(30));
     // claims hand out the oldest first; ids are matched to the schedule order, not assumed
     List<UUID> claimed = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ClaimedTask task =
           dispatch
-              .pollTask(TENANT, queue, null, "task-worker", Duration.ZERO)
+              .pollTask(Scope.unrestricted(), TENANT, queue, null, "task-worker", Duration.ZERO)
               .block(Duration.ofSeconds(30));
       claimed.add(task.id());
     }

@@ -9,6 +9,7 @@ import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.RequestedStatus;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.StartedWorkflow;
 import ai.flovyn.dispatch.domain.SubmitTask;
@@ -74,17 +75,24 @@ class DispatchLibraryIT {
 
     Mono<WorkflowStatus> flow =
         dispatch
-            .startWorkflow(start(null, "readme"))
+            .startWorkflow(Scope.unrestricted(), start(null, "readme"))
             // a worker claims it first: batches come from the worker holding the claim
             .flatMap(
                 started ->
                     dispatch
                         .pollWorkflow(
-                            "acme", "readme", List.of(), null, "worker-1", Duration.ofSeconds(5))
+                            Scope.unrestricted(),
+                            "acme",
+                            "readme",
+                            List.of(),
+                            null,
+                            "worker-1",
+                            Duration.ofSeconds(5))
                         .thenReturn(started))
             .flatMap(
                 started ->
                     dispatch.submitCommands(
+                        Scope.unrestricted(),
                         new CommandBatch(
                             started.workflowExecutionId(),
                             List.of(
@@ -110,7 +118,7 @@ class DispatchLibraryIT {
             db.rows("SELECT workflow_execution_id FROM task_executions WHERE id = ?", taskId)
                 .get(0)
                 .get("workflow_execution_id");
-    StepVerifier.create(dispatch.events(workflowId).map(e -> e.eventType()))
+    StepVerifier.create(dispatch.events(Scope.unrestricted(), workflowId).map(e -> e.eventType()))
         .expectNext("WORKFLOW_STARTED", "TASK_SCHEDULED")
         .expectComplete()
         .verify(Duration.ofSeconds(30));
@@ -119,8 +127,14 @@ class DispatchLibraryIT {
   @Test
   void startWithAnIdempotencyKeyReturnsTheSameWorkflowWhileTheKeyLives() {
     Dispatch dispatch = dispatch();
-    StartedWorkflow first = dispatch.startWorkflow(start("order-7")).block(Duration.ofSeconds(30));
-    StartedWorkflow second = dispatch.startWorkflow(start("order-7")).block(Duration.ofSeconds(30));
+    StartedWorkflow first =
+        dispatch
+            .startWorkflow(Scope.unrestricted(), start("order-7"))
+            .block(Duration.ofSeconds(30));
+    StartedWorkflow second =
+        dispatch
+            .startWorkflow(Scope.unrestricted(), start("order-7"))
+            .block(Duration.ofSeconds(30));
     assertTrue(first.idempotencyKeyUsed() && first.idempotencyKeyNew());
     assertTrue(second.idempotencyKeyUsed());
     assertFalse(second.idempotencyKeyNew());
@@ -134,7 +148,9 @@ class DispatchLibraryIT {
     db.execute(
         "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = 'order-7'");
     StartedWorkflow afterExpiry =
-        dispatch.startWorkflow(start("order-7")).block(Duration.ofSeconds(30));
+        dispatch
+            .startWorkflow(Scope.unrestricted(), start("order-7"))
+            .block(Duration.ofSeconds(30));
     assertTrue(afterExpiry.idempotencyKeyNew());
     assertFalse(afterExpiry.workflowExecutionId().equals(first.workflowExecutionId()));
   }
@@ -156,8 +172,16 @@ class DispatchLibraryIT {
             "reports",
             null,
             null);
-    UUID first = dispatch.submitTask(request).block(Duration.ofSeconds(30)).taskExecutionId();
-    UUID second = dispatch.submitTask(request).block(Duration.ofSeconds(30)).taskExecutionId();
+    UUID first =
+        dispatch
+            .submitTask(Scope.unrestricted(), request)
+            .block(Duration.ofSeconds(30))
+            .taskExecutionId();
+    UUID second =
+        dispatch
+            .submitTask(Scope.unrestricted(), request)
+            .block(Duration.ofSeconds(30))
+            .taskExecutionId();
     assertEquals(first, second);
     Map<String, Object> row = db.rows("SELECT * FROM task_executions WHERE id = ?", first).get(0);
     assertEquals("reports", row.get("queue"));
@@ -165,7 +189,10 @@ class DispatchLibraryIT {
     assertEquals(null, row.get("workflow_execution_id"));
 
     UUID workflowId =
-        dispatch.startWorkflow(start(null)).block(Duration.ofSeconds(30)).workflowExecutionId();
+        dispatch
+            .startWorkflow(Scope.unrestricted(), start(null))
+            .block(Duration.ofSeconds(30))
+            .workflowExecutionId();
     SubmitTask otherTenant =
         new SubmitTask(
             workflowId,
@@ -180,7 +207,7 @@ class DispatchLibraryIT {
             "",
             null,
             null);
-    StepVerifier.create(dispatch.submitTask(otherTenant))
+    StepVerifier.create(dispatch.submitTask(Scope.unrestricted(), otherTenant))
         .expectErrorMatches(
             e -> e instanceof DispatchException d && d.kind() == ErrorKind.NOT_FOUND)
         .verify(Duration.ofSeconds(30));
@@ -189,7 +216,7 @@ class DispatchLibraryIT {
   @Test
   void eventsOfAnUnknownWorkflowErrorWithNotFound() {
     Dispatch dispatch = dispatch();
-    StepVerifier.create(dispatch.events(UUID.randomUUID()))
+    StepVerifier.create(dispatch.events(Scope.unrestricted(), UUID.randomUUID()))
         .expectErrorMatches(
             e -> e instanceof DispatchException d && d.kind() == ErrorKind.NOT_FOUND)
         .verify(Duration.ofSeconds(30));

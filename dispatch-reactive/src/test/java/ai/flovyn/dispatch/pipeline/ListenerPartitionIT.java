@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.flovyn.dispatch.domain.ClaimedTask;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.BlackholeProxy;
@@ -97,13 +98,20 @@ class ListenerPartitionIT {
             .build()) {
       String queue = "counted";
 
-      assertNull(quiet.pollTask(TENANT, queue, null, "w", Duration.ofSeconds(1)).block());
+      assertNull(
+          quiet
+              .pollTask(Scope.unrestricted(), TENANT, queue, null, "w", Duration.ofSeconds(1))
+              .block());
       assertEquals(1.0, claims(counted, "task", "empty"));
       assertEquals(0.0, claims(counted, "task", "claimed"));
 
       UUID task = submit(queue);
       assertEquals(
-          task, quiet.pollTask(TENANT, queue, null, "w", Duration.ofSeconds(1)).block().id());
+          task,
+          quiet
+              .pollTask(Scope.unrestricted(), TENANT, queue, null, "w", Duration.ofSeconds(1))
+              .block()
+              .id());
       assertEquals(1.0, claims(counted, "task", "empty"));
       assertEquals(1.0, claims(counted, "task", "claimed"));
       assertEquals(0.0, claims(counted, "workflow", "empty"));
@@ -116,7 +124,9 @@ class ListenerPartitionIT {
       throws InterruptedException {
     double before = claims("empty");
     CompletableFuture<ClaimedTask> poll =
-        dispatch.pollTask(TENANT, queue, null, "worker", POLL_TIMEOUT).toFuture();
+        dispatch
+            .pollTask(Scope.unrestricted(), TENANT, queue, null, "worker", POLL_TIMEOUT)
+            .toFuture();
     Await.until(() -> claims("empty") > before, "the poll's first claim");
     return poll;
   }
@@ -133,6 +143,7 @@ class ListenerPartitionIT {
   private UUID submit(String queue) {
     return dispatch
         .submitTask(
+            Scope.unrestricted(),
             new SubmitTask(
                 null,
                 TENANT,

@@ -7,6 +7,7 @@ import ai.flovyn.dispatch.domain.BatchResult;
 import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.RequestedStatus;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.r2dbc.proxy.ProxyConnectionFactory;
@@ -62,13 +63,14 @@ class StatementCountIT {
     UUID id =
         dispatch
             .startWorkflow(
+                Scope.unrestricted(),
                 new StartWorkflow(
                     "t", "k", new byte[0], Map.of(), "q", 0, null, null, null, null, null, null))
             .block(Duration.ofSeconds(30))
             .workflowExecutionId();
     UUID claimed =
         dispatch
-            .pollWorkflow("t", "q", List.of(), null, "w", Duration.ZERO)
+            .pollWorkflow(Scope.unrestricted(), "t", "q", List.of(), null, "w", Duration.ZERO)
             .block(Duration.ofSeconds(30))
             .id();
     assertEquals(id, claimed);
@@ -99,7 +101,9 @@ class StatementCountIT {
     statements.set(0);
     BatchResult result =
         dispatch
-            .submitCommands(new CommandBatch(workflowId, commands, RequestedStatus.SUSPENDED))
+            .submitCommands(
+                Scope.unrestricted(),
+                new CommandBatch(workflowId, commands, RequestedStatus.SUSPENDED))
             .block(Duration.ofSeconds(60));
     assertEquals(tasks, result.tasksCreated());
     return statements.get();
