@@ -163,6 +163,7 @@ final class Waiters<C> {
     }
     group.busy = true;
     group.again = false;
+    group.claiming = waiters;
     return new Round(group, waiters);
   }
 
@@ -222,6 +223,7 @@ final class Waiters<C> {
           it.hasPrevious(); ) {
         group.waiting.addFirst(it.previous());
       }
+      group.claiming = List.of();
       if (unwanted.isEmpty()) {
         group.busy = false;
         // a full round may have left work behind for polls beyond MAX_ROUND
@@ -315,13 +317,12 @@ final class Waiters<C> {
             }
           }
           group.waiting.removeAll(ended);
+          group.claiming.forEach(waiter -> waiter.expired = true);
         }
       }
-      for (Map<Object, Group> byFilter : groups.values()) {
-        for (Group group : List.copyOf(byFilter.values())) {
-          forgetIfIdle(group);
-        }
-      }
+      List<Group> all = new ArrayList<>();
+      groups.values().forEach(byFilter -> all.addAll(byFilter.values()));
+      all.forEach(this::forgetIfIdle);
     }
     ended.forEach(waiter -> waiter.sink.success());
   }
@@ -359,6 +360,8 @@ final class Waiters<C> {
     final Object filter;
     final Claimer<C> claimer;
     final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    // the polls of the claim statement in flight
+    List<Waiter> claiming = List.of();
     // a claim statement or a hand-back is in flight
     boolean busy;
     // a signal (or a new poll) arrived while busy: claim again afterwards

@@ -182,7 +182,10 @@ class WaiterHandoffIT {
             .toFuture();
 
     assertNull(poll.get(30, TimeUnit.SECONDS), "the cancelled poll received nothing");
-    Await.until(() -> "PENDING".equals(taskRow(task).get("status")), "the claim to be undone");
+    // the claim statement has run (and counted) by now; PENDING again means it was undone
+    Await.until(
+        () -> claims("task", "claimed") == 1.0 && "PENDING".equals(taskRow(task).get("status")),
+        "the claim to be undone");
     Map<String, Object> row = taskRow(task);
     assertEquals(0, row.get("execution_count"), "the undone claim used no attempt");
     assertNull(row.get("worker_id"));
@@ -266,8 +269,12 @@ class WaiterHandoffIT {
             .toFuture();
 
     assertNull(poll.get(30, TimeUnit.SECONDS));
+    // the claim statement has run (and counted) by now; PENDING again means it was undone
     Await.until(
-        () -> "PENDING".equals(workflowRow(workflow).get("status")), "the claim to be undone");
+        () ->
+            claims("workflow", "claimed") == 1.0
+                && "PENDING".equals(workflowRow(workflow).get("status")),
+        "the claim to be undone");
     assertEquals(before, workflowRow(workflow), "the row is as it was before the claim");
     assertEquals(1.0, claims("workflow", "claimed"));
 
@@ -284,6 +291,26 @@ class WaiterHandoffIT {
     UUID task = submit(queue, null);
     assertEquals(
         task, dispatch.pollTask(TENANT, queue, null, "w", Duration.ZERO).block(BLOCK).id());
+  }
+
+  @Test
+  void stoppingEndsEveryWaitingPollEmptyAndAPollInItsClaimAfterTheClaim() throws Exception {
+    String queue = "stopping";
+    List<CompletableFuture<ClaimedTask>> waiting = waitingTaskPolls(queue, 3, null);
+    // this poll's first claim is in flight when the stop begins
+    beforeNextClaim.set(dispatch::stopSubscriptions);
+    CompletableFuture<ClaimedTask> claiming =
+        dispatch.pollTask(TENANT, "stopping-other", null, "late", POLL_TIMEOUT).toFuture();
+
+    assertNull(claiming.get(30, TimeUnit.SECONDS), "the poll ended after its claim");
+    for (CompletableFuture<ClaimedTask> poll : waiting) {
+      assertNull(poll.get(30, TimeUnit.SECONDS), "a waiting poll ended empty");
+    }
+    UUID task = submit(queue, null);
+    assertEquals(
+        task,
+        dispatch.pollTask(TENANT, queue, null, "after", POLL_TIMEOUT).block(BLOCK).id(),
+        "a poll after the stop still claims once");
   }
 
   /** Opens {@code count} task polls one after another, each once its first claim found nothing. */
