@@ -155,6 +155,27 @@ class WaitersTest {
   }
 
   @Test
+  void anItemOnItsWayToAPollCancelledAfterTheStatementIsHandedBack() throws Exception {
+    List<Disposable> second = new ArrayList<>();
+    // delivering the first item cancels the second poll, whose item is already assigned to it
+    CompletableFuture<Item> first =
+        waiters
+            .await(KEY, "", claimer, "first", LONG)
+            .doOnNext(item -> second.get(0).dispose())
+            .toFuture();
+    second.add(waiters.await(KEY, "", claimer, "second", LONG).subscribe());
+    statement(0).answer();
+    statement(1).answer();
+    signals.tryEmitNext(KEY);
+    assertEquals(List.of("first", "second"), statement(2).workers());
+
+    statement(2).answer(new Item(0, "x"), new Item(1, "y"));
+
+    assertEquals("x", first.get(5, TimeUnit.SECONDS).name());
+    assertEquals(List.of(new Item(1, "y")), released(), "discarded, then handed back");
+  }
+
+  @Test
   void aCancelledPollThatIsNotInAStatementLeavesTheGroup() throws Exception {
     Disposable gone = waiters.await(KEY, "", claimer, "gone", LONG).subscribe();
     statement(0).answer();
