@@ -148,6 +148,7 @@ final class Polls {
               Limits.requireName("worker_id", workerId);
             })
         .then(Mono.defer(() -> await.apply(cap(timeout))))
+        .doOnNext(claimed -> metrics.handedOut(key.kind()))
         .doOnNext(
             claimed -> sweeper.dueIn(Duration.between(Instant.now(), leaseEnd.apply(claimed))))
         .as(claimed -> metrics.timePoll(claimed, key.kind().name().toLowerCase(Locale.ROOT)));

@@ -139,6 +139,10 @@ class WaiterHandoffIT {
     }
     assertEquals(3, handedOut.size(), "three polls got one task each");
     assertEquals(1.0, claims("task", "claimed"), "one claim statement served three polls");
+    assertEquals(
+        3.0,
+        registry.get("dispatch_claims_handed_out").tags("kind", "task").counter().count(),
+        "three items handed out");
     assertEquals(empty, claims("task", "empty"));
     assertEquals(3, done(polls), "two polls keep waiting");
     assertEquals(
