@@ -90,12 +90,11 @@ public final class Dispatch implements AutoCloseable {
       this.listener = null;
       this.signals = Flux.never();
     }
-    LongPoll longPoll = new LongPoll(signals, closing.asMono());
     this.batches = new CommandBatchPipeline(transactor, metrics, options, sweeper);
     this.starts = new StartWorkflowPipeline(transactor, options.maxHistoryBytes());
     this.submits = new SubmitTaskPipeline(transactor, metrics);
     this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper);
-    this.polls = new Polls(transactor, longPoll, options, metrics, sweeper);
+    this.polls = new Polls(transactor, signals, closing.asMono(), options, metrics, sweeper);
     this.options = options;
     this.promises = new Promises(transactor, options.maxHistoryBytes());
     this.signalsOfWorkflows = new Signals(transactor, starts, options.maxHistoryBytes());
@@ -207,24 +206,11 @@ public final class Dispatch implements AutoCloseable {
       String workerPoolId,
       String workerId,
       Duration timeout) {
-    String[] kindArray = kinds.toArray(String[]::new);
-    long leaseMs = options.workflowLease().toMillis();
     // a poll refused for its tenant is no sign of life of anything: the check comes first
     return Tenancy.own(scope, "tenant_id", tenantId)
         .then(
             Polls.filters(workerPoolId, kinds)
-                .then(
-                    polls.poll(
-                        WorkSignal.Kind.WORKFLOW,
-                        tenantId,
-                        queue,
-                        workerId,
-                        timeout,
-                        tx ->
-                            tx.claims()
-                                .claimWorkflow(
-                                    tenantId, queue, kindArray, workerPoolId, workerId, leaseMs),
-                        ClaimedWorkflow::leaseExpiresAt))
+                .then(polls.workflow(tenantId, queue, kinds, workerPoolId, workerId, timeout))
                 .doOnSubscribe(
                     subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }
@@ -237,20 +223,10 @@ public final class Dispatch implements AutoCloseable {
       String workerPoolId,
       String workerId,
       Duration timeout) {
-    long leaseMs = options.taskLease().toMillis();
     return Tenancy.own(scope, "tenant_id", tenantId)
         .then(
             Polls.filters(workerPoolId, List.of())
-                .then(
-                    polls.poll(
-                        WorkSignal.Kind.TASK,
-                        tenantId,
-                        queue,
-                        workerId,
-                        timeout,
-                        tx ->
-                            tx.claims().claimTask(tenantId, queue, workerPoolId, workerId, leaseMs),
-                        ClaimedTask::leaseExpiresAt))
+                .then(polls.task(tenantId, queue, workerPoolId, workerId, timeout))
                 .doOnSubscribe(
                     subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }

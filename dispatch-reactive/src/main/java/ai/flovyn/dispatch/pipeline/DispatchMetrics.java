@@ -53,6 +53,7 @@ final class DispatchMetrics {
     for (String kind : List.of("task", "workflow")) {
       claimStatements(kind, "claimed");
       claimStatements(kind, "empty");
+      handedOut(kind);
     }
   }
 
@@ -61,6 +62,18 @@ final class DispatchMetrics {
     String tag = kind.name().toLowerCase(Locale.ROOT);
     return claim.doOnSuccess(
         claimed -> claimStatements(tag, claimed == null ? "empty" : "claimed").increment());
+  }
+
+  /** Counts one item a claim statement handed to a poll. */
+  void handedOut(WorkSignal.Kind kind) {
+    handedOut(kind.name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  private Counter handedOut(String kind) {
+    return Counter.builder("dispatch_claims_handed_out")
+        .description("items handed to polls, by kind (one claim statement may serve several polls)")
+        .tags("kind", kind)
+        .register(registry);
   }
 
   private Counter claimStatements(String kind, String outcome) {

@@ -1,70 +1,164 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.domain.ClaimedTask;
+import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.store.TaskClaim;
 import ai.flovyn.dispatch.store.Transactor;
-import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.WorkSignal;
+import ai.flovyn.dispatch.store.WorkflowClaim;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The pollers' side of both queues: validate the poll, then long-poll a claim (one autocommit
- * statement per attempt), tell the sweeper when the claim's lease ends, and time the wait.
+ * The pollers' side of both queues: validate the poll, then wait for a claim among the polls
+ * waiting on the same queue ({@link Waiters}: one autocommit claim statement serves all of them),
+ * tell the sweeper when the claim's lease ends, and time the wait.
  */
 final class Polls {
   static final int MAX_KINDS = 1000;
 
+  /** What a task poll may claim, besides its queue. */
+  private record TaskFilter(String workerPoolId) {}
+
+  /** What a workflow poll may claim, besides its queue: kinds sorted, so any order groups alike. */
+  private record WorkflowFilter(List<String> kinds, String workerPoolId) {}
+
   private final Transactor transactor;
-  private final LongPoll longPoll;
   private final DispatchOptions options;
   private final DispatchMetrics metrics;
   private final Sweeper sweeper;
+  private final Waiters<TaskClaim> taskWaiters;
+  private final Waiters<WorkflowClaim> workflowWaiters;
 
+  /** Polls woken by {@code signals}; every wait ends (empty) when {@code stopping} completes. */
   Polls(
       Transactor transactor,
-      LongPoll longPoll,
+      Flux<WorkSignal> signals,
+      Mono<Void> stopping,
       DispatchOptions options,
       DispatchMetrics metrics,
       Sweeper sweeper) {
     this.transactor = transactor;
-    this.longPoll = longPoll;
     this.options = options;
     this.metrics = metrics;
     this.sweeper = sweeper;
+    this.taskWaiters = new Waiters<>(TaskClaim.class, signals, stopping);
+    this.workflowWaiters = new Waiters<>(WorkflowClaim.class, signals, stopping);
   }
 
   /**
-   * Emits what {@code claim} takes from (tenant, queue) within the capped timeout, or completes
-   * empty; errors with INVALID_ARGUMENT naming an empty tenant, queue or worker.
+   * Emits the next ready task of (tenant, queue) claimed for {@code workerId} within the capped
+   * timeout, or completes empty; errors with INVALID_ARGUMENT naming an empty tenant, queue or
+   * worker.
    */
-  <T> Mono<T> poll(
-      WorkSignal.Kind kind,
+  Mono<ClaimedTask> task(
+      String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
+    long leaseMs = options.taskLease().toMillis();
+    WorkSignal key = new WorkSignal(WorkSignal.Kind.TASK, tenantId, queue);
+    Waiters.Claimer<TaskClaim> claimer =
+        new Waiters.Claimer<>(
+            workers ->
+                count(
+                    transactor.autocommit(
+                        tx ->
+                            tx.claims()
+                                .claimTasks(
+                                    tenantId,
+                                    queue,
+                                    workerPoolId,
+                                    workers.toArray(String[]::new),
+                                    leaseMs)
+                                .collectList()),
+                    WorkSignal.Kind.TASK),
+            TaskClaim::slot,
+            claims -> transactor.autocommit(tx -> tx.claims().releaseTasks(claims)).then());
+    return poll(
+        key,
+        workerId,
+        timeout,
+        capped ->
+            taskWaiters
+                .await(key, new TaskFilter(workerPoolId), claimer, workerId, capped)
+                .map(TaskClaim::task),
+        ClaimedTask::leaseExpiresAt);
+  }
+
+  /**
+   * Emits the next PENDING workflow of (tenant, queue) among {@code kinds} (empty: any) claimed for
+   * {@code workerId} within the capped timeout, or completes empty; errors with INVALID_ARGUMENT
+   * naming an empty tenant, queue or worker.
+   */
+  Mono<ClaimedWorkflow> workflow(
       String tenantId,
       String queue,
+      List<String> kinds,
+      String workerPoolId,
+      String workerId,
+      Duration timeout) {
+    long leaseMs = options.workflowLease().toMillis();
+    String[] kindArray = kinds.toArray(String[]::new);
+    WorkSignal key = new WorkSignal(WorkSignal.Kind.WORKFLOW, tenantId, queue);
+    WorkflowFilter filter =
+        new WorkflowFilter(kinds.stream().distinct().sorted().toList(), workerPoolId);
+    Waiters.Claimer<WorkflowClaim> claimer =
+        new Waiters.Claimer<>(
+            workers ->
+                count(
+                    transactor.autocommit(
+                        tx ->
+                            tx.claims()
+                                .claimWorkflows(
+                                    tenantId,
+                                    queue,
+                                    kindArray,
+                                    workerPoolId,
+                                    workers.toArray(String[]::new),
+                                    leaseMs)
+                                .collectList()),
+                    WorkSignal.Kind.WORKFLOW),
+            WorkflowClaim::slot,
+            claims -> transactor.autocommit(tx -> tx.claims().releaseWorkflows(claims)).then());
+    return poll(
+        key,
+        workerId,
+        timeout,
+        capped ->
+            workflowWaiters
+                .await(key, filter, claimer, workerId, capped)
+                .map(WorkflowClaim::workflow),
+        ClaimedWorkflow::leaseExpiresAt);
+  }
+
+  private <T> Mono<T> poll(
+      WorkSignal key,
       String workerId,
       Duration timeout,
-      Function<Tx, Mono<T>> claim,
+      Function<Duration, Mono<T>> await,
       Function<T, Instant> leaseEnd) {
     return Mono.fromRunnable(
             () -> {
-              Limits.requireName("tenant_id", tenantId);
-              Limits.requireName("queue", queue);
+              Limits.requireName("tenant_id", key.tenantId());
+              Limits.requireName("queue", key.queue());
               Limits.requireName("worker_id", workerId);
             })
-        .then(
-            Mono.defer(
-                () ->
-                    longPoll.await(
-                        new WorkSignal(kind, tenantId, queue),
-                        cap(timeout),
-                        () -> metrics.countClaim(transactor.autocommit(claim), kind))))
+        .then(Mono.defer(() -> await.apply(cap(timeout))))
+        .doOnNext(claimed -> metrics.handedOut(key.kind()))
         .doOnNext(
             claimed -> sweeper.dueIn(Duration.between(Instant.now(), leaseEnd.apply(claimed))))
-        .as(claimed -> metrics.timePoll(claimed, kind.name().toLowerCase(Locale.ROOT)));
+        .as(claimed -> metrics.timePoll(claimed, key.kind().name().toLowerCase(Locale.ROOT)));
+  }
+
+  /** Counts one claim statement, as claimed when it took anything. */
+  private <C> Mono<List<C>> count(Mono<List<C>> claim, WorkSignal.Kind kind) {
+    return metrics
+        .countClaim(claim.filter(claimed -> !claimed.isEmpty()), kind)
+        .defaultIfEmpty(List.of());
   }
 
   /**

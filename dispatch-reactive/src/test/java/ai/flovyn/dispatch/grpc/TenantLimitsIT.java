@@ -273,7 +273,7 @@ class TenantLimitsIT {
   @Test
   void authenticatedTenantIsTheOneCountedAndCallsNamingNoTenantShareOneBucket() throws Exception {
     start(new TenantLimits.Settings(0, 0, 0, 1, 1));
-    lifecycle("acme").listWorkers(workers("beta"));
+    lifecycle("acme").listWorkers(workers("acme"));
     StatusRuntimeException refused =
         assertThrows(
             StatusRuntimeException.class, () -> lifecycle("acme").listWorkers(workers("gamma")));

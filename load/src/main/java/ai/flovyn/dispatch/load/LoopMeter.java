@@ -7,19 +7,46 @@ package ai.flovyn.dispatch.load;
  */
 class LoopMeter {
   static final String CLAIMS = "dispatch_claim_statements_total";
+  // one claim statement may serve several waiting polls: items are counted on their own
+  static final String HANDED_OUT = "dispatch_claims_handed_out_total";
 
   private final ServerProcess server;
   private volatile Reading opened;
   private volatile Reading closed;
 
-  /** The counters at one moment; -1 for a counter the server does not expose. */
+  /**
+   * The counters at one moment; -1 for a counter the server does not expose. {@code tasksClaimed}
+   * and {@code workflowsClaimed} count claim statements that took something; {@code tasksHandedOut}
+   * and {@code workflowsHandedOut} the items handed to polls.
+   */
   record Reading(
       double serverSeconds,
       double postgresSeconds,
       long tasksClaimed,
       long taskClaimsEmpty,
       long workflowsClaimed,
-      long workflowClaimsEmpty) {
+      long workflowClaimsEmpty,
+      long tasksHandedOut,
+      long workflowsHandedOut) {
+
+    /** A reading from a server that counts no handed-out items (one item per statement). */
+    Reading(
+        double serverSeconds,
+        double postgresSeconds,
+        long tasksClaimed,
+        long taskClaimsEmpty,
+        long workflowsClaimed,
+        long workflowClaimsEmpty) {
+      this(
+          serverSeconds,
+          postgresSeconds,
+          tasksClaimed,
+          taskClaimsEmpty,
+          workflowsClaimed,
+          workflowClaimsEmpty,
+          -1,
+          -1);
+    }
 
     static Reading now(ServerProcess server) {
       String metrics = server.metricsText();
@@ -29,12 +56,26 @@ class LoopMeter {
           claims(metrics, "task", "claimed"),
           claims(metrics, "task", "empty"),
           claims(metrics, "workflow", "claimed"),
-          claims(metrics, "workflow", "empty"));
+          claims(metrics, "workflow", "empty"),
+          handedOut(metrics, "task"),
+          handedOut(metrics, "workflow"));
     }
 
     private static long claims(String metrics, String kind, String outcome) {
       return PrometheusText.sum(
           metrics, CLAIMS, "kind=\"" + kind + "\"", "outcome=\"" + outcome + "\"");
+    }
+
+    private static long handedOut(String metrics, String kind) {
+      return PrometheusText.sum(metrics, HANDED_OUT, "kind=\"" + kind + "\"");
+    }
+
+    long tasks() {
+      return tasksHandedOut < 0 ? tasksClaimed : tasksHandedOut;
+    }
+
+    long workflows() {
+      return workflowsHandedOut < 0 ? workflowsClaimed : workflowsHandedOut;
     }
   }
 
@@ -77,11 +118,11 @@ class LoopMeter {
         sum(
             delta(opened.tasksClaimed(), closed.tasksClaimed()),
             delta(opened.taskClaimsEmpty(), closed.taskClaimsEmpty())),
-        delta(opened.tasksClaimed(), closed.tasksClaimed()),
+        delta(opened.tasks(), closed.tasks()),
         sum(
             delta(opened.workflowsClaimed(), closed.workflowsClaimed()),
             delta(opened.workflowClaimsEmpty(), closed.workflowClaimsEmpty())),
-        delta(opened.workflowsClaimed(), closed.workflowsClaimed()),
+        delta(opened.workflows(), closed.workflows()),
         note);
   }
 

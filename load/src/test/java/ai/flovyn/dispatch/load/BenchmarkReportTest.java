@@ -123,6 +123,15 @@ class BenchmarkReportTest {
   }
 
   @Test
+  void claimStatementsAreSetAgainstTheItemsHandedOutWhenTheServerCountsThem() {
+    // 300 statements (200 took something, 100 found nothing) handed out 1000 tasks
+    LoopMeter.Reading opened = new LoopMeter.Reading(0, 0, 0, 0, 0, 0, 0, 0);
+    LoopMeter.Reading closed = new LoopMeter.Reading(0, 0, 200, 100, 0, 0, 1000, 0);
+    LoopResult loop = LoopMeter.of(LoopResult.TASK_ONLY, 8, 1.0, 1000, opened, closed, "");
+    assertEquals(0.3, loop.claimStatementsPerTask(), 1e-9);
+  }
+
+  @Test
   void loopsAreReportedPerTaskAgainstTheLoopCeilingWithTheirTargets() {
     LoopMeter.Reading opened = new LoopMeter.Reading(10.0, 20.0, 100, 10, 50, 5);
     LoopMeter.Reading closed = new LoopMeter.Reading(10.5, 20.2, 1100, 110, 50, 5);
