@@ -4,9 +4,20 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Starts the dispatch service from environment variables and command-line flags. */
 public final class DispatchServerMain {
+  /**
+   * The server's Logback configuration, on the class path under a name of its own: a plain {@code
+   * logback.xml} in the jar would configure the logging of every application that embeds the
+   * library.
+   */
+  static final String LOGBACK_CONFIGURATION = "dispatch-server-logback.xml";
+
   private DispatchServerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    // before the first logger exists; an operator's -Dlogback.configurationFile still wins
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+    }
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
     if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
