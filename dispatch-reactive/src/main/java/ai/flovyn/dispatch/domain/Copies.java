@@ -27,7 +27,7 @@ final class Copies {
     if (list == null) {
       return null;
     }
-    return list.contains(null)
+    return list.stream().anyMatch(java.util.Objects::isNull)
         ? Collections.unmodifiableList(new ArrayList<>(list))
         : List.copyOf(list);
   }

@@ -5,6 +5,7 @@ import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.QueryResult;
 import ai.flovyn.dispatch.domain.RegisteredWorker;
 import ai.flovyn.dispatch.domain.SignalResult;
@@ -16,19 +17,27 @@ import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.domain.SubmittedTask;
 import ai.flovyn.dispatch.domain.TaskData;
 import ai.flovyn.dispatch.domain.TaskLogLine;
+import ai.flovyn.dispatch.domain.TaskSubscription;
+import ai.flovyn.dispatch.domain.WorkAvailable;
 import ai.flovyn.dispatch.domain.WorkerRegistration;
 import ai.flovyn.dispatch.domain.WorkflowEvent;
 import ai.flovyn.dispatch.store.Announcer;
 import ai.flovyn.dispatch.store.NotificationListener;
+import ai.flovyn.dispatch.store.StartupCheck;
+import ai.flovyn.dispatch.store.StoreErrors;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.WorkSignal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -43,8 +52,29 @@ import reactor.core.publisher.Sinks;
  * options, a running instance holds one connection in LISTEN (to wake long polls, also for work
  * other instances create) and runs the maintenance services (timers, leases, promise timeouts,
  * retention) in the background: {@link #close()} it.
+ *
+ * <p>Lifecycle: {@link Builder#start()} checks that the database answers and carries the schema
+ * before anything runs in the background. {@link #closeGracefully(Duration)} (or the blocking
+ * {@link #close()}) refuses new calls, answers waiting long polls empty, waits for the calls in
+ * progress and then stops the background services. A call made after closing began fails with
+ * {@link ai.flovyn.dispatch.domain.ErrorKind#FAILED_PRECONDITION FAILED_PRECONDITION}: retrying on
+ * this instance cannot succeed.
+ *
+ * <p>Arguments are never thrown at: a missing one fails the returned publisher with {@link
+ * ai.flovyn.dispatch.domain.ErrorKind#INVALID_ARGUMENT INVALID_ARGUMENT} naming the field. An
+ * {@link ai.flovyn.dispatch.domain.ErrorKind#INTERNAL INTERNAL} error is logged once, with its
+ * cause, by this class (logger {@code ai.flovyn.dispatch.pipeline.Dispatch}).
  */
 public final class Dispatch implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatch.class);
+  // INTERNAL errors already logged: a nested call's error passes the outer call's mapping too
+  private static final java.util.Set<Throwable> LOGGED =
+      java.util.Collections.newSetFromMap(
+          java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>()));
+
+  /** How long {@link #close()} waits for calls in progress when the builder does not say: 30 s. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
   private final Transactor transactor;
   private final CommandBatchPipeline batches;
   private final StartWorkflowPipeline starts;
@@ -65,9 +95,13 @@ public final class Dispatch implements AutoCloseable {
   private final TaskStates taskStates;
   private final TaskLogs taskLogs;
   private final TaskDataHub taskData;
+  // calls in progress, and the refusal of new ones once closing began
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final Duration closeTimeout;
 
   private Dispatch(Builder builder) {
     DispatchOptions options = builder.options;
+    this.closeTimeout = builder.closeTimeout;
     this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
     this.sweeper = new Sweeper(transactor, options, metrics, builder.clock);
@@ -104,7 +138,11 @@ public final class Dispatch implements AutoCloseable {
     }
   }
 
-  /** A pipeline over {@code connections} (ideally an r2dbc-pool) with default options. */
+  /**
+   * A pipeline over {@code connections} (ideally an r2dbc-pool, e.g. from {@link
+   * DispatchDatabase#pool}) with default options, started without a database check; prefer {@code
+   * builder(connections).start()}.
+   */
   public static Dispatch create(ConnectionFactory connections) {
     return builder(connections).build();
   }
@@ -121,7 +159,7 @@ public final class Dispatch implements AutoCloseable {
 
   /** Starts a workflow (PENDING, with its WORKFLOW_STARTED event); emits its id. */
   public Mono<StartedWorkflow> startWorkflow(StartWorkflow request) {
-    return starts.start(request);
+    return call("startWorkflow", () -> starts.start(Arguments.start(request)));
   }
 
   /**
@@ -129,7 +167,7 @@ public final class Dispatch implements AutoCloseable {
    * nothing in the parent's log; emits the child's id.
    */
   public Mono<UUID> startChildWorkflow(StartChild request) {
-    return starts.startChild(request);
+    return call("startChildWorkflow", () -> starts.startChild(Arguments.child(request)));
   }
 
   /**
@@ -139,7 +177,13 @@ public final class Dispatch implements AutoCloseable {
    */
   public Mono<SignalResult> signalWorkflow(
       String tenantId, UUID workflowExecutionId, String signalName, byte[] signalValue) {
-    return signalsOfWorkflows.signal(tenantId, workflowExecutionId, signalName, signalValue);
+    return call(
+        "signalWorkflow",
+        () -> {
+          Arguments.present("workflow_execution_id", workflowExecutionId);
+          Arguments.present("signal_value", signalValue);
+          return signalsOfWorkflows.signal(tenantId, workflowExecutionId, signalName, signalValue);
+        });
   }
 
   /**
@@ -147,7 +191,9 @@ public final class Dispatch implements AutoCloseable {
    * one workflow per key, also under concurrent calls.
    */
   public Mono<SignalResult> signalWithStartWorkflow(SignalWithStart request) {
-    return signalsOfWorkflows.signalWithStart(request);
+    return call(
+        "signalWithStartWorkflow",
+        () -> signalsOfWorkflows.signalWithStart(Arguments.signalWithStart(request)));
   }
 
   /**
@@ -156,31 +202,40 @@ public final class Dispatch implements AutoCloseable {
    * unknown workflow.
    */
   public Mono<QueryResult> queryWorkflow(UUID workflowExecutionId, String queryName) {
-    return queries.query(workflowExecutionId, queryName);
+    return call(
+        "queryWorkflow",
+        () ->
+            queries.query(
+                Arguments.present("workflow_execution_id", workflowExecutionId),
+                Arguments.present("query_name", queryName)));
   }
 
   /** Applies a command batch in one transaction, all or nothing; emits what it did. */
   public Mono<BatchResult> submitCommands(CommandBatch batch) {
-    return batches.submit(batch);
+    return call("submitCommands", () -> batches.submit(Arguments.batch(batch)));
   }
 
   /** Creates a task under a server-generated id (the deprecated two-step path). */
   public Mono<SubmittedTask> submitTask(SubmitTask request) {
-    return submits.submit(request);
+    return call("submitTask", () -> submits.submit(Arguments.submit(request)));
   }
 
   /** Emits the workflow's events in sequence order; errors with NOT_FOUND for an unknown one. */
   public Flux<WorkflowEvent> events(UUID workflowExecutionId) {
-    return transactor.read(
-        tx ->
-            tx.workflows()
-                .tenantQueueTrace(workflowExecutionId)
-                .switchIfEmpty(
-                    Mono.error(
-                        () ->
-                            DispatchException.notFound(
-                                "workflow " + workflowExecutionId + " not found")))
-                .thenMany(tx.events().list(workflowExecutionId)));
+    return callMany(
+        "events",
+        () ->
+            transactor.read(
+                tx ->
+                    tx.workflows()
+                        .tenantQueueTrace(
+                            Arguments.present("workflow_execution_id", workflowExecutionId))
+                        .switchIfEmpty(
+                            Mono.error(
+                                () ->
+                                    DispatchException.notFound(
+                                        "workflow " + workflowExecutionId + " not found")))
+                        .thenMany(tx.events().list(workflowExecutionId))));
   }
 
   /**
@@ -188,6 +243,25 @@ public final class Dispatch implements AutoCloseable {
    * it claimed (RUNNING) for the worker, or completes empty after {@code timeout}.
    */
   public Mono<ClaimedWorkflow> pollWorkflow(
+      String tenantId,
+      String queue,
+      List<String> kinds,
+      String workerPoolId,
+      String workerId,
+      Duration timeout) {
+    return call(
+        "pollWorkflow",
+        () ->
+            pollWorkflowNow(
+                tenantId,
+                queue,
+                Arguments.elements("kinds", kinds),
+                workerPoolId,
+                workerId,
+                timeout));
+  }
+
+  private Mono<ClaimedWorkflow> pollWorkflowNow(
       String tenantId,
       String queue,
       List<String> kinds,
@@ -214,6 +288,11 @@ public final class Dispatch implements AutoCloseable {
   /** Long-polls the next ready task of (tenant, queue); empty after {@code timeout}. */
   public Mono<ClaimedTask> pollTask(
       String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
+    return call("pollTask", () -> pollTaskNow(tenantId, queue, workerPoolId, workerId, timeout));
+  }
+
+  private Mono<ClaimedTask> pollTaskNow(
+      String tenantId, String queue, String workerPoolId, String workerId, Duration timeout) {
     long leaseMs = options.taskLease().toMillis();
     return Polls.filters(workerPoolId, List.of())
         .then(
@@ -230,37 +309,45 @@ public final class Dispatch implements AutoCloseable {
 
   /** Completes a RUNNING task (TASK_COMPLETED resumes its workflow). */
   public Mono<Void> completeTask(UUID taskId, byte[] output) {
-    return tasks.complete(taskId, output);
+    return call(
+        "completeTask",
+        () ->
+            tasks.complete(
+                Arguments.present("task_id", taskId), Arguments.present("output", output)));
   }
 
   /** Fails the task's current attempt (retried while attempts remain). */
   public Mono<Void> failTask(UUID taskId, String error) {
-    return tasks.fail(taskId, error);
+    return call("failTask", () -> tasks.fail(Arguments.present("task_id", taskId), error));
   }
 
   /** Cancels a PENDING or RUNNING task. */
   public Mono<Void> cancelTask(UUID taskId) {
-    return tasks.cancel(taskId);
+    return call("cancelTask", () -> tasks.cancel(Arguments.present("task_id", taskId)));
   }
 
   /** Records a heartbeat of a RUNNING task; FAILED_PRECONDITION tells the worker to stop. */
   public Mono<Void> heartbeat(UUID taskId) {
-    return tasks.heartbeat(taskId, null, null);
+    return call(
+        "heartbeat", () -> tasks.heartbeat(Arguments.present("task_id", taskId), null, null));
   }
 
   /** Records progress (0..1) of a RUNNING task; counts as a heartbeat. */
   public Mono<Void> reportProgress(UUID taskId, double progress, String details) {
-    return tasks.heartbeat(taskId, progress, details);
+    return call(
+        "reportProgress",
+        () -> tasks.heartbeat(Arguments.present("task_id", taskId), progress, details));
   }
 
   /** Resolves a promise by its global id ({@code <workflow id>:<promise id>}). */
   public Mono<Void> resolvePromise(String promiseId, byte[] value) {
-    return promises.resolve(promiseId, value);
+    return call(
+        "resolvePromise", () -> promises.resolve(promiseId, Arguments.present("value", value)));
   }
 
   /** Rejects a promise by its global id. */
   public Mono<Void> rejectPromise(String promiseId, String error) {
-    return promises.reject(promiseId, error);
+    return call("rejectPromise", () -> promises.reject(promiseId, error));
   }
 
   // --- worker lifecycle, task state, task logs and live task data (SDK contract §1, §4.5-§4.7)
@@ -270,7 +357,7 @@ public final class Dispatch implements AutoCloseable {
    * Polling does not depend on registrations.
    */
   public Mono<UUID> registerWorker(WorkerRegistration registration) {
-    return workers.register(registration);
+    return call("registerWorker", () -> workers.register(Arguments.registration(registration)));
   }
 
   /**
@@ -279,52 +366,68 @@ public final class Dispatch implements AutoCloseable {
    */
   public Mono<Void> workerHeartbeat(
       UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
-    return workers.heartbeat(workerId, workflowKinds, taskKinds);
+    return call(
+        "workerHeartbeat",
+        () ->
+            workers.heartbeat(
+                Arguments.present("worker_id", workerId),
+                Arguments.elements("workflow_kinds", workflowKinds),
+                Arguments.elements("task_kinds", taskKinds)));
   }
 
   /** The tenant's worker registrations, most recently seen first (at most 1000). */
   public Flux<RegisteredWorker> listWorkers(String tenantId) {
-    return workers.list(tenantId);
+    return callMany("listWorkers", () -> workers.list(tenantId));
   }
 
   /** Emits a task's state value of {@code key}, empty Optional when unset; NOT_FOUND: no task. */
   public Mono<Optional<byte[]>> getTaskState(UUID taskId, String key) {
-    return taskStates.get(taskId, key);
+    return call("getTaskState", () -> taskStates.get(Arguments.present("task_id", taskId), key));
   }
 
   /** Sets a task's state {@code key} to a JSON value (INVALID_ARGUMENT when not JSON). */
   public Mono<Void> setTaskState(UUID taskId, String key, byte[] value) {
-    return taskStates.set(taskId, key, value);
+    return call(
+        "setTaskState",
+        () ->
+            taskStates.set(
+                Arguments.present("task_id", taskId), key, Arguments.present("value", value)));
   }
 
   /** Clears one key of a task's state (absent is fine). */
   public Mono<Void> clearTaskState(UUID taskId, String key) {
-    return taskStates.clear(taskId, key);
+    return call(
+        "clearTaskState", () -> taskStates.clear(Arguments.present("task_id", taskId), key));
   }
 
   /** Clears every key of a task's state. */
   public Mono<Void> clearAllTaskState(UUID taskId) {
-    return taskStates.clearAll(taskId);
+    return call(
+        "clearAllTaskState", () -> taskStates.clearAll(Arguments.present("task_id", taskId)));
   }
 
   /** Emits the keys of a task's state, in no particular order. */
   public Mono<List<String>> taskStateKeys(UUID taskId) {
-    return taskStates.keys(taskId);
+    return call("taskStateKeys", () -> taskStates.keys(Arguments.present("task_id", taskId)));
   }
 
   /** Stores a log line of a task (bounded; lines past the per-task cap are dropped). */
   public Mono<Void> logMessage(UUID taskId, String level, String message) {
-    return taskLogs.append(taskId, level, message);
+    return call(
+        "logMessage", () -> taskLogs.append(Arguments.present("task_id", taskId), level, message));
   }
 
   /** A task's log lines after {@code afterId}, oldest first, at most {@code limit} (0: 100). */
   public Mono<List<TaskLogLine>> taskLogs(UUID taskId, long afterId, int limit) {
-    return taskLogs.list(taskId, afterId, limit);
+    return call(
+        "taskLogs", () -> taskLogs.list(Arguments.present("task_id", taskId), afterId, limit));
   }
 
   /** Hands live task data to this instance's subscribers of its task and workflow; never waits. */
   public Mono<Void> streamTaskData(TaskData data) {
-    return Mono.fromRunnable(() -> taskData.publish(data));
+    return call(
+        "streamTaskData",
+        () -> Mono.fromRunnable(() -> taskData.publish(Arguments.present("data", data))));
   }
 
   /**
@@ -333,12 +436,22 @@ public final class Dispatch implements AutoCloseable {
    * #stopSubscriptions()} or {@link #close()}.
    */
   public Mono<Flux<TaskData>> openTaskData(UUID taskId) {
-    return taskData.openTask(taskId).map(feed -> feed.takeUntilOther(closing.asMono()));
+    return call(
+        "openTaskData",
+        () ->
+            taskData
+                .openTask(Arguments.present("task_id", taskId))
+                .map(feed -> feed.takeUntilOther(closing.asMono())));
   }
 
   /** Like {@link #openTaskData(UUID)} for the live data of every task of a workflow. */
   public Mono<Flux<TaskData>> openWorkflowTaskData(UUID workflowId) {
-    return taskData.openWorkflow(workflowId).map(feed -> feed.takeUntilOther(closing.asMono()));
+    return call(
+        "openWorkflowTaskData",
+        () ->
+            taskData
+                .openWorkflow(Arguments.present("workflow_id", workflowId))
+                .map(feed -> feed.takeUntilOther(closing.asMono())));
   }
 
   // --- end of the SDK-contract block
@@ -346,7 +459,10 @@ public final class Dispatch implements AutoCloseable {
   /**
    * Emits a signal each time work may have appeared on (tenant, queue); completes on {@link
    * #stopSubscriptions()} or {@link #close()}, errors never.
+   *
+   * @deprecated internal: it emits a {@code store} type; use {@link #workAvailable(String, String)}
    */
+  @Deprecated
   public Flux<WorkSignal> workSignals(String tenantId, String queue) {
     return signals
         .filter(
@@ -376,18 +492,155 @@ public final class Dispatch implements AutoCloseable {
    * background services do this on their own; tests move the clock and call it.
    */
   public Mono<java.util.Map<String, Integer>> runMaintenance() {
-    return sweeper.runOnce();
+    return call("runMaintenance", sweeper::runOnce);
   }
 
-  /** Stops the listener and the sweeper; the connection factory is the caller's to close. */
+  /**
+   * Emits a {@link WorkAvailable} each time work may have appeared on (tenant, queue), and {@link
+   * WorkAvailable.Kind#ANY ANY} when signals may have been lost; completes on {@link
+   * #stopSubscriptions()} or {@link #close()}, errors never.
+   */
+  public Flux<WorkAvailable> workAvailable(String tenantId, String queue) {
+    return workSignals(tenantId, queue).map(Dispatch::toWorkAvailable);
+  }
+
+  private static WorkAvailable toWorkAvailable(WorkSignal signal) {
+    if (signal.kind() == null) {
+      return new WorkAvailable(WorkAvailable.Kind.ANY, null, null);
+    }
+    WorkAvailable.Kind kind =
+        signal.kind() == WorkSignal.Kind.WORKFLOW
+            ? WorkAvailable.Kind.WORKFLOW
+            : WorkAvailable.Kind.TASK;
+    return new WorkAvailable(kind, signal.tenantId(), signal.queue());
+  }
+
+  /**
+   * The tasks of the subscription's (tenant, queue), each claimed (RUNNING for its worker) only
+   * when the subscriber requests one: the subscriber's outstanding demand is how many tasks it
+   * takes on at once, so request one more as each finishes (e.g. {@code flatMap(run,
+   * concurrency)}). While nothing is ready it long-polls, {@code pollTimeout} at a time. Cancelling
+   * stops claiming; a task claimed after the cancel (the claim was already running) goes back to
+   * PENDING, its attempt not counted. Completes when this Dispatch closes; errors with the poll's
+   * error (INVALID_ARGUMENT for a bad subscription).
+   */
+  public Flux<ClaimedTask> tasks(TaskSubscription subscription) {
+    // Built on pollTask one claim at a time; where multi-claim hand-off lands, a demand of n can
+    // claim up to n tasks in one statement here (TaskConsumer.claimNext).
+    return Flux.defer(() -> TaskConsumer.consume(this, Arguments.subscription(subscription)))
+        .onErrorMap(error -> failure("tasks", error));
+  }
+
+  /** Claims one task for {@code subscription}, long-polling once; empty on timeout. */
+  Mono<ClaimedTask> claimOnce(TaskSubscription subscription) {
+    return pollTask(
+        subscription.tenantId(),
+        subscription.queue(),
+        subscription.workerPoolId(),
+        subscription.workerId(),
+        subscription.pollTimeout());
+  }
+
+  /**
+   * Puts a task nobody received back to PENDING (its claim not counted), if it is still the claim
+   * {@code task} describes; wakes its pollers.
+   */
+  Mono<Void> handBack(ClaimedTask task, String workerId) {
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.handBacks()
+                    .handBack(task.id(), workerId, task.executionCount())
+                    .flatMap(payload -> tx.notifier().notify(List.of(payload)))
+                    .then(Mono.just(true)))
+        .then();
+  }
+
+  /** Whether closing began: new calls are refused. */
+  public boolean isClosed() {
+    return lifecycle.isClosed();
+  }
+
+  /**
+   * Closes gracefully: refuses new calls (FAILED_PRECONDITION), answers waiting long polls empty
+   * and completes every live feed, waits until the calls in progress end (at most {@code timeout},
+   * then it stops anyway), then stops the listener, the sweeper and the lease renewal. Completes
+   * when done, never errors; closing again is harmless. The connection factory is the caller's to
+   * close afterwards.
+   */
+  public Mono<Void> closeGracefully(Duration timeout) {
+    return Mono.defer(
+        () -> {
+          lifecycle.close();
+          stopSubscriptions();
+          return lifecycle
+              .drained()
+              .timeout(timeout, Mono.fromRunnable(this::logUnfinished))
+              .onErrorResume(error -> Mono.empty())
+              .then(Mono.fromRunnable(this::stopBackground));
+        });
+  }
+
+  private void logUnfinished() {
+    log.warn(
+        "closing with {} call(s) still in progress after the close timeout", lifecycle.inFlight());
+  }
+
+  /**
+   * {@link #closeGracefully(Duration)} with the builder's close timeout (default {@link
+   * #DEFAULT_CLOSE_TIMEOUT}), blocking the calling thread until done; call it from your own
+   * shutdown code, not from a Reactor thread.
+   */
   @Override
   public void close() {
-    stopSubscriptions();
+    closeGracefully(closeTimeout).block(closeTimeout.plusSeconds(10));
+  }
+
+  private void stopBackground() {
     sweeper.close();
     leases.close();
     if (listener != null) {
       listener.close();
     }
+  }
+
+  /**
+   * Runs one library call: refused after close, counted while in progress, arguments thrown by
+   * {@code body} turned into the Mono's error, any other failure classified, and an INTERNAL logged
+   * once.
+   */
+  private <T> Mono<T> call(String operation, Supplier<Mono<T>> body) {
+    return Mono.defer(
+            () ->
+                lifecycle.enter()
+                    ? Mono.defer(body).doFinally(signal -> lifecycle.leave())
+                    : Mono.<T>error(Lifecycle.closedError(operation)))
+        .onErrorMap(error -> failure(operation, error));
+  }
+
+  /** {@link #call} for a call that emits many values. */
+  private <T> Flux<T> callMany(String operation, Supplier<Flux<T>> body) {
+    return Flux.defer(
+            () ->
+                lifecycle.enter()
+                    ? Flux.defer(body).doFinally(signal -> lifecycle.leave())
+                    : Flux.<T>error(Lifecycle.closedError(operation)))
+        .onErrorMap(error -> failure(operation, error));
+  }
+
+  private static DispatchException failure(String operation, Throwable error) {
+    if (error instanceof DispatchException known && known.kind() != ErrorKind.INTERNAL) {
+      return known;
+    }
+    DispatchException classified = StoreErrors.classify(error);
+    if (classified.kind() == ErrorKind.INTERNAL && LOGGED.add(classified)) {
+      log.error(
+          "internal error in {}: {}",
+          operation,
+          classified.getMessage(),
+          classified.getCause() != null ? classified.getCause() : classified);
+    }
+    return classified;
   }
 
   /** Builds a {@link Dispatch}. */
@@ -399,10 +652,51 @@ public final class Dispatch implements AutoCloseable {
     private Duration listenerCheckInterval = NotificationListener.DEFAULT_CHECK_INTERVAL;
     private Duration listenerCheckTimeout = NotificationListener.DEFAULT_CHECK_TIMEOUT;
     private java.time.Clock clock = java.time.Clock.systemUTC();
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration startTimeout = Duration.ofSeconds(30);
 
     private Builder(ConnectionFactory connections) {
       this.connections = connections;
-      this.listenConnections = connections;
+      this.listenConnections = dedicated(connections);
+    }
+
+    /**
+     * The factory a pool wraps (r2dbc-pool's {@code ConnectionPool} is {@link Wrapped}), so that
+     * the long-lived LISTEN connection is one of its own and never one of the pool's: no pool size,
+     * not even 1, can be used up by it.
+     */
+    private static ConnectionFactory dedicated(ConnectionFactory connections) {
+      if (connections instanceof Wrapped<?> wrapped
+          && wrapped.unwrap() instanceof ConnectionFactory inner) {
+        return inner;
+      }
+      return connections;
+    }
+
+    /**
+     * How long {@link Dispatch#close()} waits for calls in progress before it stops anyway (default
+     * {@link #DEFAULT_CLOSE_TIMEOUT}).
+     */
+    public Builder closeTimeout(Duration value) {
+      this.closeTimeout = value;
+      return this;
+    }
+
+    /** How long {@link #start()} waits for the database to answer its check (default 30 s). */
+    public Builder startTimeout(Duration value) {
+      this.startTimeout = value;
+      return this;
+    }
+
+    /**
+     * Checks that the database answers and carries the dispatch schema, then builds and starts the
+     * pipeline (listener and background services); emits it. Errors with UNAVAILABLE when the
+     * database cannot be reached (the message says why: no such database, wrong password,
+     * connection refused, no answer in time) and FAILED_PRECONDITION when the migrations were not
+     * applied; nothing is left running then.
+     */
+    public Mono<Dispatch> start() {
+      return StartupCheck.run(connections, startTimeout).then(Mono.fromCallable(this::build));
     }
 
     /** Where to record metrics (default: nowhere visible). */
@@ -412,8 +706,8 @@ public final class Dispatch implements AutoCloseable {
     }
 
     /**
-     * Where to take the one long-lived LISTEN connection from (default: the main connection
-     * factory, which then lends one connection for good).
+     * Where to take the one long-lived LISTEN connection from (default: the factory the pool wraps,
+     * when {@code connections} is a pool, else {@code connections} itself).
      */
     public Builder listenConnections(ConnectionFactory value) {
       this.listenConnections = value;
@@ -430,6 +724,7 @@ public final class Dispatch implements AutoCloseable {
       return this;
     }
 
+    /** The pipeline's options (default {@link DispatchOptions#defaults()}). */
     public Builder options(DispatchOptions value) {
       this.options = value;
       return this;
@@ -441,6 +736,10 @@ public final class Dispatch implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds and starts the pipeline without checking the database first (see {@link #start()}):
+     * the listener connects, and keeps retrying, in the background.
+     */
     public Dispatch build() {
       return new Dispatch(this);
     }
