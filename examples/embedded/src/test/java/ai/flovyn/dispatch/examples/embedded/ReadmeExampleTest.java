@@ -77,8 +77,7 @@ class ReadmeExampleTest {
         List.of(System.getProperty("expected.reactor-netty.version")),
         versionsOf("reactor-netty-core"));
     String netty = System.getProperty("expected.netty.version");
-    List<String> nettyJars =
-        CLASS_PATH.stream().filter(jar -> jar.startsWith("netty-")).toList();
+    List<String> nettyJars = CLASS_PATH.stream().filter(jar -> jar.startsWith("netty-")).toList();
     assertTrue(!nettyJars.isEmpty(), "Netty is on the class path");
     for (String jar : nettyJars) {
       assertTrue(jar.contains("-" + netty), jar + " is not Netty " + netty);
@@ -97,13 +96,15 @@ class ReadmeExampleTest {
   /** Creates an empty database on the test server; its R2DBC URL. */
   private static String freshDatabase() {
     String jdbcUrl =
-        System.getenv().getOrDefault("DISPATCH_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+        System.getenv()
+            .getOrDefault("DISPATCH_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
     String user = System.getenv().getOrDefault("DISPATCH_TEST_DB_USER", "postgres");
     URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
     int port = uri.getPort() < 0 ? 5432 : uri.getPort();
     DispatchDatabase admin =
         DispatchDatabase.of(uri.getHost(), port, uri.getPath().substring(1), user, null);
-    String name = "embedded_example_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String name =
+        "embedded_example_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Mono.usingWhen(
             admin.connectionFactory().create(),
             (PostgresqlConnection connection) ->
