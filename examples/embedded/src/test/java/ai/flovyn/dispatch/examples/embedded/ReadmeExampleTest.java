@@ -7,6 +7,8 @@ import ai.flovyn.dispatch.pipeline.DispatchDatabase;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import java.io.File;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -45,6 +47,16 @@ class ReadmeExampleTest {
     String r2dbcUrl = freshDatabase();
     List<String> events = ReadmeExample.run(r2dbcUrl);
     assertEquals(List.of("WORKFLOW_STARTED", "TASK_SCHEDULED", "TASK_COMPLETED"), events);
+  }
+
+  @Test
+  void theReadmeShowsThisExampleVerbatim() throws Exception {
+    String example =
+        Files.readString(
+            Path.of("src/main/java/ai/flovyn/dispatch/examples/embedded/ReadmeExample.java"));
+    String readme = Files.readString(Path.of("../../README.md"));
+    String fromImports = example.substring(example.indexOf("import "));
+    assertTrue(readme.contains(fromImports), "README.md shows ReadmeExample.java from its imports");
   }
 
   @Test
