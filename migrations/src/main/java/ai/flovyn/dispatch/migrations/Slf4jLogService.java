@@ -32,6 +32,10 @@ final class Slf4jLogService extends AbstractLogService {
     @Override
     public void log(Level level, String message, Throwable error) {
       int value = level.intValue();
+      // Liquibase logs some messages "at" OFF, meaning: not at all (e.g. its analytics notice)
+      if (value == Level.OFF.intValue()) {
+        return;
+      }
       if (value >= Level.SEVERE.intValue()) {
         delegate.error(message, error);
       } else if (value >= Level.WARNING.intValue()) {
