@@ -556,6 +556,27 @@ public final class Dispatch implements AutoCloseable {
         .then();
   }
 
+  /**
+   * Completes once the LISTEN connection is up (at once without background services), so that no
+   * work announced after start() is missed; on timeout closes this instance and errors with
+   * UNAVAILABLE.
+   */
+  private Mono<Void> listening(Duration timeout) {
+    if (listener == null) {
+      return Mono.empty();
+    }
+    return listener
+        .firstListening()
+        .timeout(timeout)
+        .onErrorResume(
+            error ->
+                closeGracefully(Duration.ZERO)
+                    .then(
+                        Mono.error(
+                            DispatchException.unavailable(
+                                "the LISTEN connection did not start within " + timeout, error))));
+  }
+
   /** Whether closing began: new calls are refused. */
   public boolean isClosed() {
     return lifecycle.isClosed();
@@ -690,13 +711,16 @@ public final class Dispatch implements AutoCloseable {
 
     /**
      * Checks that the database answers and carries the dispatch schema, then builds and starts the
-     * pipeline (listener and background services); emits it. Errors with UNAVAILABLE when the
-     * database cannot be reached (the message says why: no such database, wrong password,
-     * connection refused, no answer in time) and FAILED_PRECONDITION when the migrations were not
-     * applied; nothing is left running then.
+     * pipeline (listener and background services); emits it once the LISTEN connection is up, so
+     * that no work announced afterwards is missed. Errors with UNAVAILABLE when the database cannot
+     * be reached (the message says why: no such database, wrong password, connection refused, no
+     * answer in time) and FAILED_PRECONDITION when the migrations were not applied; nothing is left
+     * running then.
      */
     public Mono<Dispatch> start() {
-      return StartupCheck.run(connections, startTimeout).then(Mono.fromCallable(this::build));
+      return StartupCheck.run(connections, startTimeout)
+          .then(Mono.fromCallable(this::build))
+          .flatMap(dispatch -> dispatch.listening(startTimeout).thenReturn(dispatch));
     }
 
     /** Where to record metrics (default: nowhere visible). */
