@@ -15,7 +15,7 @@ case $PGHOST in
   127.*|localhost|::1) ;;
   *) echo "bench: PGHOST=$PGHOST is not a loopback address; refusing" >&2; exit 2 ;;
 esac
-if [[ ! -f load/target/load-driver.jar || ! -f dispatch-reactive/target/dispatch-reactive.jar ]]; then
+if [[ ! -f load/target/load-driver.jar || ! -f dispatch-reactive/target/dispatch-reactive-server.jar ]]; then
   ./mvnw -B -q -DskipTests install
 fi
 db=dispatch_bench_$$

@@ -8,6 +8,50 @@ import java.util.UUID;
  */
 public sealed interface Command {
 
+  /**
+   * Schedules task {@code taskExecutionId} of {@code taskType} with {@code input} and every option
+   * at its default (3 retries, no timeout, the workflow's queue, priority 0, no idempotency key);
+   * {@link ScheduleTask#builder} sets the others.
+   */
+  static ScheduleTask scheduleTask(UUID taskExecutionId, String taskType, byte[] input) {
+    return ScheduleTask.builder(taskExecutionId, taskType).input(input).build();
+  }
+
+  /** Starts timer {@code timerId} that fires after {@code durationMs}. */
+  static StartTimer startTimer(String timerId, long durationMs) {
+    return new StartTimer(timerId, durationMs);
+  }
+
+  /** Creates promise {@code promiseId} with no timeout and no idempotency key. */
+  static CreatePromise createPromise(String promiseId) {
+    return new CreatePromise(promiseId, null, null, null);
+  }
+
+  /** Sets workflow state {@code key} to the JSON {@code value}. */
+  static SetState setState(String key, byte[] value) {
+    return new SetState(key, value);
+  }
+
+  /** Finishes the workflow with {@code output}. */
+  static CompleteWorkflow completeWorkflow(byte[] output) {
+    return new CompleteWorkflow(output);
+  }
+
+  /** Fails the workflow with {@code error}, no stack trace and no failure type. */
+  static FailWorkflow failWorkflow(String error) {
+    return new FailWorkflow(error, null, null);
+  }
+
+  /**
+   * Starts child {@code childExecutionName} of {@code workflowKind} under the client-generated
+   * {@code childWorkflowExecutionId}, in the parent's queue at priority 0.
+   */
+  static ScheduleChildWorkflow scheduleChildWorkflow(
+      String childExecutionName, String workflowKind, UUID childWorkflowExecutionId, byte[] input) {
+    return new ScheduleChildWorkflow(
+        childExecutionName, workflowKind, null, childWorkflowExecutionId, input, null, 0);
+  }
+
   /** Schedule a task execution under the client-generated id. */
   record ScheduleTask(
       UUID taskExecutionId,
@@ -19,7 +63,99 @@ public sealed interface Command {
       Integer prioritySeconds,
       String idempotencyKey,
       Long idempotencyKeyTtlSeconds)
-      implements Command {}
+      implements Command {
+
+    /** A builder for the task {@code taskExecutionId} of {@code taskType}; the rest defaults. */
+    public static Builder builder(UUID taskExecutionId, String taskType) {
+      return new Builder(taskExecutionId, taskType);
+    }
+
+    /** Builds a {@link ScheduleTask} field by field; the setters name each field's default. */
+    public static final class Builder {
+      private UUID taskExecutionId;
+      private String taskType;
+      private byte[] input = new byte[0];
+      private Integer maxRetries;
+      private Long timeoutMs;
+      private String queue;
+      private Integer prioritySeconds;
+      private String idempotencyKey;
+      private Long idempotencyKeyTtlSeconds;
+
+      private Builder(UUID taskExecutionId, String taskType) {
+        this.taskExecutionId = taskExecutionId;
+        this.taskType = taskType;
+      }
+
+      /** The client-generated task id (required). */
+      public Builder taskExecutionId(UUID value) {
+        this.taskExecutionId = value;
+        return this;
+      }
+
+      /** The task's type (required: a non-empty name). */
+      public Builder taskType(String value) {
+        this.taskType = value;
+        return this;
+      }
+
+      /** The task's input (default: empty). */
+      public Builder input(byte[] value) {
+        this.input = value;
+        return this;
+      }
+
+      /** How many times a failed attempt is retried (default: null, meaning 3). */
+      public Builder maxRetries(Integer value) {
+        this.maxRetries = value;
+        return this;
+      }
+
+      /** The longest an attempt may run (default: null, no limit beyond the lease). */
+      public Builder timeoutMs(Long value) {
+        this.timeoutMs = value;
+        return this;
+      }
+
+      /** The queue workers poll it from (default: null, the workflow's queue). */
+      public Builder queue(String value) {
+        this.queue = value;
+        return this;
+      }
+
+      /** How many seconds earlier than its creation it is ordered (default: null, 0). */
+      public Builder prioritySeconds(Integer value) {
+        this.prioritySeconds = value;
+        return this;
+      }
+
+      /** A key that makes a repeat return the first task (default: null, none). */
+      public Builder idempotencyKey(String value) {
+        this.idempotencyKey = value;
+        return this;
+      }
+
+      /** How long the idempotency key holds (default: null, the server's default). */
+      public Builder idempotencyKeyTtlSeconds(Long value) {
+        this.idempotencyKeyTtlSeconds = value;
+        return this;
+      }
+
+      /** The command; nothing is checked here: the batch that carries it is. */
+      public ScheduleTask build() {
+        return new ScheduleTask(
+            taskExecutionId,
+            taskType,
+            input,
+            maxRetries,
+            timeoutMs,
+            queue,
+            prioritySeconds,
+            idempotencyKey,
+            idempotencyKeyTtlSeconds);
+      }
+    }
+  }
 
   /** Start a durable timer that fires after {@code durationMs}. */
   record StartTimer(String timerId, long durationMs) implements Command {}

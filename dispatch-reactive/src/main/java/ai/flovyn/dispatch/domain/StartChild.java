@@ -16,4 +16,104 @@ public record StartChild(
     byte[] input,
     String queue,
     int prioritySeconds,
-    String traceparent) {}
+    String traceparent) {
+
+  /**
+   * A builder with the required {@code parentWorkflowExecutionId}, {@code childExecutionName},
+   * {@code tenantId}; every other field starts at its default (see the builder's setters).
+   */
+  public static Builder builder(
+      UUID parentWorkflowExecutionId, String childExecutionName, String tenantId) {
+    return new Builder(parentWorkflowExecutionId, childExecutionName, tenantId);
+  }
+
+  /** Builds a {@link StartChild} field by field; the setters name each field's default. */
+  public static final class Builder {
+    private UUID parentWorkflowExecutionId = null;
+    private String childExecutionName = null;
+    private String tenantId = null;
+    private String workflowKind = null;
+    private String workflowDefinitionId = null;
+    private byte[] input = new byte[0];
+    private String queue = null;
+    private int prioritySeconds = 0;
+    private String traceparent = null;
+
+    private Builder(UUID parentWorkflowExecutionId, String childExecutionName, String tenantId) {
+      this.parentWorkflowExecutionId = parentWorkflowExecutionId;
+      this.childExecutionName = childExecutionName;
+      this.tenantId = tenantId;
+    }
+
+    /** The parent workflow (required). */
+    public Builder parentWorkflowExecutionId(UUID value) {
+      this.parentWorkflowExecutionId = value;
+      return this;
+    }
+
+    /** The child's name, unique within the parent (required). */
+    public Builder childExecutionName(String value) {
+      this.childExecutionName = value;
+      return this;
+    }
+
+    /** The tenant (required: the parent's). */
+    public Builder tenantId(String value) {
+      this.tenantId = value;
+      return this;
+    }
+
+    /** The child's kind (default: null; this or the definition id must be set). */
+    public Builder workflowKind(String value) {
+      this.workflowKind = value;
+      return this;
+    }
+
+    /** The child's definition (default: null; this or the kind must be set). */
+    public Builder workflowDefinitionId(String value) {
+      this.workflowDefinitionId = value;
+      return this;
+    }
+
+    /** The child's input (default: empty). */
+    public Builder input(byte[] value) {
+      this.input = value;
+      return this;
+    }
+
+    /** The child's queue (default: null, the parent's). */
+    public Builder queue(String value) {
+      this.queue = value;
+      return this;
+    }
+
+    /** The child's priority in seconds (default 0). */
+    public Builder prioritySeconds(int value) {
+      this.prioritySeconds = value;
+      return this;
+    }
+
+    /** The W3C trace context stored with the child (default: null, none). */
+    public Builder traceparent(String value) {
+      this.traceparent = value;
+      return this;
+    }
+
+    /**
+     * The {@link StartChild}; nothing is checked here: the {@code Dispatch} call that takes it
+     * does.
+     */
+    public StartChild build() {
+      return new StartChild(
+          parentWorkflowExecutionId,
+          childExecutionName,
+          tenantId,
+          workflowKind,
+          workflowDefinitionId,
+          input,
+          queue,
+          prioritySeconds,
+          traceparent);
+    }
+  }
+}

@@ -19,4 +19,79 @@ public record TaskData(
     int type,
     String payload,
     long timestampMs,
-    long receivedAtMs) {}
+    long receivedAtMs) {
+
+  /**
+   * A builder with the required {@code taskExecutionId}, {@code type}; every other field starts at
+   * its default (see the builder's setters).
+   */
+  public static Builder builder(UUID taskExecutionId, int type) {
+    return new Builder(taskExecutionId, type);
+  }
+
+  /** Builds a {@link TaskData} field by field; the setters name each field's default. */
+  public static final class Builder {
+    private UUID taskExecutionId = null;
+    private UUID workflowExecutionId = null;
+    private int sequence = 0;
+    private int type;
+    private String payload = "";
+    private long timestampMs = System.currentTimeMillis();
+    private long receivedAtMs = System.currentTimeMillis();
+
+    private Builder(UUID taskExecutionId, int type) {
+      this.taskExecutionId = taskExecutionId;
+      this.type = type;
+    }
+
+    /** The task the data belongs to (required). */
+    public Builder taskExecutionId(UUID value) {
+      this.taskExecutionId = value;
+      return this;
+    }
+
+    /** The task's workflow (default: null, a standalone task). */
+    public Builder workflowExecutionId(UUID value) {
+      this.workflowExecutionId = value;
+      return this;
+    }
+
+    /** The sequence number the worker gave it (default 0). */
+    public Builder sequence(int value) {
+      this.sequence = value;
+      return this;
+    }
+
+    /** The StreamEventType number (required: 1 token, 2 progress, 3 data, 4 error). */
+    public Builder type(int value) {
+      this.type = value;
+      return this;
+    }
+
+    /** JSON text tagged by type (default: empty). */
+    public Builder payload(String value) {
+      this.payload = value;
+      return this;
+    }
+
+    /** The worker's clock (default: now). */
+    public Builder timestampMs(long value) {
+      this.timestampMs = value;
+      return this;
+    }
+
+    /** This server's clock when it arrived (default: now). */
+    public Builder receivedAtMs(long value) {
+      this.receivedAtMs = value;
+      return this;
+    }
+
+    /**
+     * The {@link TaskData}; nothing is checked here: the {@code Dispatch} call that takes it does.
+     */
+    public TaskData build() {
+      return new TaskData(
+          taskExecutionId, workflowExecutionId, sequence, type, payload, timestampMs, receivedAtMs);
+    }
+  }
+}

@@ -21,4 +21,118 @@ public record WorkerRegistration(
     List<String> workflowKinds,
     List<String> taskKinds,
     Map<String, Integer> taskTimeouts,
-    List<String> agentKinds) {}
+    List<String> agentKinds) {
+
+  /**
+   * A builder with the required {@code tenantId}, {@code workerName}; every other field starts at
+   * its default (see the builder's setters).
+   */
+  public static Builder builder(String tenantId, String workerName) {
+    return new Builder(tenantId, workerName);
+  }
+
+  /** Builds a {@link WorkerRegistration} field by field; the setters name each field's default. */
+  public static final class Builder {
+    private String tenantId = null;
+    private String workerName = null;
+    private String workerVersion = "";
+    private String workerType = "";
+    private String hostName = "";
+    private String processId = "";
+    private String teamId = null;
+    private List<String> workflowKinds = List.of();
+    private List<String> taskKinds = List.of();
+    private Map<String, Integer> taskTimeouts = Map.of();
+    private List<String> agentKinds = List.of();
+
+    private Builder(String tenantId, String workerName) {
+      this.tenantId = tenantId;
+      this.workerName = workerName;
+    }
+
+    /** The tenant (required). */
+    public Builder tenantId(String value) {
+      this.tenantId = value;
+      return this;
+    }
+
+    /** The worker's name (required). */
+    public Builder workerName(String value) {
+      this.workerName = value;
+      return this;
+    }
+
+    /** The worker's version (default: empty). */
+    public Builder workerVersion(String value) {
+      this.workerVersion = value;
+      return this;
+    }
+
+    /** The worker's type (default: empty). */
+    public Builder workerType(String value) {
+      this.workerType = value;
+      return this;
+    }
+
+    /** The host it runs on (default: empty). */
+    public Builder hostName(String value) {
+      this.hostName = value;
+      return this;
+    }
+
+    /** Its process id (default: empty). */
+    public Builder processId(String value) {
+      this.processId = value;
+      return this;
+    }
+
+    /** Its team (default: null, none). */
+    public Builder teamId(String value) {
+      this.teamId = value;
+      return this;
+    }
+
+    /** The workflow kinds it runs (default: none). */
+    public Builder workflowKinds(List<String> value) {
+      this.workflowKinds = value;
+      return this;
+    }
+
+    /** The task kinds it runs (default: none). */
+    public Builder taskKinds(List<String> value) {
+      this.taskKinds = value;
+      return this;
+    }
+
+    /** timeout_seconds per task kind (default: none). */
+    public Builder taskTimeouts(Map<String, Integer> value) {
+      this.taskTimeouts = value;
+      return this;
+    }
+
+    /** The agent kinds it runs (default: none). */
+    public Builder agentKinds(List<String> value) {
+      this.agentKinds = value;
+      return this;
+    }
+
+    /**
+     * The {@link WorkerRegistration}; nothing is checked here: the {@code Dispatch} call that takes
+     * it does.
+     */
+    public WorkerRegistration build() {
+      return new WorkerRegistration(
+          tenantId,
+          workerName,
+          workerVersion,
+          workerType,
+          hostName,
+          processId,
+          teamId,
+          workflowKinds,
+          taskKinds,
+          taskTimeouts,
+          agentKinds);
+    }
+  }
+}

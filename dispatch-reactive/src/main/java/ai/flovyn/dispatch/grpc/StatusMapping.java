@@ -74,7 +74,8 @@ final class StatusMapping {
   }
 
   private static Status internal(DispatchException error) {
-    log.error(
+    // Dispatch, the only source of DispatchExceptions here, has logged it with its cause already
+    log.debug(
         "internal error: {}",
         truncate(String.valueOf(error.getMessage()), MAX_DESCRIPTION),
         error.getCause());

@@ -5,6 +5,7 @@ import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.QueryResult;
 import ai.flovyn.dispatch.domain.RegisteredWorker;
 import ai.flovyn.dispatch.domain.Scope;
@@ -17,19 +18,27 @@ import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.domain.SubmittedTask;
 import ai.flovyn.dispatch.domain.TaskData;
 import ai.flovyn.dispatch.domain.TaskLogLine;
+import ai.flovyn.dispatch.domain.TaskSubscription;
+import ai.flovyn.dispatch.domain.WorkAvailable;
 import ai.flovyn.dispatch.domain.WorkerRegistration;
 import ai.flovyn.dispatch.domain.WorkflowEvent;
 import ai.flovyn.dispatch.store.Announcer;
 import ai.flovyn.dispatch.store.NotificationListener;
+import ai.flovyn.dispatch.store.StartupCheck;
+import ai.flovyn.dispatch.store.StoreErrors;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.WorkSignal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -49,8 +58,29 @@ import reactor.core.publisher.Sinks;
  * options, a running instance holds one connection in LISTEN (to wake long polls, also for work
  * other instances create) and runs the maintenance services (timers, leases, promise timeouts,
  * retention) in the background: {@link #close()} it.
+ *
+ * <p>Lifecycle: {@link Builder#start()} checks that the database answers and carries the schema
+ * before anything runs in the background. {@link #closeGracefully(Duration)} (or the blocking
+ * {@link #close()}) refuses new calls, answers waiting long polls empty, waits for the calls in
+ * progress and then stops the background services. A call made after closing began fails with
+ * {@link ai.flovyn.dispatch.domain.ErrorKind#FAILED_PRECONDITION FAILED_PRECONDITION}: retrying on
+ * this instance cannot succeed.
+ *
+ * <p>Arguments are never thrown at: a missing one fails the returned publisher with {@link
+ * ai.flovyn.dispatch.domain.ErrorKind#INVALID_ARGUMENT INVALID_ARGUMENT} naming the field. An
+ * {@link ai.flovyn.dispatch.domain.ErrorKind#INTERNAL INTERNAL} error is logged once, with its
+ * cause, by this class (logger {@code ai.flovyn.dispatch.pipeline.Dispatch}).
  */
 public final class Dispatch implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatch.class);
+  // INTERNAL errors already logged: a nested call's error passes the outer call's mapping too
+  private static final java.util.Set<Throwable> LOGGED =
+      java.util.Collections.newSetFromMap(
+          java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>()));
+
+  /** How long {@link #close()} waits for calls in progress when the builder does not say: 30 s. */
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
   private final Transactor transactor;
   private final CommandBatchPipeline batches;
   private final StartWorkflowPipeline starts;
@@ -71,9 +101,13 @@ public final class Dispatch implements AutoCloseable {
   private final TaskStates taskStates;
   private final TaskLogs taskLogs;
   private final TaskDataHub taskData;
+  // calls in progress, and the refusal of new ones once closing began
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final Duration closeTimeout;
 
   private Dispatch(Builder builder) {
     DispatchOptions options = builder.options;
+    this.closeTimeout = builder.closeTimeout;
     this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
     this.sweeper = new Sweeper(transactor, options, metrics, builder.clock);
@@ -109,7 +143,11 @@ public final class Dispatch implements AutoCloseable {
     }
   }
 
-  /** A pipeline over {@code connections} (ideally an r2dbc-pool) with default options. */
+  /**
+   * A pipeline over {@code connections} (ideally an r2dbc-pool, e.g. from {@link
+   * DispatchDatabase#pool}) with default options, started without a database check; prefer {@code
+   * builder(connections).start()}.
+   */
   public static Dispatch create(ConnectionFactory connections) {
     return builder(connections).build();
   }
@@ -126,7 +164,12 @@ public final class Dispatch implements AutoCloseable {
 
   /** Starts a workflow (PENDING, with its WORKFLOW_STARTED event); emits its id. */
   public Mono<StartedWorkflow> startWorkflow(Scope scope, StartWorkflow request) {
-    return Tenancy.own(scope, "tenant_id", request.tenantId()).then(starts.start(request));
+    return call(
+        "startWorkflow",
+        () -> {
+          StartWorkflow valid = Arguments.start(request);
+          return own(scope, valid.tenantId()).then(starts.start(valid));
+        });
   }
 
   /**
@@ -134,7 +177,12 @@ public final class Dispatch implements AutoCloseable {
    * nothing in the parent's log; emits the child's id.
    */
   public Mono<UUID> startChildWorkflow(Scope scope, StartChild request) {
-    return Tenancy.own(scope, "tenant_id", request.tenantId()).then(starts.startChild(request));
+    return call(
+        "startChildWorkflow",
+        () -> {
+          StartChild valid = Arguments.child(request);
+          return own(scope, valid.tenantId()).then(starts.startChild(valid));
+        });
   }
 
   /**
@@ -148,8 +196,16 @@ public final class Dispatch implements AutoCloseable {
       UUID workflowExecutionId,
       String signalName,
       byte[] signalValue) {
-    return Tenancy.own(scope, "tenant_id", tenantId)
-        .then(signalsOfWorkflows.signal(tenantId, workflowExecutionId, signalName, signalValue));
+    return call(
+        "signalWorkflow",
+        () -> {
+          Arguments.present("workflow_execution_id", workflowExecutionId);
+          Arguments.present("signal_value", signalValue);
+          return own(scope, tenantId)
+              .then(
+                  signalsOfWorkflows.signal(
+                      tenantId, workflowExecutionId, signalName, signalValue));
+        });
   }
 
   /**
@@ -157,8 +213,12 @@ public final class Dispatch implements AutoCloseable {
    * one workflow per key, also under concurrent calls.
    */
   public Mono<SignalResult> signalWithStartWorkflow(Scope scope, SignalWithStart request) {
-    return Tenancy.own(scope, "tenant_id", request.tenantId())
-        .then(signalsOfWorkflows.signalWithStart(request));
+    return call(
+        "signalWithStartWorkflow",
+        () -> {
+          SignalWithStart valid = Arguments.signalWithStart(request);
+          return own(scope, valid.tenantId()).then(signalsOfWorkflows.signalWithStart(valid));
+        });
   }
 
   /**
@@ -167,31 +227,47 @@ public final class Dispatch implements AutoCloseable {
    * unknown workflow.
    */
   public Mono<QueryResult> queryWorkflow(Scope scope, UUID workflowExecutionId, String queryName) {
-    return queries.query(scope, workflowExecutionId, queryName);
+    return call(
+        "queryWorkflow",
+        () ->
+            queries.query(
+                present(scope),
+                Arguments.present("workflow_execution_id", workflowExecutionId),
+                Arguments.present("query_name", queryName)));
   }
 
   /** Applies a command batch in one transaction, all or nothing; emits what it did. */
   public Mono<BatchResult> submitCommands(Scope scope, CommandBatch batch) {
-    return batches.submit(scope, batch);
+    return call("submitCommands", () -> batches.submit(present(scope), Arguments.batch(batch)));
   }
 
   /** Creates a task under a server-generated id (the deprecated two-step path). */
   public Mono<SubmittedTask> submitTask(Scope scope, SubmitTask request) {
-    return Tenancy.own(scope, "tenant_id", request.tenantId()).then(submits.submit(request));
+    return call(
+        "submitTask",
+        () -> {
+          SubmitTask valid = Arguments.submit(request);
+          return own(scope, valid.tenantId()).then(submits.submit(valid));
+        });
   }
 
   /** Emits the workflow's events in sequence order; errors with NOT_FOUND for an unknown one. */
   public Flux<WorkflowEvent> events(Scope scope, UUID workflowExecutionId) {
-    return transactor.read(
-        tx ->
-            tx.workflows()
-                .tenantQueueTrace(scope.tenantId(), workflowExecutionId)
-                .switchIfEmpty(
-                    Mono.error(
-                        () ->
-                            DispatchException.notFound(
-                                "workflow " + workflowExecutionId + " not found")))
-                .thenMany(tx.events().list(workflowExecutionId)));
+    return callMany(
+        "events",
+        () ->
+            transactor.read(
+                tx ->
+                    tx.workflows()
+                        .tenantQueueTrace(
+                            present(scope).tenantId(),
+                            Arguments.present("workflow_execution_id", workflowExecutionId))
+                        .switchIfEmpty(
+                            Mono.error(
+                                () ->
+                                    DispatchException.notFound(
+                                        "workflow " + workflowExecutionId + " not found")))
+                        .thenMany(tx.events().list(workflowExecutionId))));
   }
 
   /**
@@ -206,8 +282,29 @@ public final class Dispatch implements AutoCloseable {
       String workerPoolId,
       String workerId,
       Duration timeout) {
+    return call(
+        "pollWorkflow",
+        () ->
+            pollWorkflowNow(
+                present(scope),
+                tenantId,
+                queue,
+                Arguments.elements("kinds", kinds),
+                workerPoolId,
+                workerId,
+                timeout));
+  }
+
+  private Mono<ClaimedWorkflow> pollWorkflowNow(
+      Scope scope,
+      String tenantId,
+      String queue,
+      List<String> kinds,
+      String workerPoolId,
+      String workerId,
+      Duration timeout) {
     // a poll refused for its tenant is no sign of life of anything: the check comes first
-    return Tenancy.own(scope, "tenant_id", tenantId)
+    return own(scope, tenantId)
         .then(
             Polls.filters(workerPoolId, kinds)
                 .then(polls.workflow(tenantId, queue, kinds, workerPoolId, workerId, timeout))
@@ -223,7 +320,19 @@ public final class Dispatch implements AutoCloseable {
       String workerPoolId,
       String workerId,
       Duration timeout) {
-    return Tenancy.own(scope, "tenant_id", tenantId)
+    return call(
+        "pollTask",
+        () -> pollTaskNow(present(scope), tenantId, queue, workerPoolId, workerId, timeout));
+  }
+
+  private Mono<ClaimedTask> pollTaskNow(
+      Scope scope,
+      String tenantId,
+      String queue,
+      String workerPoolId,
+      String workerId,
+      Duration timeout) {
+    return own(scope, tenantId)
         .then(
             Polls.filters(workerPoolId, List.of())
                 .then(polls.task(tenantId, queue, workerPoolId, workerId, timeout))
@@ -233,37 +342,53 @@ public final class Dispatch implements AutoCloseable {
 
   /** Completes a RUNNING task (TASK_COMPLETED resumes its workflow). */
   public Mono<Void> completeTask(Scope scope, UUID taskId, byte[] output) {
-    return tasks.complete(scope, taskId, output);
+    return call(
+        "completeTask",
+        () ->
+            tasks.complete(
+                present(scope),
+                Arguments.present("task_id", taskId),
+                Arguments.present("output", output)));
   }
 
   /** Fails the task's current attempt (retried while attempts remain). */
   public Mono<Void> failTask(Scope scope, UUID taskId, String error) {
-    return tasks.fail(scope, taskId, error);
+    return call(
+        "failTask", () -> tasks.fail(present(scope), Arguments.present("task_id", taskId), error));
   }
 
   /** Cancels a PENDING or RUNNING task. */
   public Mono<Void> cancelTask(Scope scope, UUID taskId) {
-    return tasks.cancel(scope, taskId);
+    return call(
+        "cancelTask", () -> tasks.cancel(present(scope), Arguments.present("task_id", taskId)));
   }
 
   /** Records a heartbeat of a RUNNING task; FAILED_PRECONDITION tells the worker to stop. */
   public Mono<Void> heartbeat(Scope scope, UUID taskId) {
-    return tasks.heartbeat(scope, taskId, null, null);
+    return call(
+        "heartbeat",
+        () -> tasks.heartbeat(present(scope), Arguments.present("task_id", taskId), null, null));
   }
 
   /** Records progress (0..1) of a RUNNING task; counts as a heartbeat. */
   public Mono<Void> reportProgress(Scope scope, UUID taskId, double progress, String details) {
-    return tasks.heartbeat(scope, taskId, progress, details);
+    return call(
+        "reportProgress",
+        () ->
+            tasks.heartbeat(
+                present(scope), Arguments.present("task_id", taskId), progress, details));
   }
 
   /** Resolves a promise by its global id ({@code <workflow id>:<promise id>}). */
   public Mono<Void> resolvePromise(Scope scope, String promiseId, byte[] value) {
-    return promises.resolve(scope, promiseId, value);
+    return call(
+        "resolvePromise",
+        () -> promises.resolve(present(scope), promiseId, Arguments.present("value", value)));
   }
 
   /** Rejects a promise by its global id. */
   public Mono<Void> rejectPromise(Scope scope, String promiseId, String error) {
-    return promises.reject(scope, promiseId, error);
+    return call("rejectPromise", () -> promises.reject(present(scope), promiseId, error));
   }
 
   // --- worker lifecycle, task state, task logs and live task data (SDK contract §1, §4.5-§4.7)
@@ -273,8 +398,12 @@ public final class Dispatch implements AutoCloseable {
    * Polling does not depend on registrations.
    */
   public Mono<UUID> registerWorker(Scope scope, WorkerRegistration registration) {
-    return Tenancy.own(scope, "tenant_id", registration.tenantId())
-        .then(workers.register(registration));
+    return call(
+        "registerWorker",
+        () -> {
+          WorkerRegistration valid = Arguments.registration(registration);
+          return own(scope, valid.tenantId()).then(workers.register(valid));
+        });
   }
 
   /**
@@ -283,55 +412,83 @@ public final class Dispatch implements AutoCloseable {
    */
   public Mono<Void> workerHeartbeat(
       Scope scope, UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
-    return workers.heartbeat(scope, workerId, workflowKinds, taskKinds);
+    return call(
+        "workerHeartbeat",
+        () ->
+            workers.heartbeat(
+                present(scope),
+                Arguments.present("worker_id", workerId),
+                Arguments.elements("workflow_kinds", workflowKinds),
+                Arguments.elements("task_kinds", taskKinds)));
   }
 
   /** The tenant's worker registrations, most recently seen first (at most 1000). */
   public Flux<RegisteredWorker> listWorkers(Scope scope, String tenantId) {
-    return Tenancy.own(scope, "tenant_id", tenantId).thenMany(workers.list(tenantId));
+    return callMany("listWorkers", () -> own(scope, tenantId).thenMany(workers.list(tenantId)));
   }
 
   /** Emits a task's state value of {@code key}, empty Optional when unset; NOT_FOUND: no task. */
   public Mono<Optional<byte[]>> getTaskState(Scope scope, UUID taskId, String key) {
-    return taskStates.get(scope, taskId, key);
+    return call(
+        "getTaskState",
+        () -> taskStates.get(present(scope), Arguments.present("task_id", taskId), key));
   }
 
   /** Sets a task's state {@code key} to a JSON value (INVALID_ARGUMENT when not JSON). */
   public Mono<Void> setTaskState(Scope scope, UUID taskId, String key, byte[] value) {
-    return taskStates.set(scope, taskId, key, value);
+    return call(
+        "setTaskState",
+        () ->
+            taskStates.set(
+                present(scope),
+                Arguments.present("task_id", taskId),
+                key,
+                Arguments.present("value", value)));
   }
 
   /** Clears one key of a task's state (absent is fine). */
   public Mono<Void> clearTaskState(Scope scope, UUID taskId, String key) {
-    return taskStates.clear(scope, taskId, key);
+    return call(
+        "clearTaskState",
+        () -> taskStates.clear(present(scope), Arguments.present("task_id", taskId), key));
   }
 
   /** Clears every key of a task's state. */
   public Mono<Void> clearAllTaskState(Scope scope, UUID taskId) {
-    return taskStates.clearAll(scope, taskId);
+    return call(
+        "clearAllTaskState",
+        () -> taskStates.clearAll(present(scope), Arguments.present("task_id", taskId)));
   }
 
   /** Emits the keys of a task's state, in no particular order. */
   public Mono<List<String>> taskStateKeys(Scope scope, UUID taskId) {
-    return taskStates.keys(scope, taskId);
+    return call(
+        "taskStateKeys",
+        () -> taskStates.keys(present(scope), Arguments.present("task_id", taskId)));
   }
 
   /** Stores a log line of a task (bounded; lines past the per-task cap are dropped). */
   public Mono<Void> logMessage(Scope scope, UUID taskId, String level, String message) {
-    return taskLogs.append(scope, taskId, level, message);
+    return call(
+        "logMessage",
+        () ->
+            taskLogs.append(present(scope), Arguments.present("task_id", taskId), level, message));
   }
 
   /** A task's log lines after {@code afterId}, oldest first, at most {@code limit} (0: 100). */
   public Mono<List<TaskLogLine>> taskLogs(Scope scope, UUID taskId, long afterId, int limit) {
-    return taskLogs.list(scope, taskId, afterId, limit);
+    return call(
+        "taskLogs",
+        () -> taskLogs.list(present(scope), Arguments.present("task_id", taskId), afterId, limit));
   }
 
-  /**
-   * Hands live task data to this instance's subscribers of its task and workflow; never waits. A
-   * scope limited to one tenant reaches only that tenant's subscribers.
-   */
+  /** Hands live task data to this instance's subscribers of its task and workflow; never waits. */
   public Mono<Void> streamTaskData(Scope scope, TaskData data) {
-    return Mono.fromRunnable(() -> taskData.publish(scope, data));
+    return call(
+        "streamTaskData",
+        () ->
+            Mono.fromRunnable(
+                () -> taskData.publish(present(scope), Arguments.present("data", data))));
   }
 
   /**
@@ -340,25 +497,38 @@ public final class Dispatch implements AutoCloseable {
    * #stopSubscriptions()} or {@link #close()}.
    */
   public Mono<Flux<TaskData>> openTaskData(Scope scope, UUID taskId) {
-    return taskData.openTask(scope, taskId).map(feed -> feed.takeUntilOther(closing.asMono()));
+    return call(
+        "openTaskData",
+        () ->
+            taskData
+                .openTask(present(scope), Arguments.present("task_id", taskId))
+                .map(feed -> feed.takeUntilOther(closing.asMono())));
   }
 
   /** Like {@link #openTaskData(Scope, UUID)} for the live data of every task of a workflow. */
   public Mono<Flux<TaskData>> openWorkflowTaskData(Scope scope, UUID workflowId) {
-    return taskData
-        .openWorkflow(scope, workflowId)
-        .map(feed -> feed.takeUntilOther(closing.asMono()));
+    return call(
+        "openWorkflowTaskData",
+        () ->
+            taskData
+                .openWorkflow(present(scope), Arguments.present("workflow_id", workflowId))
+                .map(feed -> feed.takeUntilOther(closing.asMono())));
   }
 
   // --- end of the SDK-contract block
 
   /**
    * Emits a signal each time work may have appeared on (tenant, queue); completes on {@link
-   * #stopSubscriptions()} or {@link #close()}; errors only with PERMISSION_DENIED when {@code
-   * tenantId} is not the scope's.
+   * #stopSubscriptions()} or {@link #close()}, errors never.
+   *
+   * <p>Errors only with PERMISSION_DENIED when {@code tenantId} is not the scope's.
+   *
+   * @deprecated internal: it emits a {@code store} type; use {@link #workAvailable(Scope, String,
+   *     String)}
    */
+  @Deprecated
   public Flux<WorkSignal> workSignals(Scope scope, String tenantId, String queue) {
-    return Tenancy.own(scope, "tenant_id", tenantId)
+    return own(scope, tenantId)
         .thenMany(signals)
         .filter(
             signal ->
@@ -387,18 +557,187 @@ public final class Dispatch implements AutoCloseable {
    * background services do this on their own; tests move the clock and call it.
    */
   public Mono<java.util.Map<String, Integer>> runMaintenance() {
-    return sweeper.runOnce();
+    return call("runMaintenance", sweeper::runOnce);
   }
 
-  /** Stops the listener and the sweeper; the connection factory is the caller's to close. */
+  /**
+   * Emits a {@link WorkAvailable} each time work may have appeared on (tenant, queue), and {@link
+   * WorkAvailable.Kind#ANY ANY} when signals may have been lost; completes on {@link
+   * #stopSubscriptions()} or {@link #close()}, errors never.
+   */
+  public Flux<WorkAvailable> workAvailable(Scope scope, String tenantId, String queue) {
+    return workSignals(scope, tenantId, queue).map(Dispatch::toWorkAvailable);
+  }
+
+  private static WorkAvailable toWorkAvailable(WorkSignal signal) {
+    if (signal.kind() == null) {
+      return new WorkAvailable(WorkAvailable.Kind.ANY, null, null);
+    }
+    WorkAvailable.Kind kind =
+        signal.kind() == WorkSignal.Kind.WORKFLOW
+            ? WorkAvailable.Kind.WORKFLOW
+            : WorkAvailable.Kind.TASK;
+    return new WorkAvailable(kind, signal.tenantId(), signal.queue());
+  }
+
+  /**
+   * The tasks of the subscription's (tenant, queue), each claimed (RUNNING for its worker) only
+   * when the subscriber requests one: the subscriber's outstanding demand is how many tasks it
+   * takes on at once, so request one more as each finishes (e.g. {@code flatMap(run,
+   * concurrency)}). While nothing is ready it long-polls, {@code pollTimeout} at a time. Cancelling
+   * stops claiming; a task claimed after the cancel (the claim was already running) goes back to
+   * PENDING, its attempt not counted. Completes when this Dispatch closes; errors with the poll's
+   * error (INVALID_ARGUMENT for a bad subscription).
+   */
+  public Flux<ClaimedTask> tasks(Scope scope, TaskSubscription subscription) {
+    // Built on pollTask one claim at a time; where multi-claim hand-off lands, a demand of n can
+    // claim up to n tasks in one statement here (TaskConsumer.claimNext).
+    return Flux.defer(
+            () -> TaskConsumer.consume(this, present(scope), Arguments.subscription(subscription)))
+        .onErrorMap(error -> failure("tasks", error));
+  }
+
+  private static Scope present(Scope scope) {
+    return Arguments.present("scope", scope);
+  }
+
+  // the caller's scope must see the tenant a request names (PERMISSION_DENIED otherwise)
+  private static Mono<Void> own(Scope scope, String tenantId) {
+    return Tenancy.own(present(scope), "tenant_id", tenantId);
+  }
+
+  /** Claims one task for {@code subscription}, long-polling once; empty on timeout. */
+  Mono<ClaimedTask> claimOnce(Scope scope, TaskSubscription subscription) {
+    return pollTask(
+        scope,
+        subscription.tenantId(),
+        subscription.queue(),
+        subscription.workerPoolId(),
+        subscription.workerId(),
+        subscription.pollTimeout());
+  }
+
+  /**
+   * Puts a task nobody received back to PENDING (its claim not counted), if it is still the claim
+   * {@code task} describes; wakes its pollers.
+   */
+  Mono<Void> handBack(ClaimedTask task, String workerId) {
+    return transactor
+        .inTransaction(
+            tx ->
+                tx.handBacks()
+                    .handBack(task.id(), workerId, task.executionCount())
+                    .flatMap(payload -> tx.notifier().notify(List.of(payload)))
+                    .then(Mono.just(true)))
+        .then();
+  }
+
+  /**
+   * Completes once the LISTEN connection is up (at once without background services), so that no
+   * work announced after start() is missed; on timeout closes this instance and errors with
+   * UNAVAILABLE.
+   */
+  private Mono<Void> listening(Duration timeout) {
+    if (listener == null) {
+      return Mono.empty();
+    }
+    return listener
+        .firstListening()
+        .timeout(timeout)
+        .onErrorResume(
+            error ->
+                closeGracefully(Duration.ZERO)
+                    .then(
+                        Mono.error(
+                            DispatchException.unavailable(
+                                "the LISTEN connection did not start within " + timeout, error))));
+  }
+
+  /** Whether closing began: new calls are refused. */
+  public boolean isClosed() {
+    return lifecycle.isClosed();
+  }
+
+  /**
+   * Closes gracefully: refuses new calls (FAILED_PRECONDITION), answers waiting long polls empty
+   * and completes every live feed, waits until the calls in progress end (at most {@code timeout},
+   * then it stops anyway), then stops the listener, the sweeper and the lease renewal. Completes
+   * when done, never errors; closing again is harmless. The connection factory is the caller's to
+   * close afterwards.
+   */
+  public Mono<Void> closeGracefully(Duration timeout) {
+    return Mono.defer(
+        () -> {
+          lifecycle.close();
+          stopSubscriptions();
+          return lifecycle
+              .drained()
+              .timeout(timeout, Mono.fromRunnable(this::logUnfinished))
+              .onErrorResume(error -> Mono.empty())
+              .then(Mono.fromRunnable(this::stopBackground));
+        });
+  }
+
+  private void logUnfinished() {
+    log.warn(
+        "closing with {} call(s) still in progress after the close timeout", lifecycle.inFlight());
+  }
+
+  /**
+   * {@link #closeGracefully(Duration)} with the builder's close timeout (default {@link
+   * #DEFAULT_CLOSE_TIMEOUT}), blocking the calling thread until done; call it from your own
+   * shutdown code, not from a Reactor thread.
+   */
   @Override
   public void close() {
-    stopSubscriptions();
+    closeGracefully(closeTimeout).block(closeTimeout.plusSeconds(10));
+  }
+
+  private void stopBackground() {
     sweeper.close();
     leases.close();
     if (listener != null) {
       listener.close();
     }
+  }
+
+  /**
+   * Runs one library call: refused after close, counted while in progress, arguments thrown by
+   * {@code body} turned into the Mono's error, any other failure classified, and an INTERNAL logged
+   * once.
+   */
+  private <T> Mono<T> call(String operation, Supplier<Mono<T>> body) {
+    return Mono.defer(
+            () ->
+                lifecycle.enter()
+                    ? Mono.defer(body).doFinally(signal -> lifecycle.leave())
+                    : Mono.<T>error(Lifecycle.closedError(operation)))
+        .onErrorMap(error -> failure(operation, error));
+  }
+
+  /** {@link #call} for a call that emits many values. */
+  private <T> Flux<T> callMany(String operation, Supplier<Flux<T>> body) {
+    return Flux.defer(
+            () ->
+                lifecycle.enter()
+                    ? Flux.defer(body).doFinally(signal -> lifecycle.leave())
+                    : Flux.<T>error(Lifecycle.closedError(operation)))
+        .onErrorMap(error -> failure(operation, error));
+  }
+
+  private static DispatchException failure(String operation, Throwable error) {
+    if (error instanceof DispatchException known && known.kind() != ErrorKind.INTERNAL) {
+      return known;
+    }
+    DispatchException classified = StoreErrors.classify(error);
+    if (classified.kind() == ErrorKind.INTERNAL && LOGGED.add(classified)) {
+      log.error(
+          "internal error in {}: {}",
+          operation,
+          classified.getMessage(),
+          classified.getCause() != null ? classified.getCause() : classified);
+    }
+    return classified;
   }
 
   /** Builds a {@link Dispatch}. */
@@ -410,10 +749,54 @@ public final class Dispatch implements AutoCloseable {
     private Duration listenerCheckInterval = NotificationListener.DEFAULT_CHECK_INTERVAL;
     private Duration listenerCheckTimeout = NotificationListener.DEFAULT_CHECK_TIMEOUT;
     private java.time.Clock clock = java.time.Clock.systemUTC();
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Duration startTimeout = Duration.ofSeconds(30);
 
     private Builder(ConnectionFactory connections) {
       this.connections = connections;
-      this.listenConnections = connections;
+      this.listenConnections = dedicated(connections);
+    }
+
+    /**
+     * The factory a pool wraps (r2dbc-pool's {@code ConnectionPool} is {@link Wrapped}), so that
+     * the long-lived LISTEN connection is one of its own and never one of the pool's: no pool size,
+     * not even 1, can be used up by it.
+     */
+    private static ConnectionFactory dedicated(ConnectionFactory connections) {
+      if (connections instanceof Wrapped<?> wrapped
+          && wrapped.unwrap() instanceof ConnectionFactory inner) {
+        return inner;
+      }
+      return connections;
+    }
+
+    /**
+     * How long {@link Dispatch#close()} waits for calls in progress before it stops anyway (default
+     * {@link #DEFAULT_CLOSE_TIMEOUT}).
+     */
+    public Builder closeTimeout(Duration value) {
+      this.closeTimeout = value;
+      return this;
+    }
+
+    /** How long {@link #start()} waits for the database to answer its check (default 30 s). */
+    public Builder startTimeout(Duration value) {
+      this.startTimeout = value;
+      return this;
+    }
+
+    /**
+     * Checks that the database answers and carries the dispatch schema, then builds and starts the
+     * pipeline (listener and background services); emits it once the LISTEN connection is up, so
+     * that no work announced afterwards is missed. Errors with UNAVAILABLE when the database cannot
+     * be reached (the message says why: no such database, wrong password, connection refused, no
+     * answer in time) and FAILED_PRECONDITION when the migrations were not applied; nothing is left
+     * running then.
+     */
+    public Mono<Dispatch> start() {
+      return StartupCheck.run(connections, startTimeout)
+          .then(Mono.fromCallable(this::build))
+          .flatMap(dispatch -> dispatch.listening(startTimeout).thenReturn(dispatch));
     }
 
     /** Where to record metrics (default: nowhere visible). */
@@ -423,8 +806,8 @@ public final class Dispatch implements AutoCloseable {
     }
 
     /**
-     * Where to take the one long-lived LISTEN connection from (default: the main connection
-     * factory, which then lends one connection for good).
+     * Where to take the one long-lived LISTEN connection from (default: the factory the pool wraps,
+     * when {@code connections} is a pool, else {@code connections} itself).
      */
     public Builder listenConnections(ConnectionFactory value) {
       this.listenConnections = value;
@@ -441,6 +824,7 @@ public final class Dispatch implements AutoCloseable {
       return this;
     }
 
+    /** The pipeline's options (default {@link DispatchOptions#defaults()}). */
     public Builder options(DispatchOptions value) {
       this.options = value;
       return this;
@@ -452,6 +836,10 @@ public final class Dispatch implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds and starts the pipeline without checking the database first (see {@link #start()}):
+     * the listener connects, and keeps retrying, in the background.
+     */
     public Dispatch build() {
       return new Dispatch(this);
     }

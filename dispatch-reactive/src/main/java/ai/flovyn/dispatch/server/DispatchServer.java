@@ -164,7 +164,9 @@ public final class DispatchServer implements AutoCloseable {
           + active
           + " active token"
           + (active == 1 ? "" : "s")
-          + (active == 0 ? "; create one with: java -jar dispatch-reactive.jar tokens create" : "")
+          + (active == 0
+              ? "; create one with: java -jar dispatch-reactive-server.jar tokens create"
+              : "")
           + ")";
     }
     return "authentication OFF ("

@@ -357,7 +357,7 @@ public record ServerConfig(
   /** The usage text listing every flag and its environment variable. */
   public static String usage() {
     StringBuilder text =
-        new StringBuilder("usage: java -jar dispatch-reactive.jar [--flag=value ...]\n");
+        new StringBuilder("usage: java -jar dispatch-reactive-server.jar [--flag=value ...]\n");
     for (Setting setting : SETTINGS) {
       text.append(
           String.format(

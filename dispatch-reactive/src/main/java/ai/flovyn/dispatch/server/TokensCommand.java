@@ -30,9 +30,9 @@ final class TokensCommand {
 
   static final String USAGE_TEXT =
       """
-      usage: java -jar dispatch-reactive.jar tokens create --tenant TENANT --role worker|admin [--name NAME]
-             java -jar dispatch-reactive.jar tokens list [--tenant TENANT]
-             java -jar dispatch-reactive.jar tokens revoke ID
+      usage: java -jar dispatch-reactive-server.jar tokens create --tenant TENANT --role worker|admin [--name NAME]
+             java -jar dispatch-reactive-server.jar tokens list [--tenant TENANT]
+             java -jar dispatch-reactive-server.jar tokens revoke ID
         database flags and DISPATCH_DB_* variables as for the server (see --help)
       """;
 

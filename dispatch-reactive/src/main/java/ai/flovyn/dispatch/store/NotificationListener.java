@@ -41,6 +41,7 @@ public final class NotificationListener implements AutoCloseable {
   // the checks' timers get a thread of their own, never a Netty event loop or a shared scheduler
   private final Scheduler checks = Schedulers.newSingle("dispatch-listener-check", true);
   private final AtomicLong connections = new AtomicLong();
+  private final Sinks.Empty<Void> firstListen = Sinks.empty();
   private final Disposable subscription;
 
   private NotificationListener(
@@ -85,6 +86,11 @@ public final class NotificationListener implements AutoCloseable {
     return sink.asFlux();
   }
 
+  /** Completes once the connection is in LISTEN for the first time (notifications now arrive). */
+  public Mono<Void> firstListening() {
+    return firstListen.asMono();
+  }
+
   /** How many times a lost connection was replaced by a new one in LISTEN. */
   public long reconnects() {
     return Math.max(0, connections.get() - 1);
@@ -99,6 +105,7 @@ public final class NotificationListener implements AutoCloseable {
   }
 
   private void listening() {
+    firstListen.tryEmitEmpty();
     if (connections.incrementAndGet() > 1) {
       log.info("work listener reconnected; every waiting poll checks its queue once");
     }

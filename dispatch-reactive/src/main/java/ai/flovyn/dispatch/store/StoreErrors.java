@@ -36,7 +36,20 @@ public final class StoreErrors {
       return dispatch;
     }
     DispatchException first = null;
-    for (Throwable each : graph(error)) {
+    Iterable<Throwable> graph = graph(error);
+    // the driver wraps a failed connect in a resource exception: say why it failed
+    for (Throwable each : graph) {
+      if (each instanceof java.net.ConnectException) {
+        return DispatchException.unavailable(
+            "cannot connect to the database (connection refused): check host and port; retry",
+            error);
+      }
+      if (each instanceof java.net.UnknownHostException) {
+        return DispatchException.unavailable(
+            "cannot connect to the database (unknown host): check the host name", error);
+      }
+    }
+    for (Throwable each : graph) {
       DispatchException known = recognise(each, error);
       if (known != null && known.kind() == ErrorKind.UNAVAILABLE) {
         return known;
@@ -98,6 +111,19 @@ public final class StoreErrors {
       // idle_in_transaction_session_timeout: the server closed the session
       case "25P03" ->
           DispatchException.unavailable("the database ended an idle transaction; retry", error);
+      // invalid_catalog_name: the database named in the settings does not exist
+      case "3D000" ->
+          DispatchException.unavailable(
+              "the database does not exist (3D000): check the database name in the settings",
+              error);
+      // invalid_password
+      case "28P01" ->
+          DispatchException.unavailable(
+              "the database refused the password (28P01): check the credentials", error);
+      // invalid_authorization_specification: no pg_hba.conf entry, unknown role
+      case "28000" ->
+          DispatchException.unavailable(
+              "the database refused the connection (28000): check the user and pg_hba.conf", error);
       // too_many_connections, admin/crash shutdown, cannot_connect_now
       case "53300", "57P01", "57P02", "57P03" ->
           DispatchException.unavailable("the database is unavailable; retry", error);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code java -jar dispatch-reactive.jar tokens ...} against a real database. */
+/** {@code java -jar dispatch-reactive-server.jar tokens ...} against a real database. */
 class TokensCommandIT {
   private static final Pattern TOKEN = Pattern.compile("fdt_([A-Za-z0-9]{12})_[A-Za-z0-9]{43}");
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code java -jar dispatch-reactive.jar tokens ...} as a child JVM with the shipped logging
+ * {@code java -jar dispatch-reactive-server.jar tokens ...} as a child JVM with the shipped logging
  * configuration: stdout carries only the command's output, log lines go to stderr.
  */
 class TokensMainIT {

@@ -37,6 +37,9 @@ class StoreErrorsTest {
     "57P01, UNAVAILABLE, admin_shutdown",
     "57P02, UNAVAILABLE, crash_shutdown",
     "57P03, UNAVAILABLE, cannot_connect_now",
+    "3D000, UNAVAILABLE, invalid_catalog_name (no such database)",
+    "28P01, UNAVAILABLE, invalid_password",
+    "28000, UNAVAILABLE, invalid_authorization_specification",
     "08000, UNAVAILABLE, connection_exception",
     "08001, UNAVAILABLE, sqlclient_unable_to_establish_sqlconnection",
     "08006, UNAVAILABLE, connection_failure",
@@ -47,6 +50,36 @@ class StoreErrorsTest {
   })
   void sqlStateMapsToKind(String state, ErrorKind kind, String name) {
     assertEquals(kind, StoreErrors.classify(new R2dbcBadGrammarException(name, state)).kind());
+  }
+
+  @Test
+  void missingDatabaseSaysSoWithoutTheServerMessage() {
+    DispatchException error =
+        StoreErrors.classify(
+            new R2dbcNonTransientResourceException("database \"nope\" does not exist", "3D000"));
+    assertEquals(ErrorKind.UNAVAILABLE, error.kind());
+    assertEquals(
+        "the database does not exist (3D000): check the database name in the settings",
+        error.getMessage());
+  }
+
+  @Test
+  void wrongPasswordSaysSo() {
+    DispatchException error =
+        StoreErrors.classify(
+            new R2dbcNonTransientResourceException("password authentication failed", "28P01"));
+    assertEquals(ErrorKind.UNAVAILABLE, error.kind());
+    assertTrue(error.getMessage().contains("password"), error.getMessage());
+  }
+
+  @Test
+  void refusedConnectionSaysSo() {
+    DispatchException error =
+        StoreErrors.classify(
+            new R2dbcNonTransientResourceException(
+                "Cannot connect", new ConnectException("Connection refused")));
+    assertEquals(ErrorKind.UNAVAILABLE, error.kind());
+    assertTrue(error.getMessage().contains("connection refused"), error.getMessage());
   }
 
   @Test

@@ -40,7 +40,7 @@ public final class Benchmark {
         --pool-size N           the server's --db-pool-size and the seed baseline's pool (16)
         --workflows N           prepared workflows (256; each worker owns its own)
         --stream-window N       batches in flight per stream (4)
-        --server-jar PATH       default dispatch-reactive/target/dispatch-reactive.jar
+        --server-jar PATH       default dispatch-reactive/target/dispatch-reactive-server.jar
         --pg-host H --pg-port P --pg-user U   PostgreSQL (127.0.0.1, 5432, postgres; trust auth)
         --database NAME         the database to create and drop (default dispatch_bench_<pid>)
         --pg-ceiling PATH       default ../shared/perf/pg-ceiling.sh (skipped with a note if missing)
@@ -83,7 +83,7 @@ public final class Benchmark {
       int pool = 16;
       int workflows = 256;
       int window = 4;
-      Path jar = Path.of("dispatch-reactive/target/dispatch-reactive.jar");
+      Path jar = Path.of("dispatch-reactive/target/dispatch-reactive-server.jar");
       String host = "127.0.0.1";
       int port = 5432;
       String user = "postgres";

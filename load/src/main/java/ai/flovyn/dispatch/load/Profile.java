@@ -29,7 +29,7 @@ public final class Profile {
         --warmup N                    unrecorded seconds before each phase (15)
         --workers N                   task workers / unary callers (8)
         --out DIR                     where PHASE.jfr and server.log go (load/target/profile)
-        --server-jar PATH             default dispatch-reactive/target/dispatch-reactive.jar
+        --server-jar PATH             default dispatch-reactive/target/dispatch-reactive-server.jar
         --jfc PATH                    JFR settings (default: the JDK's "profile")
       """;
 
@@ -43,7 +43,7 @@ public final class Profile {
     double warmup = 15;
     int workers = 8;
     Path out = Path.of("load/target/profile");
-    Path jar = Path.of("dispatch-reactive/target/dispatch-reactive.jar");
+    Path jar = Path.of("dispatch-reactive/target/dispatch-reactive-server.jar");
     String jfc = "profile";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {

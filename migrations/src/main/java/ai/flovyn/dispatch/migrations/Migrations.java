@@ -61,7 +61,10 @@ public final class Migrations {
             "liquibase.showBanner",
             false,
             Scope.Attr.ui.name(),
-            new LoggerUIService());
+            new LoggerUIService(),
+            // Liquibase logs through SLF4J, like the rest of the library
+            Scope.Attr.logService.name(),
+            new Slf4jLogService());
     try {
       Scope.child(
           scope,

@@ -1,0 +1,36 @@
+package ai.flovyn.dispatch.domain;
+
+import java.time.Duration;
+
+/**
+ * What a task worker consumes with {@code Dispatch.tasks}: the tasks of (tenant, queue) it may
+ * claim, under its worker id, long-polling at most {@code pollTimeout} per claim attempt.
+ *
+ * @param workerPoolId only tasks of this pool or of none; null for tasks of no pool
+ * @param pollTimeout how long one long poll waits before it polls again (capped by the options'
+ *     maximum poll timeout)
+ */
+public record TaskSubscription(
+    String tenantId, String queue, String workerPoolId, String workerId, Duration pollTimeout) {
+
+  /** The poll timeout when none is set: 30 seconds. */
+  public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * A subscription to the tasks of (tenant, queue) for {@code workerId}, of no worker pool, polling
+   * with {@link #DEFAULT_POLL_TIMEOUT}.
+   */
+  public static TaskSubscription of(String tenantId, String queue, String workerId) {
+    return new TaskSubscription(tenantId, queue, null, workerId, DEFAULT_POLL_TIMEOUT);
+  }
+
+  /** This subscription for the worker pool {@code value}. */
+  public TaskSubscription withWorkerPoolId(String value) {
+    return new TaskSubscription(tenantId, queue, value, workerId, pollTimeout);
+  }
+
+  /** This subscription with another poll timeout. */
+  public TaskSubscription withPollTimeout(Duration value) {
+    return new TaskSubscription(tenantId, queue, workerPoolId, workerId, value);
+  }
+}

@@ -1,0 +1,124 @@
+package ai.flovyn.dispatch.pipeline;
+
+import ai.flovyn.dispatch.domain.Command;
+import ai.flovyn.dispatch.domain.CommandBatch;
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.SignalWithStart;
+import ai.flovyn.dispatch.domain.StartChild;
+import ai.flovyn.dispatch.domain.StartWorkflow;
+import ai.flovyn.dispatch.domain.SubmitTask;
+import ai.flovyn.dispatch.domain.TaskSubscription;
+import ai.flovyn.dispatch.domain.WorkerRegistration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The null checks of the library API that the pipelines' own validation (which reads the fields)
+ * would otherwise meet as a NullPointerException or an untyped SQL null: each throws
+ * INVALID_ARGUMENT naming the field, which {@code Dispatch} turns into the Mono's error.
+ */
+final class Arguments {
+  private Arguments() {}
+
+  static <T> T present(String field, T value) {
+    if (value == null) {
+      throw DispatchException.invalidArgument(field + " must be set");
+    }
+    return value;
+  }
+
+  static <C extends Collection<?>> C elements(String field, C values) {
+    present(field, values);
+    int i = 0;
+    for (Object each : values) {
+      present(field + "[" + i++ + "]", each);
+    }
+    return values;
+  }
+
+  static <M extends Map<?, ?>> M entries(String field, M values) {
+    present(field, values);
+    values.forEach(
+        (key, value) -> {
+          present(field + " key", key);
+          present(field + "[" + key + "]", value);
+        });
+    return values;
+  }
+
+  static StartWorkflow start(StartWorkflow request) {
+    present("request", request);
+    present("input", request.input());
+    entries("metadata", request.metadata());
+    return request;
+  }
+
+  static StartChild child(StartChild request) {
+    present("request", request);
+    present("input", request.input());
+    return request;
+  }
+
+  static SignalWithStart signalWithStart(SignalWithStart request) {
+    present("request", request);
+    present("input", request.input());
+    present("signal_value", request.signalValue());
+    entries("metadata", request.metadata());
+    return request;
+  }
+
+  static SubmitTask submit(SubmitTask request) {
+    present("request", request);
+    present("input", request.input());
+    entries("metadata", request.metadata());
+    return request;
+  }
+
+  static WorkerRegistration registration(WorkerRegistration request) {
+    present("registration", request);
+    elements("workflow_kinds", request.workflowKinds());
+    elements("task_kinds", request.taskKinds());
+    elements("agent_kinds", request.agentKinds());
+    entries("task_timeouts", request.taskTimeouts());
+    return request;
+  }
+
+  static TaskSubscription subscription(TaskSubscription request) {
+    present("subscription", request);
+    if (present("poll_timeout", request.pollTimeout()).isNegative()
+        || request.pollTimeout().isZero()) {
+      throw DispatchException.invalidArgument("poll_timeout must be positive");
+    }
+    return request;
+  }
+
+  /** A batch whose every field and payload is present (empty payloads are fine). */
+  static CommandBatch batch(CommandBatch batch) {
+    present("batch", batch);
+    present("workflow_execution_id", batch.workflowExecutionId());
+    present("status", batch.status());
+    List<Command> commands = elements("commands", batch.commands());
+    for (int i = 0; i < commands.size(); i++) {
+      payloads("commands[" + i + "].", commands.get(i));
+    }
+    return batch;
+  }
+
+  private static void payloads(String at, Command command) {
+    // the other commands carry no payload bytes; their names are checked by the plan
+    if (command instanceof Command.ScheduleTask task) {
+      present(at + "input", task.input());
+    } else if (command instanceof Command.ResolvePromise resolve) {
+      present(at + "value", resolve.value());
+    } else if (command instanceof Command.RecordOperation operation) {
+      present(at + "result", operation.result());
+    } else if (command instanceof Command.SetState state) {
+      present(at + "value", state.value());
+    } else if (command instanceof Command.CompleteWorkflow complete) {
+      present(at + "output", complete.output());
+    } else if (command instanceof Command.ScheduleChildWorkflow child) {
+      present(at + "input", child.input());
+    }
+  }
+}
