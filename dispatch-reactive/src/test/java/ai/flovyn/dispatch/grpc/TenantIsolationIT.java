@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.flovyn.dispatch.domain.Scope;
+import ai.flovyn.dispatch.domain.IssuedToken;
+import ai.flovyn.dispatch.domain.TokenRole;
+import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.proto.CancelTaskRequest;
 import ai.flovyn.dispatch.proto.ClearAllStateRequest;
 import ai.flovyn.dispatch.proto.ClearStateRequest;
@@ -67,13 +70,10 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -84,6 +84,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -94,6 +95,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -103,18 +105,34 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tenant isolation over every RPC of every flovyn.v1 service, against real PostgreSQL: a caller
- * limited to tenant B (set on the server by a test interceptor, as the authentication interceptor
- * does for a token) is PERMISSION_DENIED when a request names tenant A, gets exactly the answer of
- * a random nonexistent id when it addresses one of tenant A's objects, changes nothing of either,
- * and is served as usual for its own tenant. The RPCs are taken from the service descriptors, so a
- * new RPC without a row in the matrix fails the test.
+ * The access matrix of issue 11 over every RPC of every flovyn.v1 service, against real PostgreSQL
+ * and the real authentication: tenants A and B each hold a worker token created by {@link Tokens}
+ * and every call carries {@code authorization: Bearer <token>}. For each RPC, with the requests
+ * that name tenant A or address A's existing objects by id:
+ *
+ * <ul>
+ *   <li>no token, an unknown token, a revoked token: UNAUTHENTICATED with the one message, the same
+ *       for A's objects as for nonexistent ones, nothing written ({@link
+ *       #callsWithoutAnActiveTokenAreUnauthenticatedAlikeForExistingAndMissingObjects}; malformed
+ *       headers, other schemes and wrong secrets over TCP are in {@code
+ *       ai.flovyn.dispatch.server.AuthenticationIT});
+ *   <li>B's token naming tenant A: PERMISSION_DENIED naming the field only, nothing written ({@link
+ *       #requestsNamingAnotherTenantArePermissionDeniedAndChangeNothing});
+ *   <li>B's token addressing A's object by id: exactly the answer of a random nonexistent id
+ *       (NOT_FOUND, same description), nothing written ({@link
+ *       #anotherTenantsObjectsAnswerExactlyAsNonexistentOnesAndStayUnchanged});
+ *   <li>B's token on its own tenant: served ({@link #theCallersOwnTenantIsServed}).
+ * </ul>
+ *
+ * The RPCs are taken from the service descriptors, so a new RPC without a row in the matrix fails
+ * the test.
  */
 class TenantIsolationIT {
   private static final String A = "tenant-a";
   private static final String B = "tenant-b";
-  private static final Metadata.Key<String> TENANT_HEADER =
-      Metadata.Key.of("x-test-tenant", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final List<String> TABLES =
       List.of(
           "workflow_executions",
@@ -139,10 +157,14 @@ class TenantIsolationIT {
   private static TestDatabase db;
   private static PrometheusMeterRegistry registry;
   private static Dispatch dispatch;
+  private static ActiveTokens activeTokens;
   private static Server server;
   private static ManagedChannel channel;
   private static Channel asA;
   private static Channel asB;
+  // callers without an active token: none, one of the right form that was never issued, and B's
+  // own revoked one
+  private static Map<String, Channel> unauthenticated;
 
   // tenant A's objects
   private static String workflowA;
@@ -158,36 +180,31 @@ class TenantIsolationIT {
   private static List<UUID> tasksB;
   private static String workerB;
 
-  /** Sets the caller's scope from a header, as the token interceptor does from a token. */
-  private static final ServerInterceptor SCOPE_FROM_HEADER =
-      new ServerInterceptor() {
-        @Override
-        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
-            io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
-          String tenant = headers.get(TENANT_HEADER);
-          if (tenant == null) {
-            return next.startCall(call, headers);
-          }
-          Context context = Context.current().withValue(Callers.SCOPE, Scope.tenant(tenant));
-          return Contexts.interceptCall(context, call, headers, next);
-        }
-      };
-
   @BeforeAll
   static void startServer() throws Exception {
     db = TestDatabase.create();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     dispatch = Dispatch.builder(db.connectionFactory()).meterRegistry(registry).build();
+    Tokens tokens = Tokens.over(db.connectionFactory());
+    IssuedToken ofA = tokens.create(A, TokenRole.WORKER, "worker of a").block(WAIT);
+    IssuedToken ofB = tokens.create(B, TokenRole.WORKER, "worker of b").block(WAIT);
+    IssuedToken revokedOfB = tokens.create(B, TokenRole.WORKER, "old worker of b").block(WAIT);
+    tokens.revoke(revokedOfB.token().lookupId()).block(WAIT);
+    // created before the snapshot's first load, so the server knows them all from the start
+    activeTokens =
+        ActiveTokens.start(db.connectionFactory(), db.connectionFactoryUnpooled(), WAIT)
+            .block(WAIT);
     String name = "isolation-" + UUID.randomUUID();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
-    GrpcServices.of(dispatch, registry)
-        .forEach(
-            service ->
-                builder.addService(ServerInterceptors.intercept(service, SCOPE_FROM_HEADER)));
+    GrpcServices.authenticated(dispatch, registry, activeTokens).forEach(builder::addService);
     server = builder.build().start();
     channel = InProcessChannelBuilder.forName(name).build();
-    asA = as(A);
-    asB = as(B);
+    asA = bearing(ofA.text());
+    asB = bearing(ofB.text());
+    unauthenticated = new LinkedHashMap<>();
+    unauthenticated.put("no token", channel);
+    unauthenticated.put("unknown token", bearing(neverIssuedLike(ofB.text())));
+    unauthenticated.put("revoked token", bearing(revokedOfB.text()));
     fixturesOfA();
     fixturesOfB();
   }
@@ -196,15 +213,29 @@ class TenantIsolationIT {
   static void stopServer() {
     channel.shutdownNow();
     server.shutdownNow();
+    activeTokens.close();
     dispatch.close();
     db.close();
   }
 
-  private static Channel as(String tenant) {
+  private static Channel bearing(String token) {
     Metadata headers = new Metadata();
-    headers.put(TENANT_HEADER, tenant);
+    headers.put(AUTHORIZATION, "Bearer " + token);
     return ClientInterceptors.intercept(
         channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  /** A token of the same form as {@code issued} (prefix, lookup id, secret) that nobody issued. */
+  private static String neverIssuedLike(String issued) {
+    StringBuilder text = new StringBuilder(issued);
+    int start = issued.indexOf('_') + 1;
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != '_') {
+        text.setCharAt(i, c == 'z' ? 'y' : 'z');
+      }
+    }
+    return text.toString();
   }
 
   private static WorkflowDispatchGrpc.WorkflowDispatchBlockingStub workflows(Channel caller) {
@@ -581,6 +612,36 @@ class TenantIsolationIT {
   }
 
   @Test
+  void callsWithoutAnActiveTokenAreUnauthenticatedAlikeForExistingAndMissingObjects() {
+    Map<String, String> before = snapshot();
+    int calls = 0;
+    for (Map.Entry<String, Case> entry : matrix().entrySet()) {
+      String rpc = entry.getKey();
+      Case row = entry.getValue();
+      List<Message> requests = new ArrayList<>();
+      requests.add(row.own());
+      if (row.namingA() != null) {
+        requests.add(row.namingA());
+      }
+      if (row.addressing() != null) {
+        requests.add(row.addressing().apply(row.idOfA()));
+        requests.add(row.addressing().apply(randomLike(row.idOfA())));
+      }
+      for (Map.Entry<String, Channel> caller : unauthenticated.entrySet()) {
+        for (Message request : requests) {
+          Outcome outcome = call(caller.getValue(), method(rpc), request);
+          String what = rpc + " with " + caller.getKey();
+          assertEquals(Status.Code.UNAUTHENTICATED, outcome.code(), what);
+          assertEquals(Authentication.MESSAGE, outcome.description(), what);
+          calls++;
+        }
+      }
+    }
+    assertEquals(before, snapshot(), "nothing written");
+    assertTrue(calls >= 33 * 3 * 2, "every RPC asked by every caller: " + calls);
+  }
+
+  @Test
   void requestsNamingAnotherTenantArePermissionDeniedAndChangeNothing() {
     ListAppender<ILoggingEvent> audit = new ListAppender<>();
     Logger logger = (Logger) LoggerFactory.getLogger(AuditLog.LOGGER);
@@ -828,6 +889,13 @@ class TenantIsolationIT {
           Status.fromCodeValue(ack.getCode()).getCode(),
           ack.getMessage().isEmpty() ? null : ack.getMessage(),
           null);
+    } catch (ExecutionException e) {
+      // a stream refused as a whole (before any ack) closes with its status
+      Status status = Status.fromThrowable(e.getCause());
+      if (status.getCode() == Status.Code.UNKNOWN) {
+        throw new AssertionError(e.getCause());
+      }
+      return new Outcome(status.getCode(), status.getDescription(), null);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -853,21 +921,26 @@ class TenantIsolationIT {
   }
 
   // how many rows each table holds, and every row of tenant A's: a call that wrote anything of A
-  // or inserted anything anywhere shows (B's own rows may change under its lease renewals)
+  // or inserted anything anywhere shows (B's own rows may change under its lease renewals); one
+  // statement, so that the hundreds of snapshots the matrix takes stay cheap
   private static Map<String, String> snapshot() {
-    Map<String, String> tables = new LinkedHashMap<>();
+    List<String> parts = new ArrayList<>();
     for (String table : TABLES) {
-      Map<String, Object> row =
-          db.rows(
-                  "SELECT count(*) AS n, coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)"
-                      + " FILTER (WHERE "
-                      + OF_A.getOrDefault(table, "t.tenant_id = 'tenant-a'")
-                      + ")), '') AS d FROM "
-                      + table
-                      + " t")
-              .get(0);
-      tables.put(table, row.get("n") + " " + row.get("d"));
+      parts.add(
+          "SELECT '"
+              + table
+              + "' AS name, count(*) AS n, coalesce(md5(string_agg(t::text, '|' ORDER BY"
+              + " t::text) FILTER (WHERE "
+              + OF_A.getOrDefault(table, "t.tenant_id = 'tenant-a'")
+              + ")), '') AS d FROM "
+              + table
+              + " t");
     }
+    Map<String, String> tables = new LinkedHashMap<>();
+    for (Map<String, Object> row : db.rows(String.join(" UNION ALL ", parts))) {
+      tables.put(String.valueOf(row.get("name")), row.get("n") + " " + row.get("d"));
+    }
+    assertEquals(TABLES, List.copyOf(tables.keySet()));
     return tables;
   }
 
