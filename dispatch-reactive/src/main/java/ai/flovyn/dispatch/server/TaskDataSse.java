@@ -73,14 +73,15 @@ final class TaskDataSse implements AutoCloseable {
       respond(exchange, 405, "only GET");
       return;
     }
-    if (tokens != null && !authenticated(exchange)) {
+    Scope scope = tokens == null ? Scope.unrestricted() : authenticated(exchange);
+    if (scope == null) {
       exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
       respond(exchange, 401, ActiveTokens.DENIED_MESSAGE);
       return;
     }
     Mono<Flux<TaskData>> feed;
     try {
-      feed = open(query(exchange.getRequestURI().getRawQuery()));
+      feed = open(scope, query(exchange.getRequestURI().getRawQuery()));
     } catch (DispatchException e) {
       respond(exchange, 400, e.getMessage());
       return;
@@ -98,7 +99,8 @@ final class TaskDataSse implements AutoCloseable {
             chunk -> write(exchange, chunk), error -> fail(exchange, error), exchange::close);
   }
 
-  private boolean authenticated(HttpExchange exchange) {
+  /** The caller's scope, or null (audited) when the request carries no valid token. */
+  private Scope authenticated(HttpExchange exchange) {
     ActiveTokens.Outcome outcome =
         tokens.authenticateHeader(exchange.getRequestHeaders().get("Authorization"));
     if (!outcome.accepted()) {
@@ -108,19 +110,18 @@ final class TaskDataSse implements AutoCloseable {
           outcome.denial().tag(),
           outcome.lookupId());
     }
-    return outcome.accepted();
+    return outcome.accepted() ? outcome.caller().scope() : null;
   }
 
-  private Mono<Flux<TaskData>> open(Map<String, String> query) {
+  private Mono<Flux<TaskData>> open(Scope scope, Map<String, String> query) {
     String task = query.getOrDefault("task_execution_id", "");
     String workflow = query.getOrDefault("workflow_execution_id", "");
     if (task.isEmpty() == workflow.isEmpty()) {
       throw DispatchException.invalidArgument(
           "exactly one of task_execution_id and workflow_execution_id must be set");
     }
-    // the operator's view: this endpoint lives on the metrics port, which carries no tenant
-    // credentials; keep that port on loopback when tenants must not see each other's data
-    Scope scope = Scope.unrestricted();
+    // with authentication, the token's tenant only (another tenant's task is not found); without
+    // it, the operator's view, as on the gRPC port
     return task.isEmpty()
         ? dispatch.openWorkflowTaskData(scope, uuid("workflow_execution_id", workflow))
         : dispatch.openTaskData(scope, uuid("task_execution_id", task));

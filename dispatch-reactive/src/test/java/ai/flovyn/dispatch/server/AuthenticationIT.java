@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -237,12 +238,21 @@ class AuthenticationIT {
     // past authentication, the missing ids are the next thing it says
     HttpResponse<String> withToken = taskData(bearer(valid.text()));
     assertEquals(400, withToken.statusCode(), withToken.body());
+    // then the token's scope looks the task up: one it cannot see is not found
+    HttpResponse<String> unknownTask =
+        taskData(bearer(valid.text()), "?task_execution_id=" + UUID.randomUUID());
+    assertEquals(404, unknownTask.statusCode(), unknownTask.body());
   }
 
   private static HttpResponse<String> taskData(String authorization) throws Exception {
+    return taskData(authorization, "");
+  }
+
+  private static HttpResponse<String> taskData(String authorization, String query)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.metricsPort() + "/v1/task-data"));
+            URI.create("http://127.0.0.1:" + server.metricsPort() + "/v1/task-data" + query));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }

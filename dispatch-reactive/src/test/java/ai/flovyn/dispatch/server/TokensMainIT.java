@@ -61,7 +61,7 @@ class TokensMainIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // the shipped configuration, not the tests' one
-    command.add("-Dlogback.configurationFile=logback.xml");
+    command.add("-Dlogback.configurationFile=" + DispatchServerMain.LOGBACK_CONFIGURATION);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(DispatchServerMain.class.getName());
