@@ -21,6 +21,7 @@ public record StartWorkflow(
     Long idempotencyKeyTtlSeconds,
     String traceparent) {
 
+  /** Copies {@code metadata}, so that a caller's later change to its map cannot reach the request. */
   public StartWorkflow {
     metadata = Copies.map(metadata);
   }
