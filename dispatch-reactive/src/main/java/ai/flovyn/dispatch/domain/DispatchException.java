@@ -8,6 +8,7 @@ public final class DispatchException extends RuntimeException {
   /** The serialized form's version; fixed, as the form has not changed since it was first written. */
   private static final long serialVersionUID = 1L;
 
+  /** The kind, kept in the serialized form so that a copy still says how to retry. */
   private final ErrorKind kind;
 
   private DispatchException(ErrorKind kind, String message, Throwable cause) {
