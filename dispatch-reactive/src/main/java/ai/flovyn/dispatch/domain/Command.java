@@ -13,7 +13,8 @@ public sealed interface Command {
    * at its default (3 retries, no timeout, the workflow's queue, priority 0, no idempotency key);
    * {@link ScheduleTask#builder} sets the others.
    *
-   * @param taskExecutionId the client-generated id; a batch repeated with the same id creates no second task
+   * @param taskExecutionId the client-generated id; a batch repeated with the same id creates no
+   *     second task
    * @param taskType the type a worker runs (a non-empty name)
    * @param input the task's input, stored as given; must not be null (empty is fine)
    * @return the command, unchecked until the batch carrying it is applied
@@ -36,7 +37,8 @@ public sealed interface Command {
   /**
    * Creates promise {@code promiseId} with no timeout and no idempotency key.
    *
-   * @param promiseId the promise's name within the workflow; its global id is {@code <workflow id>:<promiseId>}
+   * @param promiseId the promise's name within the workflow; its global id is {@code <workflow
+   *     id>:<promiseId>}
    * @return the command, unchecked until the batch carrying it is applied
    */
   static CreatePromise createPromise(String promiseId) {
@@ -80,7 +82,8 @@ public sealed interface Command {
    *
    * @param childExecutionName the child's name, unique within the parent
    * @param workflowKind the kind a worker polls for (a non-empty name)
-   * @param childWorkflowExecutionId the client-generated id; a batch repeated with the same id creates no second child
+   * @param childWorkflowExecutionId the client-generated id; a batch repeated with the same id
+   *     creates no second child
    * @param input the child's input, stored as given; must not be null (empty is fine)
    * @return the command, unchecked until the batch carrying it is applied
    */
@@ -156,7 +159,8 @@ public sealed interface Command {
       /**
        * The task's input (default: empty).
        *
-       * @param value the input bytes, stored as given; not null (the batch fails with INVALID_ARGUMENT)
+       * @param value the input bytes, stored as given; not null (the batch fails with
+       *     INVALID_ARGUMENT)
        * @return this builder
        */
       public Builder input(byte[] value) {
@@ -200,7 +204,8 @@ public sealed interface Command {
       /**
        * How many seconds earlier than its creation it is ordered (default: null, 0).
        *
-       * @param value seconds ahead (negative: behind) of creation order, at most 10 years either way; null for 0
+       * @param value seconds ahead (negative: behind) of creation order, at most 10 years either
+       *     way; null for 0
        * @return this builder
        */
       public Builder prioritySeconds(Integer value) {

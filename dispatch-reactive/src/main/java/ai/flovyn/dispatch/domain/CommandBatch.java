@@ -12,7 +12,8 @@ public record CommandBatch(
    *
    * @param workflowExecutionId the workflow the batch is for; must not be null
    * @param commands the commands, applied in order; must not be null (empty is fine)
-   * @param status the status the workflow moves to; {@link RequestedStatus#UNSPECIFIED} leaves it unchanged, null fails the batch with INVALID_ARGUMENT
+   * @param status the status the workflow moves to; {@link RequestedStatus#UNSPECIFIED} leaves it
+   *     unchanged, null fails the batch with INVALID_ARGUMENT
    */
   public CommandBatch {
     commands = Copies.list(commands);

@@ -5,7 +5,9 @@ package ai.flovyn.dispatch.domain;
  * SQL, another tenant's data or a stack trace.
  */
 public final class DispatchException extends RuntimeException {
-  /** The serialized form's version; fixed, as the form has not changed since it was first written. */
+  /**
+   * The serialized form's version; fixed, as the form has not changed since it was first written.
+   */
   private static final long serialVersionUID = 1L;
 
   /** The kind, kept in the serialized form so that a copy still says how to retry. */
@@ -58,7 +60,8 @@ public final class DispatchException extends RuntimeException {
   }
 
   /**
-   * The object is in a state that forbids the call (e.g. the task is no longer running); retrying without a change of state fails again.
+   * The object is in a state that forbids the call (e.g. the task is no longer running); retrying
+   * without a change of state fails again.
    *
    * @param message what state forbids it
    * @return a FAILED_PRECONDITION failure without a cause
@@ -68,7 +71,8 @@ public final class DispatchException extends RuntimeException {
   }
 
   /**
-   * The call lost a race with a concurrent one (a serialization failure, a deadlock) and wrote nothing; retrying it may succeed.
+   * The call lost a race with a concurrent one (a serialization failure, a deadlock) and wrote
+   * nothing; retrying it may succeed.
    *
    * @param message what was being done, safe to show
    * @param cause the database error, kept for the log and never shown to a client; null for none
@@ -90,7 +94,8 @@ public final class DispatchException extends RuntimeException {
   }
 
   /**
-   * A limit was reached (a history's size, a tenant's quota); the request is valid but cannot be taken now.
+   * A limit was reached (a history's size, a tenant's quota); the request is valid but cannot be
+   * taken now.
    *
    * @param message which limit, and its value
    * @return a RESOURCE_EXHAUSTED failure without a cause
@@ -100,7 +105,8 @@ public final class DispatchException extends RuntimeException {
   }
 
   /**
-   * A failure the caller cannot fix (a bug, an unexpected database error); logged once with its cause.
+   * A failure the caller cannot fix (a bug, an unexpected database error); logged once with its
+   * cause.
    *
    * @param message a text safe to show: no SQL, no stack trace
    * @param cause the error to log; null for none

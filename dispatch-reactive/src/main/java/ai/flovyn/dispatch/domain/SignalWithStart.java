@@ -34,7 +34,8 @@ public record SignalWithStart(
    * @param metadata stored with a started workflow; null keys or values fail with INVALID_ARGUMENT
    * @param signalName the signal's name (a non-empty name)
    * @param signalValue the signal's payload, stored as given; must not be null (empty is fine)
-   * @param idempotencyKeyTtlSeconds how long the business key holds, 1 s to 30 days; null for one day
+   * @param idempotencyKeyTtlSeconds how long the business key holds, 1 s to 30 days; null for one
+   *     day
    * @param traceparent the W3C trace context of a started workflow; null, or dropped when malformed
    */
   public SignalWithStart {

@@ -108,7 +108,8 @@ public record StartChild(
     /**
      * The child's input (default: empty).
      *
-     * @param value the input bytes, stored as given; not null (the start fails with INVALID_ARGUMENT)
+     * @param value the input bytes, stored as given; not null (the start fails with
+     *     INVALID_ARGUMENT)
      * @return this builder
      */
     public Builder input(byte[] value) {

@@ -27,9 +27,11 @@ public record StartWorkflow(
    * @param tenantId the tenant (a non-empty name); must be the caller's
    * @param workflowKind the kind a worker polls for (a non-empty name)
    * @param input the workflow's input, stored as given; must not be null (empty is fine)
-   * @param metadata stored with the workflow; null keys or values fail the start with INVALID_ARGUMENT
+   * @param metadata stored with the workflow; null keys or values fail the start with
+   *     INVALID_ARGUMENT
    * @param queue the queue workers poll it from; null or empty means {@code "default"}
-   * @param prioritySeconds how many seconds earlier than its creation it is ordered (negative: later), at most 10 years either way
+   * @param prioritySeconds how many seconds earlier than its creation it is ordered (negative:
+   *     later), at most 10 years either way
    * @param workflowDefinitionId the definition it runs; null for none
    * @param parentWorkflowExecutionId the parent, of the same tenant; null for none
    * @param workflowVersion the version; null for none
@@ -98,7 +100,8 @@ public record StartWorkflow(
     /**
      * The workflow's input (default: empty).
      *
-     * @param value the input bytes, stored as given; not null (the start fails with INVALID_ARGUMENT)
+     * @param value the input bytes, stored as given; not null (the start fails with
+     *     INVALID_ARGUMENT)
      * @return this builder
      */
     public Builder input(byte[] value) {

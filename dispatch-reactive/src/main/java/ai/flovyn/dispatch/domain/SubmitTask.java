@@ -30,7 +30,8 @@ public record SubmitTask(
    * @param input the task's input, stored as given; must not be null (empty is fine)
    * @param metadata stored with the task; null keys or values fail the submit with INVALID_ARGUMENT
    * @param maxRetries how many times a failed attempt is retried; null for 3
-   * @param timeoutMs the longest an attempt may run, in milliseconds; null for no limit beyond the lease
+   * @param timeoutMs the longest an attempt may run, in milliseconds; null for no limit beyond the
+   *     lease
    * @param idempotencyKey makes a repeated submit return the first task; null for none
    * @param idempotencyKeyTtlSeconds how long the key holds, 1 s to 30 days; null for one day
    * @param queue the queue workers poll it from; null or empty means {@code "default"}
@@ -109,7 +110,8 @@ public record SubmitTask(
     /**
      * The task's input (default: empty).
      *
-     * @param value the input bytes, stored as given; not null (the submit fails with INVALID_ARGUMENT)
+     * @param value the input bytes, stored as given; not null (the submit fails with
+     *     INVALID_ARGUMENT)
      * @return this builder
      */
     public Builder input(byte[] value) {

@@ -42,7 +42,8 @@ public record TaskSubscription(
   /**
    * This subscription with another poll timeout.
    *
-   * @param value how long one long poll waits, capped by the options' maximum; null or negative for no wait
+   * @param value how long one long poll waits, capped by the options' maximum; null or negative for
+   *     no wait
    * @return a copy of this subscription with only the poll timeout changed
    */
   public TaskSubscription withPollTimeout(Duration value) {

@@ -9,13 +9,9 @@ import java.util.Optional;
  * has RPCs (today tokens are managed from the command line only).
  */
 public enum TokenRole {
-  /**
-   * Every flovyn.v1 RPC within the token's tenant.
-   */
+  /** Every flovyn.v1 RPC within the token's tenant. */
   WORKER,
-  /**
-   * What a worker token may do, and token management once it has RPCs.
-   */
+  /** What a worker token may do, and token management once it has RPCs. */
   ADMIN;
 
   /**

@@ -8,17 +8,11 @@ public enum WorkflowStatus {
   RUNNING,
   /** Suspended until a task, timer, promise or child it waits for happens. */
   WAITING,
-  /**
-   * Finished with an output.
-   */
+  /** Finished with an output. */
   COMPLETED,
-  /**
-   * Finished with an error.
-   */
+  /** Finished with an error. */
   FAILED,
-  /**
-   * Finished as cancelled.
-   */
+  /** Finished as cancelled. */
   CANCELLED;
 
   /**

@@ -36,29 +36,17 @@ public final class ActiveTokens implements AutoCloseable {
 
   /** Why a token was not accepted, as audit lines and metrics name it. */
   public enum Denial {
-    /**
-     * The call carried no token (no {@code authorization} header, or an empty token).
-     */
+    /** The call carried no token (no {@code authorization} header, or an empty token). */
     MISSING,
-    /**
-     * The header or the token text does not have the token's form.
-     */
+    /** The header or the token text does not have the token's form. */
     MALFORMED,
-    /**
-     * No token has the text's lookup id.
-     */
+    /** No token has the text's lookup id. */
     UNKNOWN,
-    /**
-     * The token was revoked.
-     */
+    /** The token was revoked. */
     REVOKED,
-    /**
-     * The lookup id is known but the secret does not match its hash.
-     */
+    /** The lookup id is known but the secret does not match its hash. */
     WRONG_SECRET,
-    /**
-     * The in-memory copy could not be reloaded for three intervals, so no token is trusted.
-     */
+    /** The in-memory copy could not be reloaded for three intervals, so no token is trusted. */
     SNAPSHOT_STALE;
 
     /**
@@ -107,8 +95,11 @@ public final class ActiveTokens implements AutoCloseable {
    *
    * @param connections where each reload reads the token table from (a pool is fine)
    * @param listenConnections where the one long-lived LISTEN connection comes from
-   * @param reloadInterval the backstop reload period; must be positive, and three of them make the copy stale
-   * @return a Mono emitting the running copy after its first load; errors with the load's error (and with IllegalArgumentException for a reload interval that is not positive), leaving nothing running. Close the copy when done.
+   * @param reloadInterval the backstop reload period; must be positive, and three of them make the
+   *     copy stale
+   * @return a Mono emitting the running copy after its first load; errors with the load's error
+   *     (and with IllegalArgumentException for a reload interval that is not positive), leaving
+   *     nothing running. Close the copy when done.
    */
   public static Mono<ActiveTokens> start(
       ConnectionFactory connections, ConnectionFactory listenConnections, Duration reloadInterval) {
@@ -129,7 +120,8 @@ public final class ActiveTokens implements AutoCloseable {
    * one, {@code Bearer <token>} with the scheme in any case and one space (contract §5.7 A1).
    *
    * @param values every value of the header, in order; null or empty when it was absent
-   * @return the caller, or the denial (MISSING, MALFORMED for a second value or another scheme, or what {@link #authenticate(String)} finds)
+   * @return the caller, or the denial (MISSING, MALFORMED for a second value or another scheme, or
+   *     what {@link #authenticate(String)} finds)
    */
   public Outcome authenticateHeader(List<String> values) {
     if (values == null || values.isEmpty()) {

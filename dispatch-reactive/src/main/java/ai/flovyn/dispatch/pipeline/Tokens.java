@@ -46,9 +46,11 @@ public final class Tokens {
    * Creates an active token for {@code tenantId}; emits it with its text, which is not kept
    * anywhere. Errors with INVALID_ARGUMENT naming the field when the tenant or name is not usable.
    *
-   * @param tenantId the tenant the token's calls act in: non-blank, at most 255 characters, no control characters
+   * @param tenantId the tenant the token's calls act in: non-blank, at most 255 characters, no
+   *     control characters
    * @param role what the token may do; must not be null
-   * @param name a label shown in lists and audit lines, at most 200 characters, no control characters; null for none
+   * @param name a label shown in lists and audit lines, at most 200 characters, no control
+   *     characters; null for none
    * @return a Mono emitting the stored token and its text (shown once: only its hash is kept)
    */
   public Mono<IssuedToken> create(String tenantId, TokenRole role, String name) {
@@ -94,7 +96,8 @@ public final class Tokens {
    * Revokes the token with lookup id {@code lookupId}; emits it as revoked. Errors with NOT_FOUND
    * when there is no such token, FAILED_PRECONDITION when it is already revoked.
    *
-   * @param lookupId the token's id as {@code list} shows it; INVALID_ARGUMENT when it does not have that form
+   * @param lookupId the token's id as {@code list} shows it; INVALID_ARGUMENT when it does not have
+   *     that form
    * @return a Mono emitting the token with its revocation time set
    */
   public Mono<AccessToken> revoke(String lookupId) {
