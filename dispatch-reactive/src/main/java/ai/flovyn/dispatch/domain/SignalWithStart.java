@@ -49,7 +49,7 @@ public record SignalWithStart(
    * @param tenantId the tenant (a non-empty name); must be the caller's
    * @param workflowId the business key naming the workflow
    * @param workflowKind the kind of the workflow to start when none is live
-   * @param signalName the signal's name
+   * @param signalName the name the workflow's code waits on
    * @return a builder with empty input and signal value and no options set
    */
   public static Builder builder(

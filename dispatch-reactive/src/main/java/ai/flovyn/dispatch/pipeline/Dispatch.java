@@ -186,9 +186,9 @@ public final class Dispatch implements AutoCloseable {
    *
    * @param scope the caller's tenant; {@code request.tenantId()} must be it
    * @param request the workflow to start; an idempotency key already used returns the first start
-   * @return a Mono emitting the new (or, for a repeated idempotency key, the existing) workflow's
-   *     id; errors with INVALID_ARGUMENT naming a missing or malformed field, PERMISSION_DENIED for
-   *     another tenant
+   * @return a Mono emitting the workflow's id (for a repeated idempotency key, the first start's)
+   *     and whether a key was used and new; errors with INVALID_ARGUMENT naming a missing or
+   *     malformed field, PERMISSION_DENIED for another tenant
    */
   public Mono<StartedWorkflow> startWorkflow(Scope scope, StartWorkflow request) {
     return call(
@@ -292,9 +292,10 @@ public final class Dispatch implements AutoCloseable {
    *
    * @param scope the caller's tenant; only its workflows are found
    * @param batch the commands of one workflow task, with the sequence number they expect to follow
-   * @return a Mono emitting the events' sequence numbers and the ids of the tasks, timers and
-   *     children created; errors with INVALID_ARGUMENT naming the command and field at fault,
-   *     NOT_FOUND for an unknown workflow, and leaves nothing written on any error
+   * @return a Mono emitting whether the batch was a replay, how many tasks it created or matched,
+   *     how many events it appended and the workflow's status after it; errors with
+   *     INVALID_ARGUMENT naming the command and field at fault, NOT_FOUND for an unknown workflow,
+   *     and leaves nothing written on any error
    */
   public Mono<BatchResult> submitCommands(Scope scope, CommandBatch batch) {
     return call("submitCommands", () -> batches.submit(present(scope), Arguments.batch(batch)));
@@ -322,7 +323,7 @@ public final class Dispatch implements AutoCloseable {
    *
    * @param scope the caller's tenant; only its workflows are found
    * @param workflowExecutionId the workflow whose log to read; must not be null
-   * @return a Flux of every event, sequence 1 first, completing after the last one stored
+   * @return a Flux of every stored event, oldest first, completing after the last
    */
   public Flux<WorkflowEvent> events(Scope scope, UUID workflowExecutionId) {
     return callMany(
@@ -347,7 +348,7 @@ public final class Dispatch implements AutoCloseable {
    * it claimed (RUNNING) for the worker, or completes empty after {@code timeout}.
    *
    * @param scope the caller's tenant; {@code tenantId} must be it
-   * @param tenantId the tenant to poll
+   * @param tenantId the tenant whose queue to poll; must be the scope's
    * @param queue the queue to poll; must not be empty
    * @param kinds the workflow kinds this worker runs (at most 1000 names); empty for any; must not
    *     be null
@@ -356,9 +357,10 @@ public final class Dispatch implements AutoCloseable {
    * @param workerId who claims the workflow (recorded as its worker); must not be empty
    * @param timeout how long to wait when nothing is pending, capped by {@link
    *     DispatchOptions#maxPollTimeout()}; null or negative for no wait
-   * @return a Mono emitting the claimed workflow with its events, or completing empty when nothing
-   *     came within the timeout or this instance began closing; errors with INVALID_ARGUMENT naming
-   *     an empty or malformed field
+   * @return a Mono emitting the workflow claimed RUNNING (its current sequence and lease end) under
+   *     a lease of {@link DispatchOptions#workflowLease()}, or completing empty when nothing came
+   *     within the timeout or this instance began closing; errors with INVALID_ARGUMENT naming an
+   *     empty or malformed field
    */
   public Mono<ClaimedWorkflow> pollWorkflow(
       Scope scope,
@@ -402,7 +404,7 @@ public final class Dispatch implements AutoCloseable {
    * Long-polls the next ready task of (tenant, queue); empty after {@code timeout}.
    *
    * @param scope the caller's tenant; {@code tenantId} must be it
-   * @param tenantId the tenant to poll
+   * @param tenantId the tenant whose queue to poll; must be the scope's
    * @param queue the queue to poll; must not be empty
    * @param workerPoolId only tasks of this pool or of none; null or empty for tasks of no pool
    * @param workerId who claims the task (its lease holder); must not be empty
@@ -778,8 +780,8 @@ public final class Dispatch implements AutoCloseable {
    * @deprecated internal: it emits a {@code store} type; use {@link #workAvailable(Scope, String,
    *     String)}
    * @param scope the caller's tenant; {@code tenantId} must be it
-   * @param tenantId the tenant to watch
-   * @param queue the queue to watch
+   * @param tenantId the tenant whose work to watch; must be the scope's
+   * @param queue the queue to watch; an unknown one is no error and sees only the ANY signals
    * @return a Flux of signals, {@link WorkSignal#ANY} when signals may have been lost; on overflow
    *     only the latest is kept
    */
@@ -830,8 +832,8 @@ public final class Dispatch implements AutoCloseable {
    *
    * @param scope the caller's tenant; {@code tenantId} must be it (PERMISSION_DENIED, the only
    *     error, otherwise)
-   * @param tenantId the tenant to watch
-   * @param queue the queue to watch
+   * @param tenantId the tenant whose work to watch; must be the scope's
+   * @param queue the queue to watch; an unknown one is no error and sees only the ANY signals
    * @return a Flux of hints, on overflow only the latest kept; a hint says to poll, never that work
    *     is certainly there
    */
