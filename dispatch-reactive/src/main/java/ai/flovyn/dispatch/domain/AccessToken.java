@@ -18,7 +18,11 @@ public record AccessToken(
     Instant createdAt,
     Instant revokedAt) {
 
-  /** Whether the token still authenticates. */
+  /**
+   * Whether the token still authenticates.
+   *
+   * @return true while {@code revokedAt} is null
+   */
   public boolean active() {
     return revokedAt == null;
   }

@@ -12,32 +12,66 @@ public sealed interface Command {
    * Schedules task {@code taskExecutionId} of {@code taskType} with {@code input} and every option
    * at its default (3 retries, no timeout, the workflow's queue, priority 0, no idempotency key);
    * {@link ScheduleTask#builder} sets the others.
+   *
+   * @param taskExecutionId the client-generated id; a batch repeated with the same id creates no
+   *     second task
+   * @param taskType the type a worker runs (a non-empty name)
+   * @param input the task's input, stored as given; must not be null (empty is fine)
+   * @return the command, unchecked until the batch carrying it is applied
    */
   static ScheduleTask scheduleTask(UUID taskExecutionId, String taskType, byte[] input) {
     return ScheduleTask.builder(taskExecutionId, taskType).input(input).build();
   }
 
-  /** Starts timer {@code timerId} that fires after {@code durationMs}. */
+  /**
+   * Starts timer {@code timerId} that fires after {@code durationMs}.
+   *
+   * @param timerId the timer's name, unique within the workflow (a non-empty name)
+   * @param durationMs milliseconds from the batch's commit until TIMER_FIRED, 0 to 3650 days
+   * @return the command, unchecked until the batch carrying it is applied
+   */
   static StartTimer startTimer(String timerId, long durationMs) {
     return new StartTimer(timerId, durationMs);
   }
 
-  /** Creates promise {@code promiseId} with no timeout and no idempotency key. */
+  /**
+   * Creates promise {@code promiseId} with no timeout and no idempotency key.
+   *
+   * @param promiseId the promise's name within the workflow; its global id is {@code <workflow
+   *     id>:<promiseId>}
+   * @return the command, unchecked until the batch carrying it is applied
+   */
   static CreatePromise createPromise(String promiseId) {
     return new CreatePromise(promiseId, null, null, null);
   }
 
-  /** Sets workflow state {@code key} to the JSON {@code value}. */
+  /**
+   * Sets workflow state {@code key} to the JSON {@code value}.
+   *
+   * @param key the state key (a non-empty name)
+   * @param value UTF-8 JSON text; must not be null
+   * @return the command, unchecked until the batch carrying it is applied
+   */
   static SetState setState(String key, byte[] value) {
     return new SetState(key, value);
   }
 
-  /** Finishes the workflow with {@code output}. */
+  /**
+   * Finishes the workflow with {@code output}.
+   *
+   * @param output the workflow's result, stored as given; must not be null (empty is fine)
+   * @return the command, unchecked until the batch carrying it is applied
+   */
   static CompleteWorkflow completeWorkflow(byte[] output) {
     return new CompleteWorkflow(output);
   }
 
-  /** Fails the workflow with {@code error}, no stack trace and no failure type. */
+  /**
+   * Fails the workflow with {@code error}, no stack trace and no failure type.
+   *
+   * @param error what went wrong, shown in WORKFLOW_FAILED
+   * @return the command, unchecked until the batch carrying it is applied
+   */
   static FailWorkflow failWorkflow(String error) {
     return new FailWorkflow(error, null, null);
   }
@@ -45,6 +79,13 @@ public sealed interface Command {
   /**
    * Starts child {@code childExecutionName} of {@code workflowKind} under the client-generated
    * {@code childWorkflowExecutionId}, in the parent's queue at priority 0.
+   *
+   * @param childExecutionName the child's name, unique within the parent
+   * @param workflowKind the kind a worker polls for (a non-empty name)
+   * @param childWorkflowExecutionId the client-generated id; a batch repeated with the same id
+   *     creates no second child
+   * @param input the child's input, stored as given; must not be null (empty is fine)
+   * @return the command, unchecked until the batch carrying it is applied
    */
   static ScheduleChildWorkflow scheduleChildWorkflow(
       String childExecutionName, String workflowKind, UUID childWorkflowExecutionId, byte[] input) {
@@ -65,7 +106,13 @@ public sealed interface Command {
       Long idempotencyKeyTtlSeconds)
       implements Command {
 
-    /** A builder for the task {@code taskExecutionId} of {@code taskType}; the rest defaults. */
+    /**
+     * A builder for the task {@code taskExecutionId} of {@code taskType}; the rest defaults.
+     *
+     * @param taskExecutionId the client-generated id of the task
+     * @param taskType the type a worker runs (a non-empty name)
+     * @return a builder with an empty input and every option unset (its default)
+     */
     public static Builder builder(UUID taskExecutionId, String taskType) {
       return new Builder(taskExecutionId, taskType);
     }
@@ -87,61 +134,112 @@ public sealed interface Command {
         this.taskType = taskType;
       }
 
-      /** The client-generated task id (required). */
+      /**
+       * The client-generated task id (required).
+       *
+       * @param value the client-generated id; not null
+       * @return this builder
+       */
       public Builder taskExecutionId(UUID value) {
         this.taskExecutionId = value;
         return this;
       }
 
-      /** The task's type (required: a non-empty name). */
+      /**
+       * The task's type (required: a non-empty name).
+       *
+       * @param value a non-empty name, at most 255 characters
+       * @return this builder
+       */
       public Builder taskType(String value) {
         this.taskType = value;
         return this;
       }
 
-      /** The task's input (default: empty). */
+      /**
+       * The task's input (default: empty).
+       *
+       * @param value the input bytes, stored as given; not null (the batch fails with
+       *     INVALID_ARGUMENT)
+       * @return this builder
+       */
       public Builder input(byte[] value) {
         this.input = value;
         return this;
       }
 
-      /** How many times a failed attempt is retried (default: null, meaning 3). */
+      /**
+       * How many times a failed attempt is retried (default: null, meaning 3).
+       *
+       * @param value retries after the first attempt, 0 to 1000; null for 3
+       * @return this builder
+       */
       public Builder maxRetries(Integer value) {
         this.maxRetries = value;
         return this;
       }
 
-      /** The longest an attempt may run (default: null, no limit beyond the lease). */
+      /**
+       * The longest an attempt may run (default: null, no limit beyond the lease).
+       *
+       * @param value milliseconds per attempt, 1 ms to 30 days; null for no limit beyond the lease
+       * @return this builder
+       */
       public Builder timeoutMs(Long value) {
         this.timeoutMs = value;
         return this;
       }
 
-      /** The queue workers poll it from (default: null, the workflow's queue). */
+      /**
+       * The queue workers poll it from (default: null, the workflow's queue).
+       *
+       * @param value a queue name; null for the workflow's queue
+       * @return this builder
+       */
       public Builder queue(String value) {
         this.queue = value;
         return this;
       }
 
-      /** How many seconds earlier than its creation it is ordered (default: null, 0). */
+      /**
+       * How many seconds earlier than its creation it is ordered (default: null, 0).
+       *
+       * @param value seconds ahead (negative: behind) of creation order, at most 10 years either
+       *     way; null for 0
+       * @return this builder
+       */
       public Builder prioritySeconds(Integer value) {
         this.prioritySeconds = value;
         return this;
       }
 
-      /** A key that makes a repeat return the first task (default: null, none). */
+      /**
+       * A key that makes a repeat return the first task (default: null, none).
+       *
+       * @param value the key, unique per tenant while it holds; null for none
+       * @return this builder
+       */
       public Builder idempotencyKey(String value) {
         this.idempotencyKey = value;
         return this;
       }
 
-      /** How long the idempotency key holds (default: null, the server's default). */
+      /**
+       * How long the idempotency key holds (default: null, the server's default).
+       *
+       * @param value 1 s to 30 days; null for one day
+       * @return this builder
+       */
       public Builder idempotencyKeyTtlSeconds(Long value) {
         this.idempotencyKeyTtlSeconds = value;
         return this;
       }
 
-      /** The command; nothing is checked here: the batch that carries it is. */
+      /**
+       * The command; nothing is checked here: the batch that carries it is.
+       *
+       * @return the command, as set
+       */
       public ScheduleTask build() {
         return new ScheduleTask(
             taskExecutionId,

@@ -8,7 +8,10 @@ public enum RequestedStatus {
   RUNNING,
   /** Wait: WAITING, or straight back to PENDING if something it waits for already happened. */
   SUSPENDED,
+  /** Finished with success; the batch carries a CompleteWorkflow command. */
   COMPLETED,
+  /** Finished as cancelled; the batch carries a CancelWorkflow command. */
   CANCELLED,
+  /** Finished with an error; the batch carries a FailWorkflow command. */
   FAILED
 }

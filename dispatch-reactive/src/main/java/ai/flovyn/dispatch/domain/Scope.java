@@ -17,22 +17,41 @@ public final class Scope {
     this.tenantId = tenantId;
   }
 
-  /** The objects of {@code tenantId} only. */
+  /**
+   * The objects of {@code tenantId} only.
+   *
+   * @param tenantId the tenant whose objects are visible; must not be null
+   * @return a scope that sees {@code tenantId}'s objects and reports every other one as not found
+   * @throws NullPointerException when {@code tenantId} is null
+   */
   public static Scope tenant(String tenantId) {
     return new Scope(Objects.requireNonNull(tenantId, "tenantId"));
   }
 
-  /** Every tenant's objects: for operators and single-tenant deployments without authentication. */
+  /**
+   * Every tenant's objects: for operators and single-tenant deployments without authentication.
+   *
+   * @return the one scope that sees every tenant's objects
+   */
   public static Scope unrestricted() {
     return UNRESTRICTED;
   }
 
-  /** The tenant this scope is limited to, or null when it is unrestricted. */
+  /**
+   * The tenant this scope is limited to, or null when it is unrestricted.
+   *
+   * @return the tenant, or null for {@link #unrestricted()}
+   */
   public String tenantId() {
     return tenantId;
   }
 
-  /** Whether an object of {@code objectTenantId} is visible in this scope. */
+  /**
+   * Whether an object of {@code objectTenantId} is visible in this scope.
+   *
+   * @param objectTenantId the tenant the object belongs to
+   * @return true when this scope is unrestricted or limited to {@code objectTenantId}
+   */
   public boolean sees(String objectTenantId) {
     return tenantId == null || tenantId.equals(objectTenantId);
   }

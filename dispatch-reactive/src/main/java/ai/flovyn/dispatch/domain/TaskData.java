@@ -24,6 +24,10 @@ public record TaskData(
   /**
    * A builder with the required {@code taskExecutionId}, {@code type}; every other field starts at
    * its default (see the builder's setters).
+   *
+   * @param taskExecutionId the task the data belongs to
+   * @param type the StreamEventType number: 1 token, 2 progress, 3 data, 4 error
+   * @return a builder with an empty payload, sequence 0 and both clocks at now
    */
   public static Builder builder(UUID taskExecutionId, int type) {
     return new Builder(taskExecutionId, type);
@@ -44,43 +48,78 @@ public record TaskData(
       this.type = type;
     }
 
-    /** The task the data belongs to (required). */
+    /**
+     * The task the data belongs to (required).
+     *
+     * @param value the task's id; not null
+     * @return this builder
+     */
     public Builder taskExecutionId(UUID value) {
       this.taskExecutionId = value;
       return this;
     }
 
-    /** The task's workflow (default: null, a standalone task). */
+    /**
+     * The task's workflow (default: null, a standalone task).
+     *
+     * @param value the workflow's id; null for a standalone task
+     * @return this builder
+     */
     public Builder workflowExecutionId(UUID value) {
       this.workflowExecutionId = value;
       return this;
     }
 
-    /** The sequence number the worker gave it (default 0). */
+    /**
+     * The sequence number the worker gave it (default 0).
+     *
+     * @param value the worker's sequence number, passed on as given
+     * @return this builder
+     */
     public Builder sequence(int value) {
       this.sequence = value;
       return this;
     }
 
-    /** The StreamEventType number (required: 1 token, 2 progress, 3 data, 4 error). */
+    /**
+     * The StreamEventType number (required: 1 token, 2 progress, 3 data, 4 error).
+     *
+     * @param value 1 token, 2 progress, 3 data or 4 error
+     * @return this builder
+     */
     public Builder type(int value) {
       this.type = value;
       return this;
     }
 
-    /** JSON text tagged by type (default: empty). */
+    /**
+     * JSON text tagged by type (default: empty).
+     *
+     * @param value JSON text, passed on as given
+     * @return this builder
+     */
     public Builder payload(String value) {
       this.payload = value;
       return this;
     }
 
-    /** The worker's clock (default: now). */
+    /**
+     * The worker's clock (default: now).
+     *
+     * @param value milliseconds since the epoch, by the worker's clock
+     * @return this builder
+     */
     public Builder timestampMs(long value) {
       this.timestampMs = value;
       return this;
     }
 
-    /** This server's clock when it arrived (default: now). */
+    /**
+     * This server's clock when it arrived (default: now).
+     *
+     * @param value milliseconds since the epoch, by this server's clock
+     * @return this builder
+     */
     public Builder receivedAtMs(long value) {
       this.receivedAtMs = value;
       return this;
@@ -88,6 +127,8 @@ public record TaskData(
 
     /**
      * The {@link TaskData}; nothing is checked here: the {@code Dispatch} call that takes it does.
+     *
+     * @return the data, as set
      */
     public TaskData build() {
       return new TaskData(

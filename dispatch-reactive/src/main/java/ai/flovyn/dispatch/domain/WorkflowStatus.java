@@ -8,11 +8,18 @@ public enum WorkflowStatus {
   RUNNING,
   /** Suspended until a task, timer, promise or child it waits for happens. */
   WAITING,
+  /** Finished with an output. */
   COMPLETED,
+  /** Finished with an error. */
   FAILED,
+  /** Finished as cancelled. */
   CANCELLED;
 
-  /** Whether the workflow has finished for good. */
+  /**
+   * Whether the workflow has finished for good.
+   *
+   * @return true for COMPLETED, FAILED and CANCELLED: the status will not change again
+   */
   public boolean isTerminal() {
     return this == COMPLETED || this == FAILED || this == CANCELLED;
   }

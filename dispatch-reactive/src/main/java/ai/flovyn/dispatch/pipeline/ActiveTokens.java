@@ -36,14 +36,24 @@ public final class ActiveTokens implements AutoCloseable {
 
   /** Why a token was not accepted, as audit lines and metrics name it. */
   public enum Denial {
+    /** The call carried no token (no {@code authorization} header, or an empty token). */
     MISSING,
+    /** The header or the token text does not have the token's form. */
     MALFORMED,
+    /** No token has the text's lookup id. */
     UNKNOWN,
+    /** The token was revoked. */
     REVOKED,
+    /** The lookup id is known but the secret does not match its hash. */
     WRONG_SECRET,
+    /** The in-memory copy could not be reloaded for three intervals, so no token is trusted. */
     SNAPSHOT_STALE;
 
-    /** The reason tag: lower case. */
+    /**
+     * The reason tag: lower case.
+     *
+     * @return the constant's name in lower case, e.g. {@code wrong_secret}
+     */
     public String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -54,7 +64,11 @@ public final class ActiveTokens implements AutoCloseable {
    * one.
    */
   public record Outcome(Caller caller, Denial denial, String lookupId) {
-    /** Whether the token was accepted. */
+    /**
+     * Whether the token was accepted.
+     *
+     * @return true when {@code caller} is set (and {@code denial} is null)
+     */
     public boolean accepted() {
       return caller != null;
     }
@@ -78,6 +92,14 @@ public final class ActiveTokens implements AutoCloseable {
    * Loads the tokens of the database behind {@code connections}, then keeps them current: emits
    * once the first load is done, errors when it fails. {@code listenConnections} gives the
    * connection that stays in LISTEN (not one of a pool).
+   *
+   * @param connections where each reload reads the token table from (a pool is fine)
+   * @param listenConnections where the one long-lived LISTEN connection comes from
+   * @param reloadInterval the backstop reload period; must be positive, and three of them make the
+   *     copy stale
+   * @return a Mono emitting the running copy after its first load; errors with the load's error
+   *     (and with IllegalArgumentException for a reload interval that is not positive), leaving
+   *     nothing running. Close the copy when done.
    */
   public static Mono<ActiveTokens> start(
       ConnectionFactory connections, ConnectionFactory listenConnections, Duration reloadInterval) {
@@ -96,6 +118,10 @@ public final class ActiveTokens implements AutoCloseable {
   /**
    * Checks the values of a request's {@code authorization} header (none when it had none): exactly
    * one, {@code Bearer <token>} with the scheme in any case and one space (contract §5.7 A1).
+   *
+   * @param values every value of the header, in order; null or empty when it was absent
+   * @return the caller, or the denial (MISSING, MALFORMED for a second value or another scheme, or
+   *     what {@link #authenticate(String)} finds)
    */
   public Outcome authenticateHeader(List<String> values) {
     if (values == null || values.isEmpty()) {
@@ -111,7 +137,12 @@ public final class ActiveTokens implements AutoCloseable {
     return authenticate(only.substring(SCHEME.length()));
   }
 
-  /** Checks a bearer token text (null when the call carried none) against the snapshot. */
+  /**
+   * Checks a bearer token text (null when the call carried none) against the snapshot.
+   *
+   * @param text the token text without the scheme; null or empty is MISSING
+   * @return the caller the token stands for, or the denial with the lookup id when the text had one
+   */
   public Outcome authenticate(String text) {
     if (text == null || text.isEmpty()) {
       return denied(Denial.MISSING, null);
@@ -139,7 +170,11 @@ public final class ActiveTokens implements AutoCloseable {
     return new Outcome(new Caller(lookupId, stored.tenantId(), stored.role()), null, lookupId);
   }
 
-  /** How many tokens of the current snapshot are active. */
+  /**
+   * How many tokens of the current snapshot are active.
+   *
+   * @return the number of tokens not revoked in the copy last loaded
+   */
   public int activeCount() {
     return (int)
         snapshot.get().byLookupId().values().stream().filter(token -> !token.revoked()).count();

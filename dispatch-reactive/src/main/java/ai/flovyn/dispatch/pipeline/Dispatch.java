@@ -147,22 +147,49 @@ public final class Dispatch implements AutoCloseable {
    * A pipeline over {@code connections} (ideally an r2dbc-pool, e.g. from {@link
    * DispatchDatabase#pool}) with default options, started without a database check; prefer {@code
    * builder(connections).start()}.
+   *
+   * @param connections where every call takes its connections from; the caller closes it after this
+   *     instance
+   * @return a running pipeline with {@link DispatchOptions#defaults()} and background services
+   *     started
    */
   public static Dispatch create(ConnectionFactory connections) {
     return builder(connections).build();
   }
 
-  /** A pipeline over {@code connections} recording its metrics in {@code registry}. */
+  /**
+   * A pipeline over {@code connections} recording its metrics in {@code registry}.
+   *
+   * @param connections where every call takes its connections from; the caller closes it after this
+   *     instance
+   * @param registry where the pipeline's counters, timers and gauges are registered
+   * @return a running pipeline with {@link DispatchOptions#defaults()} and background services
+   *     started
+   */
   public static Dispatch create(ConnectionFactory connections, MeterRegistry registry) {
     return builder(connections).meterRegistry(registry).build();
   }
 
-  /** A builder over {@code connections}. */
+  /**
+   * A builder over {@code connections}.
+   *
+   * @param connections where every call takes its connections from (ideally a pool); the caller
+   *     closes it after the built instance
+   * @return a builder with default options, metrics in a private registry and a 30 s close timeout
+   */
   public static Builder builder(ConnectionFactory connections) {
     return new Builder(connections);
   }
 
-  /** Starts a workflow (PENDING, with its WORKFLOW_STARTED event); emits its id. */
+  /**
+   * Starts a workflow (PENDING, with its WORKFLOW_STARTED event); emits its id.
+   *
+   * @param scope the caller's tenant; {@code request.tenantId()} must be it
+   * @param request the workflow to start; an idempotency key already used returns the first start
+   * @return a Mono emitting the workflow's id (for a repeated idempotency key, the first start's)
+   *     and whether a key was used and new; errors with INVALID_ARGUMENT naming a missing or
+   *     malformed field, PERMISSION_DENIED for another tenant
+   */
   public Mono<StartedWorkflow> startWorkflow(Scope scope, StartWorkflow request) {
     return call(
         "startWorkflow",
@@ -175,6 +202,11 @@ public final class Dispatch implements AutoCloseable {
   /**
    * Starts a child of {@code request.parentWorkflowExecutionId()} under a server-made id, recording
    * nothing in the parent's log; emits the child's id.
+   *
+   * @param scope the caller's tenant; {@code request.tenantId()} must be it
+   * @param request the child to start and the parent it belongs to
+   * @return a Mono emitting the child's server-made id; errors with INVALID_ARGUMENT naming a
+   *     missing field, PERMISSION_DENIED for another tenant, NOT_FOUND for an unknown parent
    */
   public Mono<UUID> startChildWorkflow(Scope scope, StartChild request) {
     return call(
@@ -189,6 +221,14 @@ public final class Dispatch implements AutoCloseable {
    * Appends SIGNAL_RECEIVED to a running workflow of the tenant and wakes it; emits the event's
    * sequence number. NOT_FOUND for an unknown workflow (also another tenant's), FAILED_PRECONDITION
    * for a finished one.
+   *
+   * @param scope the caller's tenant; {@code tenantId} must be it
+   * @param tenantId the tenant the workflow belongs to
+   * @param workflowExecutionId the workflow to signal; must not be null
+   * @param signalName the name the workflow's code waits on (a name: non-empty, bounded)
+   * @param signalValue the signal's payload, stored as given; must not be null (empty is fine)
+   * @return a Mono emitting the SIGNAL_RECEIVED event's sequence number; errors with NOT_FOUND,
+   *     FAILED_PRECONDITION, or RESOURCE_EXHAUSTED when the history would pass its byte limit
    */
   public Mono<SignalResult> signalWorkflow(
       Scope scope,
@@ -211,6 +251,11 @@ public final class Dispatch implements AutoCloseable {
   /**
    * Signals the live workflow the business key names, creating it first when there is none; at most
    * one workflow per key, also under concurrent calls.
+   *
+   * @param scope the caller's tenant; {@code request.tenantId()} must be it
+   * @param request the signal, the business key and the workflow to start when none is live
+   * @return a Mono emitting the signalled workflow's id, whether this call created it, and the
+   *     signal's sequence number; errors with INVALID_ARGUMENT naming a missing field
    */
   public Mono<SignalResult> signalWithStartWorkflow(Scope scope, SignalWithStart request) {
     return call(
@@ -225,6 +270,12 @@ public final class Dispatch implements AutoCloseable {
    * Answers a query from the workflow's stored state: a state key, or {@code __state}, {@code
    * __status}, {@code __result}; an unknown name answers with an error text. NOT_FOUND for an
    * unknown workflow.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow to read; must not be null
+   * @param queryName a state key or one of the reserved names above; must not be null
+   * @return a Mono emitting the answer (a value, or an error text for an unknown name); errors with
+   *     NOT_FOUND for an unknown workflow or one of another tenant
    */
   public Mono<QueryResult> queryWorkflow(Scope scope, UUID workflowExecutionId, String queryName) {
     return call(
@@ -236,12 +287,28 @@ public final class Dispatch implements AutoCloseable {
                 Arguments.present("query_name", queryName)));
   }
 
-  /** Applies a command batch in one transaction, all or nothing; emits what it did. */
+  /**
+   * Applies a command batch in one transaction, all or nothing; emits what it did.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param batch the commands of one workflow task, with the sequence number they expect to follow
+   * @return a Mono emitting whether the batch was a replay, how many tasks it created or matched,
+   *     how many events it appended and the workflow's status after it; errors with
+   *     INVALID_ARGUMENT naming the command and field at fault, NOT_FOUND for an unknown workflow,
+   *     and leaves nothing written on any error
+   */
   public Mono<BatchResult> submitCommands(Scope scope, CommandBatch batch) {
     return call("submitCommands", () -> batches.submit(present(scope), Arguments.batch(batch)));
   }
 
-  /** Creates a task under a server-generated id (the deprecated two-step path). */
+  /**
+   * Creates a task under a server-generated id (the deprecated two-step path).
+   *
+   * @param scope the caller's tenant; {@code request.tenantId()} must be it
+   * @param request the task to create
+   * @return a Mono emitting the new task's server-generated id; errors with INVALID_ARGUMENT naming
+   *     a missing field, PERMISSION_DENIED for another tenant
+   */
   public Mono<SubmittedTask> submitTask(Scope scope, SubmitTask request) {
     return call(
         "submitTask",
@@ -251,7 +318,13 @@ public final class Dispatch implements AutoCloseable {
         });
   }
 
-  /** Emits the workflow's events in sequence order; errors with NOT_FOUND for an unknown one. */
+  /**
+   * Emits the workflow's events in sequence order; errors with NOT_FOUND for an unknown one.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow whose log to read; must not be null
+   * @return a Flux of every stored event, oldest first, completing after the last
+   */
   public Flux<WorkflowEvent> events(Scope scope, UUID workflowExecutionId) {
     return callMany(
         "events",
@@ -273,6 +346,21 @@ public final class Dispatch implements AutoCloseable {
   /**
    * Long-polls the next PENDING workflow of (tenant, queue) among {@code kinds} (empty: any); emits
    * it claimed (RUNNING) for the worker, or completes empty after {@code timeout}.
+   *
+   * @param scope the caller's tenant; {@code tenantId} must be it
+   * @param tenantId the tenant whose queue to poll; must be the scope's
+   * @param queue the queue to poll; must not be empty
+   * @param kinds the workflow kinds this worker runs (at most 1000 names); empty for any; must not
+   *     be null
+   * @param workerPoolId only workflows of this pool or of none; null or empty for workflows of no
+   *     pool
+   * @param workerId who claims the workflow (recorded as its worker); must not be empty
+   * @param timeout how long to wait when nothing is pending, capped by {@link
+   *     DispatchOptions#maxPollTimeout()}; null or negative for no wait
+   * @return a Mono emitting the workflow claimed RUNNING (its current sequence and lease end) under
+   *     a lease of {@link DispatchOptions#workflowLease()}, or completing empty when nothing came
+   *     within the timeout or this instance began closing; errors with INVALID_ARGUMENT naming an
+   *     empty or malformed field
    */
   public Mono<ClaimedWorkflow> pollWorkflow(
       Scope scope,
@@ -312,7 +400,21 @@ public final class Dispatch implements AutoCloseable {
                     subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }
 
-  /** Long-polls the next ready task of (tenant, queue); empty after {@code timeout}. */
+  /**
+   * Long-polls the next ready task of (tenant, queue); empty after {@code timeout}.
+   *
+   * @param scope the caller's tenant; {@code tenantId} must be it
+   * @param tenantId the tenant whose queue to poll; must be the scope's
+   * @param queue the queue to poll; must not be empty
+   * @param workerPoolId only tasks of this pool or of none; null or empty for tasks of no pool
+   * @param workerId who claims the task (its lease holder); must not be empty
+   * @param timeout how long to wait when nothing is ready, capped by {@link
+   *     DispatchOptions#maxPollTimeout()}; null or negative for no wait
+   * @return a Mono emitting the task claimed RUNNING for {@code workerId} under a lease of {@link
+   *     DispatchOptions#taskLease()}, or completing empty when nothing came within the timeout or
+   *     this instance began closing; errors with INVALID_ARGUMENT naming an empty or malformed
+   *     field
+   */
   public Mono<ClaimedTask> pollTask(
       Scope scope,
       String tenantId,
@@ -340,7 +442,16 @@ public final class Dispatch implements AutoCloseable {
                     subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
   }
 
-  /** Completes a RUNNING task (TASK_COMPLETED resumes its workflow). */
+  /**
+   * Completes a RUNNING task (TASK_COMPLETED resumes its workflow).
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task to complete; must not be null
+   * @param output the task's result, stored and handed to the workflow as given; must not be null
+   *     (empty is fine)
+   * @return a Mono completing once the task and its event are committed; errors with NOT_FOUND for
+   *     an unknown task, FAILED_PRECONDITION when it is no longer RUNNING
+   */
   public Mono<Void> completeTask(Scope scope, UUID taskId, byte[] output) {
     return call(
         "completeTask",
@@ -351,26 +462,58 @@ public final class Dispatch implements AutoCloseable {
                 Arguments.present("output", output)));
   }
 
-  /** Fails the task's current attempt (retried while attempts remain). */
+  /**
+   * Fails the task's current attempt (retried while attempts remain).
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task whose attempt failed; must not be null
+   * @param error what went wrong, shown in TASK_FAILED (cut to a bounded length there); null is an
+   *     empty text
+   * @return a Mono completing once the failure (a retry or the final TASK_FAILED) is committed;
+   *     errors with NOT_FOUND for an unknown task, FAILED_PRECONDITION when it is no longer RUNNING
+   */
   public Mono<Void> failTask(Scope scope, UUID taskId, String error) {
     return call(
         "failTask", () -> tasks.fail(present(scope), Arguments.present("task_id", taskId), error));
   }
 
-  /** Cancels a PENDING or RUNNING task. */
+  /**
+   * Cancels a PENDING or RUNNING task.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task to cancel; must not be null
+   * @return a Mono completing once the task is CANCELLED (also when it already was); errors with
+   *     NOT_FOUND for an unknown task, FAILED_PRECONDITION when it already completed or failed
+   */
   public Mono<Void> cancelTask(Scope scope, UUID taskId) {
     return call(
         "cancelTask", () -> tasks.cancel(present(scope), Arguments.present("task_id", taskId)));
   }
 
-  /** Records a heartbeat of a RUNNING task; FAILED_PRECONDITION tells the worker to stop. */
+  /**
+   * Records a heartbeat of a RUNNING task; FAILED_PRECONDITION tells the worker to stop.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the RUNNING task; must not be null
+   * @return a Mono completing once the lease is renewed; errors with FAILED_PRECONDITION when the
+   *     task was cancelled or is no longer running
+   */
   public Mono<Void> heartbeat(Scope scope, UUID taskId) {
     return call(
         "heartbeat",
         () -> tasks.heartbeat(present(scope), Arguments.present("task_id", taskId), null, null));
   }
 
-  /** Records progress (0..1) of a RUNNING task; counts as a heartbeat. */
+  /**
+   * Records progress (0..1) of a RUNNING task; counts as a heartbeat.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the RUNNING task; must not be null
+   * @param progress the fraction done, from 0 to 1 inclusive (INVALID_ARGUMENT otherwise)
+   * @param details a free text shown with the progress; null for none
+   * @return a Mono completing once progress and lease are stored; errors with FAILED_PRECONDITION
+   *     when the task was cancelled or is no longer running
+   */
   public Mono<Void> reportProgress(Scope scope, UUID taskId, double progress, String details) {
     return call(
         "reportProgress",
@@ -379,14 +522,33 @@ public final class Dispatch implements AutoCloseable {
                 present(scope), Arguments.present("task_id", taskId), progress, details));
   }
 
-  /** Resolves a promise by its global id ({@code <workflow id>:<promise id>}). */
+  /**
+   * Resolves a promise by its global id ({@code <workflow id>:<promise id>}).
+   *
+   * @param scope the caller's tenant; only its workflows' promises are found
+   * @param promiseId the global id, {@code <workflow id>:<promise id>}
+   * @param value the promise's value, handed to the workflow as given; must not be null (empty is
+   *     fine)
+   * @return a Mono completing once PROMISE_RESOLVED is committed (or when the same value was
+   *     already resolved); errors with NOT_FOUND for an unknown promise, FAILED_PRECONDITION when
+   *     it was settled otherwise
+   */
   public Mono<Void> resolvePromise(Scope scope, String promiseId, byte[] value) {
     return call(
         "resolvePromise",
         () -> promises.resolve(present(scope), promiseId, Arguments.present("value", value)));
   }
 
-  /** Rejects a promise by its global id. */
+  /**
+   * Rejects a promise by its global id.
+   *
+   * @param scope the caller's tenant; only its workflows' promises are found
+   * @param promiseId the global id, {@code <workflow id>:<promise id>}
+   * @param error why the promise was rejected, shown to the workflow (bounded length)
+   * @return a Mono completing once PROMISE_REJECTED is committed (or when the same error was
+   *     already recorded); errors with NOT_FOUND for an unknown promise, FAILED_PRECONDITION when
+   *     it was settled otherwise
+   */
   public Mono<Void> rejectPromise(Scope scope, String promiseId, String error) {
     return call("rejectPromise", () -> promises.reject(present(scope), promiseId, error));
   }
@@ -396,6 +558,11 @@ public final class Dispatch implements AutoCloseable {
   /**
    * Registers a worker process under a fresh id, which it emits; never refused for its name.
    * Polling does not depend on registrations.
+   *
+   * @param scope the caller's tenant; {@code registration.tenantId()} must be it
+   * @param registration the worker's name, kind, capabilities and metadata
+   * @return a Mono emitting the registration's new id; errors with INVALID_ARGUMENT naming a
+   *     missing or malformed field, PERMISSION_DENIED for another tenant
    */
   public Mono<UUID> registerWorker(Scope scope, WorkerRegistration registration) {
     return call(
@@ -409,6 +576,13 @@ public final class Dispatch implements AutoCloseable {
   /**
    * Refreshes a registration's last-seen time (an unknown id is no error); keeps the leases of the
    * tasks held under its id or name alive.
+   *
+   * @param scope the caller's tenant; another tenant's registration is left untouched
+   * @param workerId the id {@link #registerWorker} emitted; must not be null
+   * @param workflowKinds the workflow kinds the worker runs now; must not be null (empty is fine)
+   * @param taskKinds the task kinds the worker runs now; must not be null (empty is fine)
+   * @return a Mono completing once the last-seen time is stored; errors with INVALID_ARGUMENT
+   *     naming a malformed kind
    */
   public Mono<Void> workerHeartbeat(
       Scope scope, UUID workerId, List<String> workflowKinds, List<String> taskKinds) {
@@ -422,19 +596,41 @@ public final class Dispatch implements AutoCloseable {
                 Arguments.elements("task_kinds", taskKinds)));
   }
 
-  /** The tenant's worker registrations, most recently seen first (at most 1000). */
+  /**
+   * The tenant's worker registrations, most recently seen first (at most 1000).
+   *
+   * @param scope the caller's tenant; {@code tenantId} must be it
+   * @param tenantId the tenant whose registrations to list
+   * @return a Flux of at most 1000 registrations, completing after the last; errors with
+   *     PERMISSION_DENIED for another tenant
+   */
   public Flux<RegisteredWorker> listWorkers(Scope scope, String tenantId) {
     return callMany("listWorkers", () -> own(scope, tenantId).thenMany(workers.list(tenantId)));
   }
 
-  /** Emits a task's state value of {@code key}, empty Optional when unset; NOT_FOUND: no task. */
+  /**
+   * Emits a task's state value of {@code key}, empty Optional when unset; NOT_FOUND: no task.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task; must not be null
+   * @param key the state key (a name: non-empty, bounded)
+   * @return a Mono emitting the stored JSON bytes, or an empty Optional when {@code key} is unset
+   */
   public Mono<Optional<byte[]>> getTaskState(Scope scope, UUID taskId, String key) {
     return call(
         "getTaskState",
         () -> taskStates.get(present(scope), Arguments.present("task_id", taskId), key));
   }
 
-  /** Sets a task's state {@code key} to a JSON value (INVALID_ARGUMENT when not JSON). */
+  /**
+   * Sets a task's state {@code key} to a JSON value (INVALID_ARGUMENT when not JSON).
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task; must not be null
+   * @param key the state key (a name: non-empty, bounded)
+   * @param value UTF-8 JSON text; must not be null
+   * @return a Mono completing once the value is stored; errors with NOT_FOUND for an unknown task
+   */
   public Mono<Void> setTaskState(Scope scope, UUID taskId, String key, byte[] value) {
     return call(
         "setTaskState",
@@ -446,28 +642,58 @@ public final class Dispatch implements AutoCloseable {
                 Arguments.present("value", value)));
   }
 
-  /** Clears one key of a task's state (absent is fine). */
+  /**
+   * Clears one key of a task's state (absent is fine).
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task; must not be null
+   * @param key the state key to remove
+   * @return a Mono completing once the key is gone; errors with NOT_FOUND for an unknown task
+   */
   public Mono<Void> clearTaskState(Scope scope, UUID taskId, String key) {
     return call(
         "clearTaskState",
         () -> taskStates.clear(present(scope), Arguments.present("task_id", taskId), key));
   }
 
-  /** Clears every key of a task's state. */
+  /**
+   * Clears every key of a task's state.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task; must not be null
+   * @return a Mono completing once the task has no state left; errors with NOT_FOUND for an unknown
+   *     task
+   */
   public Mono<Void> clearAllTaskState(Scope scope, UUID taskId) {
     return call(
         "clearAllTaskState",
         () -> taskStates.clearAll(present(scope), Arguments.present("task_id", taskId)));
   }
 
-  /** Emits the keys of a task's state, in no particular order. */
+  /**
+   * Emits the keys of a task's state, in no particular order.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task; must not be null
+   * @return a Mono emitting the set keys (an empty list when none); errors with NOT_FOUND for an
+   *     unknown task
+   */
   public Mono<List<String>> taskStateKeys(Scope scope, UUID taskId) {
     return call(
         "taskStateKeys",
         () -> taskStates.keys(present(scope), Arguments.present("task_id", taskId)));
   }
 
-  /** Stores a log line of a task (bounded; lines past the per-task cap are dropped). */
+  /**
+   * Stores a log line of a task (bounded; lines past the per-task cap are dropped).
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task the line belongs to; must not be null
+   * @param level the line's level, stored as given (cut to 16 characters)
+   * @param message the line's text (cut to 4096 characters)
+   * @return a Mono completing once the line is stored or dropped for the cap; errors with NOT_FOUND
+   *     for an unknown task
+   */
   public Mono<Void> logMessage(Scope scope, UUID taskId, String level, String message) {
     return call(
         "logMessage",
@@ -475,14 +701,30 @@ public final class Dispatch implements AutoCloseable {
             taskLogs.append(present(scope), Arguments.present("task_id", taskId), level, message));
   }
 
-  /** A task's log lines after {@code afterId}, oldest first, at most {@code limit} (0: 100). */
+  /**
+   * A task's log lines after {@code afterId}, oldest first, at most {@code limit} (0: 100).
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task whose lines to read; must not be null
+   * @param afterId the id of the last line already read; 0 to read from the start
+   * @param limit the most lines to emit, capped at 1000; 0 for 100 (INVALID_ARGUMENT when negative)
+   * @return a Mono emitting the lines (an empty list when there are no more); errors with NOT_FOUND
+   *     for an unknown task
+   */
   public Mono<List<TaskLogLine>> taskLogs(Scope scope, UUID taskId, long afterId, int limit) {
     return call(
         "taskLogs",
         () -> taskLogs.list(present(scope), Arguments.present("task_id", taskId), afterId, limit));
   }
 
-  /** Hands live task data to this instance's subscribers of its task and workflow; never waits. */
+  /**
+   * Hands live task data to this instance's subscribers of its task and workflow; never waits.
+   *
+   * @param scope the caller's tenant; its subscribers alone receive the data
+   * @param data the chunk to hand on; must not be null
+   * @return a Mono completing once the data is handed to the current subscribers (none is fine);
+   *     nothing is stored
+   */
   public Mono<Void> streamTaskData(Scope scope, TaskData data) {
     return call(
         "streamTaskData",
@@ -495,6 +737,11 @@ public final class Dispatch implements AutoCloseable {
    * Emits, once the task is known to exist (NOT_FOUND otherwise), the feed of its live data on this
    * instance: following starts when the feed is subscribed, and the feed completes on {@link
    * #stopSubscriptions()} or {@link #close()}.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task to follow; must not be null
+   * @return a Mono emitting the live feed of the task's data; errors with NOT_FOUND for an unknown
+   *     task
    */
   public Mono<Flux<TaskData>> openTaskData(Scope scope, UUID taskId) {
     return call(
@@ -505,7 +752,14 @@ public final class Dispatch implements AutoCloseable {
                 .map(feed -> feed.takeUntilOther(closing.asMono())));
   }
 
-  /** Like {@link #openTaskData(Scope, UUID)} for the live data of every task of a workflow. */
+  /**
+   * Like {@link #openTaskData(Scope, UUID)} for the live data of every task of a workflow.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowId the workflow whose tasks to follow; must not be null
+   * @return a Mono emitting the live feed of its tasks' data; errors with NOT_FOUND for an unknown
+   *     workflow
+   */
   public Mono<Flux<TaskData>> openWorkflowTaskData(Scope scope, UUID workflowId) {
     return call(
         "openWorkflowTaskData",
@@ -525,6 +779,11 @@ public final class Dispatch implements AutoCloseable {
    *
    * @deprecated internal: it emits a {@code store} type; use {@link #workAvailable(Scope, String,
    *     String)}
+   * @param scope the caller's tenant; {@code tenantId} must be it
+   * @param tenantId the tenant whose work to watch; must be the scope's
+   * @param queue the queue to watch; an unknown one is no error and sees only the ANY signals
+   * @return a Flux of signals, {@link WorkSignal#ANY} when signals may have been lost; on overflow
+   *     only the latest is kept
    */
   @Deprecated
   public Flux<WorkSignal> workSignals(Scope scope, String tenantId, String queue) {
@@ -546,7 +805,11 @@ public final class Dispatch implements AutoCloseable {
     closing.tryEmitEmpty();
   }
 
-  /** Completes when a graceful stop begins ({@link #stopSubscriptions()} or {@link #close()}). */
+  /**
+   * Completes when a graceful stop begins ({@link #stopSubscriptions()} or {@link #close()}).
+   *
+   * @return a Mono completing empty once a graceful stop begins; it never errors
+   */
   public Mono<Void> stopping() {
     return closing.asMono();
   }
@@ -555,6 +818,8 @@ public final class Dispatch implements AutoCloseable {
    * Runs one batch of every maintenance chore now, by the configured clock (timers, task leases,
    * workflow leases, promise timeouts, announcements, retention); emits the items each handled. The
    * background services do this on their own; tests move the clock and call it.
+   *
+   * @return a Mono emitting, per chore name, how many items it handled in this batch
    */
   public Mono<java.util.Map<String, Integer>> runMaintenance() {
     return call("runMaintenance", sweeper::runOnce);
@@ -564,6 +829,13 @@ public final class Dispatch implements AutoCloseable {
    * Emits a {@link WorkAvailable} each time work may have appeared on (tenant, queue), and {@link
    * WorkAvailable.Kind#ANY ANY} when signals may have been lost; completes on {@link
    * #stopSubscriptions()} or {@link #close()}, errors never.
+   *
+   * @param scope the caller's tenant; {@code tenantId} must be it (PERMISSION_DENIED, the only
+   *     error, otherwise)
+   * @param tenantId the tenant whose work to watch; must be the scope's
+   * @param queue the queue to watch; an unknown one is no error and sees only the ANY signals
+   * @return a Flux of hints, on overflow only the latest kept; a hint says to poll, never that work
+   *     is certainly there
    */
   public Flux<WorkAvailable> workAvailable(Scope scope, String tenantId, String queue) {
     return workSignals(scope, tenantId, queue).map(Dispatch::toWorkAvailable);
@@ -588,6 +860,10 @@ public final class Dispatch implements AutoCloseable {
    * stops claiming; a task claimed after the cancel (the claim was already running) goes back to
    * PENDING, its attempt not counted. Completes when this Dispatch closes; errors with the poll's
    * error (INVALID_ARGUMENT for a bad subscription).
+   *
+   * @param scope the caller's tenant; {@code subscription.tenantId()} must be it
+   * @param subscription the (tenant, queue), pool, worker and poll timeout to claim with
+   * @return a Flux of claimed tasks, as many at once as the subscriber requests
    */
   public Flux<ClaimedTask> tasks(Scope scope, TaskSubscription subscription) {
     // Built on pollTask one claim at a time; where multi-claim hand-off lands, a demand of n can
@@ -653,7 +929,11 @@ public final class Dispatch implements AutoCloseable {
                                 "the LISTEN connection did not start within " + timeout, error))));
   }
 
-  /** Whether closing began: new calls are refused. */
+  /**
+   * Whether closing began: new calls are refused.
+   *
+   * @return true once {@link #closeGracefully(Duration)} or {@link #close()} was called
+   */
   public boolean isClosed() {
     return lifecycle.isClosed();
   }
@@ -664,6 +944,9 @@ public final class Dispatch implements AutoCloseable {
    * then it stops anyway), then stops the listener, the sweeper and the lease renewal. Completes
    * when done, never errors; closing again is harmless. The connection factory is the caller's to
    * close afterwards.
+   *
+   * @param timeout the longest wait for calls in progress; {@link Duration#ZERO} stops at once
+   * @return a Mono completing empty once the background services are stopped
    */
   public Mono<Void> closeGracefully(Duration timeout) {
     return Mono.defer(
@@ -773,13 +1056,21 @@ public final class Dispatch implements AutoCloseable {
     /**
      * How long {@link Dispatch#close()} waits for calls in progress before it stops anyway (default
      * {@link #DEFAULT_CLOSE_TIMEOUT}).
+     *
+     * @param value the longest wait for calls in progress on close
+     * @return this builder
      */
     public Builder closeTimeout(Duration value) {
       this.closeTimeout = value;
       return this;
     }
 
-    /** How long {@link #start()} waits for the database to answer its check (default 30 s). */
+    /**
+     * How long {@link #start()} waits for the database to answer its check (default 30 s).
+     *
+     * @param value the longest wait for the database check and for the LISTEN connection
+     * @return this builder
+     */
     public Builder startTimeout(Duration value) {
       this.startTimeout = value;
       return this;
@@ -792,6 +1083,8 @@ public final class Dispatch implements AutoCloseable {
      * be reached (the message says why: no such database, wrong password, connection refused, no
      * answer in time) and FAILED_PRECONDITION when the migrations were not applied; nothing is left
      * running then.
+     *
+     * @return a Mono emitting the running instance, or erroring as above
      */
     public Mono<Dispatch> start() {
       return StartupCheck.run(connections, startTimeout)
@@ -799,7 +1092,12 @@ public final class Dispatch implements AutoCloseable {
           .flatMap(dispatch -> dispatch.listening(startTimeout).thenReturn(dispatch));
     }
 
-    /** Where to record metrics (default: nowhere visible). */
+    /**
+     * Where to record metrics (default: nowhere visible).
+     *
+     * @param value the registry the pipeline's counters, timers and gauges go to
+     * @return this builder
+     */
     public Builder meterRegistry(MeterRegistry value) {
       this.registry = value;
       return this;
@@ -808,6 +1106,9 @@ public final class Dispatch implements AutoCloseable {
     /**
      * Where to take the one long-lived LISTEN connection from (default: the factory the pool wraps,
      * when {@code connections} is a pool, else {@code connections} itself).
+     *
+     * @param value the factory the LISTEN connection (and its replacements) come from
+     * @return this builder
      */
     public Builder listenConnections(ConnectionFactory value) {
       this.listenConnections = value;
@@ -817,6 +1118,10 @@ public final class Dispatch implements AutoCloseable {
     /**
      * How often the LISTEN connection runs a check statement (default 15 s) and how long the check
      * may take (default 5 s) before the connection is replaced by a new one.
+     *
+     * @param interval the time between two checks of the LISTEN connection
+     * @param timeout the longest a check may take before the connection is replaced
+     * @return this builder
      */
     public Builder listenerCheck(Duration interval, Duration timeout) {
       this.listenerCheckInterval = interval;
@@ -824,13 +1129,23 @@ public final class Dispatch implements AutoCloseable {
       return this;
     }
 
-    /** The pipeline's options (default {@link DispatchOptions#defaults()}). */
+    /**
+     * The pipeline's options (default {@link DispatchOptions#defaults()}).
+     *
+     * @param value the limits, leases and timeouts to run with
+     * @return this builder
+     */
     public Builder options(DispatchOptions value) {
       this.options = value;
       return this;
     }
 
-    /** The clock the maintenance services read "now" from (default: the system's). */
+    /**
+     * The clock the maintenance services read "now" from (default: the system's).
+     *
+     * @param value the clock timers, leases, promise timeouts and retention are judged by
+     * @return this builder
+     */
     public Builder clock(java.time.Clock value) {
       this.clock = value;
       return this;
@@ -839,6 +1154,8 @@ public final class Dispatch implements AutoCloseable {
     /**
      * Builds and starts the pipeline without checking the database first (see {@link #start()}):
      * the listener connects, and keeps retrying, in the background.
+     *
+     * @return the running pipeline; its LISTEN connection may not be up yet
      */
     public Dispatch build() {
       return new Dispatch(this);

@@ -54,13 +54,29 @@ public record DispatchDatabase(
   /** How long a caller waits for a pooled connection before it fails with UNAVAILABLE. */
   public static final Duration MAX_ACQUIRE_TIME = Duration.ofSeconds(10);
 
-  /** Copies {@code startupOptions}; a null map means none. */
+  /**
+   * Copies {@code startupOptions}; a null map means none.
+   *
+   * @param host the PostgreSQL host name or address
+   * @param port its TCP port, usually 5432
+   * @param database the database to connect to; it must exist (the migrations create no database)
+   * @param user the user name; null or empty connects as {@code postgres}
+   * @param password the password; null or empty sends none (trust or peer authentication)
+   * @param startupOptions run-time parameters for each connection, copied; null for none
+   */
   public DispatchDatabase {
     startupOptions = startupOptions == null ? Map.of() : Map.copyOf(startupOptions);
   }
 
   /**
    * The settings of {@code database} on {@code host:port} for {@code user} with {@code password}.
+   *
+   * @param host the PostgreSQL host name or address
+   * @param port its TCP port, usually 5432
+   * @param database the database to connect to
+   * @param user the user name; null or empty connects as {@code postgres}
+   * @param password the password; null or empty sends none
+   * @return the settings, with no startup options
    */
   public static DispatchDatabase of(
       String host, int port, String database, String user, String password) {
@@ -71,6 +87,8 @@ public record DispatchDatabase(
    * The settings an R2DBC URL ({@code r2dbc:postgresql://user:password@host:port/database}) names.
    *
    * @throws IllegalArgumentException when it is not such a URL
+   * @param r2dbcUrl the URL; user and port may be left out ({@code postgres}, 5432)
+   * @return the settings the URL names, with no startup options (URL query options are not kept)
    */
   public static DispatchDatabase fromUrl(String r2dbcUrl) {
     return from(ConnectionFactoryOptions.parse(r2dbcUrl));
@@ -81,6 +99,8 @@ public record DispatchDatabase(
    * postgres}), password), so that the pipeline and the migrations read the same configuration.
    *
    * @throws IllegalArgumentException when host or database is missing
+   * @param options parsed R2DBC options; only host, port, database, user and password are read
+   * @return the settings, with no startup options
    */
   public static DispatchDatabase from(ConnectionFactoryOptions options) {
     Object host = options.getValue(ConnectionFactoryOptions.HOST);
@@ -99,17 +119,32 @@ public record DispatchDatabase(
         password == null ? null : password.toString());
   }
 
-  /** These settings for another database on the same server. */
+  /**
+   * These settings for another database on the same server.
+   *
+   * @param value the other database's name
+   * @return a copy with only the database changed
+   */
   public DispatchDatabase withDatabase(String value) {
     return new DispatchDatabase(host, port, value, user, password, startupOptions);
   }
 
-  /** These settings with run-time parameters set on each connection. */
+  /**
+   * These settings with run-time parameters set on each connection.
+   *
+   * @param value parameter names to values (e.g. {@code statement_timeout} to {@code 5s}),
+   *     replacing the present ones; null for none
+   * @return a copy with only the startup options changed
+   */
   public DispatchDatabase withStartupOptions(Map<String, String> value) {
     return new DispatchDatabase(host, port, database, user, password, value);
   }
 
-  /** The JDBC URL of the same database, without credentials (for the migrations). */
+  /**
+   * The JDBC URL of the same database, without credentials (for the migrations).
+   *
+   * @return {@code jdbc:postgresql://host:port/database}, the database name URL-encoded
+   */
   public String jdbcUrl() {
     return "jdbc:postgresql://"
         + host
@@ -119,7 +154,11 @@ public record DispatchDatabase(
         + URLEncoder.encode(database, StandardCharsets.UTF_8);
   }
 
-  /** A tuned connection factory of single connections (no pool): TCP_NODELAY, bounded cache. */
+  /**
+   * A tuned connection factory of single connections (no pool): TCP_NODELAY, bounded cache.
+   *
+   * @return a new factory; each {@code create()} opens a new connection (10 s connect timeout)
+   */
   public PostgresqlConnectionFactory connectionFactory() {
     PostgresqlConnectionConfiguration.Builder builder =
         PostgresqlConnectionConfiguration.builder()
@@ -142,6 +181,10 @@ public record DispatchDatabase(
   /**
    * A pool of {@code size} tuned connections; see {@link #pool(ConnectionFactory, int)}. Dispatch
    * takes its LISTEN connection from the factory the pool wraps, so {@code size} is all for calls.
+   *
+   * @param size the most connections open at once, at least 1
+   * @return a new pool of at most {@code size} connections
+   * @throws IllegalArgumentException when {@code size} is less than 1
    */
   public ConnectionPool pool(int size) {
     return pool(connectionFactory(), size);
@@ -152,6 +195,11 @@ public record DispatchDatabase(
    * #MAX_ACQUIRE_TIME} (then the call fails with UNAVAILABLE instead of hanging), idle connections
    * close after 10 minutes, every connection after 30, and each acquire checks locally (no round
    * trip) that the connection is still open. Dispose it after closing the {@link Dispatch}.
+   *
+   * @param connections where the pool opens its connections
+   * @param size the most connections open at once, at least 1
+   * @return a new pool of at most {@code size} connections
+   * @throws IllegalArgumentException when {@code size} is less than 1
    */
   public static ConnectionPool pool(ConnectionFactory connections, int size) {
     if (size < 1) {
@@ -174,6 +222,9 @@ public record DispatchDatabase(
   /**
    * Registers the pool's gauges in {@code registry}: {@code dispatch_db_pool_acquired}, {@code
    * _idle}, {@code _allocated} and {@code _pending} (callers waiting for a connection).
+   *
+   * @param pool the pool to watch; when it offers no metrics, nothing is registered
+   * @param registry where the gauges are registered
    */
   public static void bindMetrics(ConnectionPool pool, MeterRegistry registry) {
     pool.getMetrics()
@@ -199,6 +250,9 @@ public record DispatchDatabase(
    * thread; logging through SLF4J); several instances may run it at once. Completes when the schema
    * is up to date; errors with UNAVAILABLE when the database cannot be reached and
    * FAILED_PRECONDITION when a migration fails.
+   *
+   * @return a Mono completing empty once the schema is current; run it before {@code
+   *     Dispatch.Builder.start()}, which checks for the schema
    */
   public Mono<Void> migrate() {
     return Mono.<Void>fromRunnable(() -> Migrations.apply(jdbcUrl(), user, password))

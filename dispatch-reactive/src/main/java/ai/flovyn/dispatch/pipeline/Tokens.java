@@ -32,7 +32,12 @@ public final class Tokens {
     this.store = store;
   }
 
-  /** Token management over the dispatch database behind {@code connections}. */
+  /**
+   * Token management over the dispatch database behind {@code connections}.
+   *
+   * @param connections the dispatch database (a pool is fine); the caller closes it
+   * @return token management that opens a connection per call and holds none between them
+   */
   public static Tokens over(ConnectionFactory connections) {
     return new Tokens(new TokenStore(connections));
   }
@@ -40,6 +45,13 @@ public final class Tokens {
   /**
    * Creates an active token for {@code tenantId}; emits it with its text, which is not kept
    * anywhere. Errors with INVALID_ARGUMENT naming the field when the tenant or name is not usable.
+   *
+   * @param tenantId the tenant the token's calls act in: non-blank, at most 255 characters, no
+   *     control characters
+   * @param role what the token may do; must not be null
+   * @param name a label shown in lists and audit lines, at most 200 characters, no control
+   *     characters; null for none
+   * @return a Mono emitting the stored token and its text (shown once: only its hash is kept)
    */
   public Mono<IssuedToken> create(String tenantId, TokenRole role, String name) {
     return Mono.fromCallable(() -> validate(tenantId, role, name))
@@ -60,12 +72,22 @@ public final class Tokens {
         .doOnNext(issued -> logCreated(issued.token()));
   }
 
-  /** Whether {@code text} has the form of a token id (the lookup id {@code list} shows). */
+  /**
+   * Whether {@code text} has the form of a token id (the lookup id {@code list} shows).
+   *
+   * @param text any text, e.g. a command-line argument; null is fine
+   * @return true when {@code text} could be a token's lookup id (it may still name no token)
+   */
   public static boolean isTokenId(String text) {
     return TokenText.isLookupId(text);
   }
 
-  /** Every token, active and revoked, oldest first per tenant; only {@code tenantId}'s if set. */
+  /**
+   * Every token, active and revoked, oldest first per tenant; only {@code tenantId}'s if set.
+   *
+   * @param tenantId the tenant to list; null for every tenant
+   * @return a Flux of the tokens, completing after the last; never the secrets
+   */
   public Flux<AccessToken> list(String tenantId) {
     return store.list(tenantId);
   }
@@ -73,6 +95,10 @@ public final class Tokens {
   /**
    * Revokes the token with lookup id {@code lookupId}; emits it as revoked. Errors with NOT_FOUND
    * when there is no such token, FAILED_PRECONDITION when it is already revoked.
+   *
+   * @param lookupId the token's id as {@code list} shows it; INVALID_ARGUMENT when it does not have
+   *     that form
+   * @return a Mono emitting the token with its revocation time set
    */
   public Mono<AccessToken> revoke(String lookupId) {
     if (!TokenText.isLookupId(lookupId)) {
