@@ -897,13 +897,15 @@ public final class Dispatch implements AutoCloseable {
    * Puts a task nobody received back to PENDING (its claim not counted), if it is still the claim
    * {@code task} describes; wakes its pollers.
    */
-  Mono<Void> handBack(ClaimedTask task, String workerId) {
+  Mono<Void> handBack(String tenantId, ClaimedTask task, String workerId) {
+    String wake = new WorkSignal(WorkSignal.Kind.TASK, tenantId, task.queue()).payload();
     return transactor
         .inTransaction(
             tx ->
-                tx.handBacks()
-                    .handBack(task.id(), workerId, task.executionCount())
-                    .flatMap(payload -> tx.notifier().notify(List.of(payload)))
+                tx.claims()
+                    .releaseTask(task, workerId)
+                    .filter(released -> released > 0)
+                    .flatMap(released -> tx.notifier().notify(List.of(wake)))
                     .then(Mono.just(true)))
         .then();
   }

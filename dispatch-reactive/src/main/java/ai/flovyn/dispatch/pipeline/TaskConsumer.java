@@ -84,7 +84,7 @@ final class TaskConsumer {
 
   private static void handBack(Dispatch dispatch, TaskSubscription subscription, ClaimedTask task) {
     dispatch
-        .handBack(task, subscription.workerId())
+        .handBack(subscription.tenantId(), task, subscription.workerId())
         .subscribe(
             null,
             error ->

@@ -134,6 +134,15 @@ public final class ClaimStore {
    * Undoes claims whose worker has gone: each task still held by its claim is PENDING again as
    * before, its attempt not counted; emits how many were undone.
    */
+  /**
+   * Puts one claimed task nobody received back to PENDING as if never claimed (no earlier worker,
+   * lease or timestamps kept), if it is still the claim of {@code workerId} at its attempt; emits
+   * the rows changed (0 when the claim moved on).
+   */
+  public Mono<Long> releaseTask(ClaimedTask task, String workerId) {
+    return releaseTasks(List.of(new TaskClaim(0, task, workerId, "", "", "", "")));
+  }
+
   public Mono<Long> releaseTasks(List<TaskClaim> claims) {
     return Sql.update(
         connection,

@@ -74,10 +74,6 @@ public final class Tx {
     return new RetentionStore(connection);
   }
 
-  public HandBackStore handBacks() {
-    return new HandBackStore(connection);
-  }
-
   /** Announcements of new work, sent once this unit of work has committed. */
   public Notifier notifier() {
     return notifier;
