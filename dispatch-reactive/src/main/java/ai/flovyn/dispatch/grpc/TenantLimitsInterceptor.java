@@ -77,13 +77,18 @@ final class TenantLimitsInterceptor implements ServerInterceptor {
     return EnumSet.noneOf(Limit.class);
   }
 
+  // the longest tenant name the pipeline accepts (Limits.MAX_NAME)
+  static final int MAX_TENANT_NAME = 255;
+
   /** The tenant a request names in its {@code tenant_id} field, else the shared bucket. */
   private static String tenantNamedBy(Object request) {
     if (request instanceof Message message) {
       FieldDescriptor field = message.getDescriptorForType().findFieldByName("tenant_id");
       if (field != null && field.getJavaType() == FieldDescriptor.JavaType.STRING) {
         String tenant = (String) message.getField(field);
-        if (!tenant.isEmpty()) {
+        // a name the pipeline will refuse (INVALID_ARGUMENT) must not become a bucket or a metric
+        // label: counting it in the shared bucket keeps both bounded
+        if (!tenant.isEmpty() && tenant.length() <= MAX_TENANT_NAME) {
           return tenant;
         }
       }

@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.grpc.TenantLimits.Limit;
@@ -289,6 +290,28 @@ class TenantLimitsIT {
         assertThrows(StatusRuntimeException.class, () -> tasks().getStateKeys(stateKeys()));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, shared.getStatus().getCode());
     assertEquals(1.0, rejected(TenantLimits.SHARED, "rate"));
+  }
+
+  @Test
+  void aTenantNameTheServiceRefusesIsCountedInTheSharedBucketNotAsALabel() throws Exception {
+    start(new TenantLimits.Settings(0, 0, 0, 1, 1));
+    String overlong = "t".repeat(TenantLimitsInterceptor.MAX_TENANT_NAME + 1);
+    StatusRuntimeException invalid =
+        assertThrows(
+            StatusRuntimeException.class, () -> lifecycle().listWorkers(workers(overlong)));
+    assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode());
+    StatusRuntimeException shared =
+        assertThrows(
+            StatusRuntimeException.class, () -> lifecycle().listWorkers(workers(overlong + "x")));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, shared.getStatus().getCode());
+    assertEquals(1.0, rejected(TenantLimits.SHARED, "rate"));
+    assertTrue(
+        registry.getMeters().stream()
+            .allMatch(
+                meter ->
+                    meter.getId().getTags().stream()
+                        .allMatch(tag -> tag.getValue().length() <= 255)),
+        "no tenant label longer than a valid name");
   }
 
   private static GetStateKeysRequest stateKeys() {
