@@ -23,30 +23,13 @@ public final class ClaimStore {
    */
   static final long MAX_LEASE_MS = 30L * 24 * 3600 * 1000;
 
-  // Tasks with a timeout_ms get it as a hard lease; others get the renewable default lease. One
-  // statement serves several waiting workers ($4, one per slot): the n-th ready task goes to the
-  // n-th worker. The old values come back so that a claim whose worker has gone can be undone.
+  // The statement is the function dispatch_claim_tasks (migration 020): a short text for the
+  // driver to tokenise on every call, and a plan PL/pgSQL keeps between calls. One call serves
+  // several waiting workers ($4, one per slot): the n-th ready task goes to the n-th worker; tasks
+  // with a timeout_ms get it as a hard lease, others the renewable default ($5), at most $6 ms.
+  // The old values come back so that a claim whose worker has gone can be undone.
   private static final String CLAIM_TASKS =
-      "WITH locked AS (SELECT id, order_key, worker_id, started_at, last_heartbeat_at,"
-          + " lease_expires_at FROM task_executions"
-          + " WHERE status = 'PENDING' AND tenant_id = $1 AND queue = $2 AND visible_at <= now()"
-          + " AND (worker_pool_id IS NULL OR worker_pool_id = $3)"
-          + " ORDER BY order_key LIMIT cardinality($4::text[]) FOR UPDATE SKIP LOCKED),"
-          + " next AS (SELECT locked.*, (row_number() OVER (ORDER BY order_key))::int AS slot"
-          + " FROM locked)"
-          + " UPDATE task_executions t SET status = 'RUNNING', worker_id = ($4::text[])[next.slot],"
-          + " execution_count = t.execution_count + 1, started_at = now(),"
-          + " last_heartbeat_at = now(), updated_at = now(),"
-          + " lease_expires_at = now() + LEAST(GREATEST(COALESCE(t.timeout_ms, $5), 1), "
-          + MAX_LEASE_MS
-          + ") * interval '1 millisecond'"
-          + " FROM next WHERE t.id = next.id"
-          + " RETURNING next.slot, t.id, t.task_type, t.input, t.workflow_execution_id,"
-          + " t.execution_count, t.queue, t.worker_pool_id, t.traceparent, t.lease_expires_at,"
-          + " t.worker_id, COALESCE(next.worker_id, '') AS previous_worker_id,"
-          + " COALESCE(next.started_at::text, '') AS previous_started_at,"
-          + " COALESCE(next.last_heartbeat_at::text, '') AS previous_heartbeat_at,"
-          + " COALESCE(next.lease_expires_at::text, '') AS previous_lease_expires_at";
+      "SELECT * FROM dispatch_claim_tasks($1, $2, $3, $4::text[], $5, $6)";
 
   // Only a claim still held as made (same worker, same attempt) is undone; the attempt it counted
   // is given back, since the worker never saw the task.
@@ -61,35 +44,10 @@ public final class ClaimStore {
           + " WHERE t.id = u.id AND t.status = 'RUNNING' AND t.worker_id = u.worker"
           + " AND t.execution_count = u.attempt";
 
+  // The function dispatch_claim_workflows (migration 020), for the same reason as the task claim:
+  // one call serves several waiting workers ($5, one per slot) of the kinds in $3 (any when empty).
   private static final String CLAIM_WORKFLOWS =
-      "WITH locked AS (SELECT id, order_key, worker_id, visible_at, claimed_at, resume_pending,"
-          + " last_batch_digest, lease_expires_at FROM workflow_executions"
-          + " WHERE status = 'PENDING' AND tenant_id = $1 AND queue = $2"
-          + " AND (cardinality($3::text[]) = 0 OR kind = ANY($3::text[]))"
-          + " AND (worker_pool_id IS NULL OR worker_pool_id = $4)"
-          // a released claim (W8, W9) waits out its backoff
-          + " AND (visible_at IS NULL OR visible_at <= now())"
-          + " ORDER BY order_key LIMIT cardinality($5::text[]) FOR UPDATE SKIP LOCKED),"
-          + " next AS (SELECT locked.*, (row_number() OVER (ORDER BY order_key))::int AS slot"
-          + " FROM locked)"
-          + " UPDATE workflow_executions w SET status = 'RUNNING',"
-          + " worker_id = ($5::text[])[next.slot], visible_at = NULL,"
-          + " claimed_at = now(), updated_at = now(), resume_pending = false,"
-          // a new activation may send the very batch the last one did (FFI's empty suspend):
-          // it is new work, not a network retry of the old one
-          + " last_batch_digest = NULL,"
-          + " lease_expires_at = now() + $6 * interval '1 millisecond'"
-          + " FROM next WHERE w.id = next.id"
-          + " RETURNING next.slot, w.id, w.kind, w.tenant_id, w.input, w.queue, w.priority_seconds,"
-          + " w.created_at, w.current_sequence, w.workflow_definition_id, w.worker_pool_id,"
-          + " w.workflow_version, w.traceparent, w.lease_expires_at, w.claimed_at, w.worker_id,"
-          + " w.claimed_at::text AS claimed_at_text,"
-          + " COALESCE(next.worker_id, '') AS previous_worker_id,"
-          + " COALESCE(next.visible_at::text, '') AS previous_visible_at,"
-          + " COALESCE(next.claimed_at::text, '') AS previous_claimed_at,"
-          + " next.resume_pending AS previous_resume_pending,"
-          + " COALESCE(encode(next.last_batch_digest, 'base64'), '') AS previous_batch_digest,"
-          + " COALESCE(next.lease_expires_at::text, '') AS previous_lease_expires_at";
+      "SELECT * FROM dispatch_claim_workflows($1, $2, $3::text[], $4, $5::text[], $6)";
 
   // Only a claim still held as made (same worker, same claim time) is undone.
   private static final String RELEASE_WORKFLOWS =
@@ -127,13 +85,10 @@ public final class ClaimStore {
         queue,
         Sql.text(workerPoolId),
         workerIds,
-        leaseMs);
+        leaseMs,
+        MAX_LEASE_MS);
   }
 
-  /**
-   * Undoes claims whose worker has gone: each task still held by its claim is PENDING again as
-   * before, its attempt not counted; emits how many were undone.
-   */
   /**
    * Puts one claimed task nobody received back to PENDING as if never claimed (no earlier worker,
    * lease or timestamps kept), if it is still the claim of {@code workerId} at its attempt; emits
@@ -143,6 +98,10 @@ public final class ClaimStore {
     return releaseTasks(List.of(new TaskClaim(0, task, workerId, "", "", "", "")));
   }
 
+  /**
+   * Undoes claims whose worker has gone: each task still held by its claim is PENDING again as
+   * before, its attempt not counted; emits how many were undone.
+   */
   public Mono<Long> releaseTasks(List<TaskClaim> claims) {
     return Sql.update(
         connection,
@@ -233,7 +192,7 @@ public final class ClaimStore {
         row.get("queue", String.class),
         row.get("worker_pool_id", String.class),
         row.get("traceparent", String.class),
-        instant(row, "lease_expires_at"));
+        Sql.millis(row, "lease_expires_ms"));
   }
 
   private static ClaimedWorkflow toWorkflow(Readable row) {
@@ -244,14 +203,14 @@ public final class ClaimStore {
         Sql.bytes(row, "input"),
         row.get("queue", String.class),
         row.get("priority_seconds", Integer.class),
-        instant(row, "created_at"),
+        Sql.millis(row, "created_ms"),
         row.get("current_sequence", Integer.class),
         row.get("workflow_definition_id", String.class),
         row.get("worker_pool_id", String.class),
         row.get("workflow_version", String.class),
         row.get("traceparent", String.class),
-        instant(row, "lease_expires_at"),
-        instant(row, "claimed_at"));
+        Sql.millis(row, "lease_expires_ms"),
+        Sql.millis(row, "claimed_ms"));
   }
 
   static Instant instant(Readable row, String column) {

@@ -88,6 +88,15 @@ final class Sql {
     return bytes == null ? null : Base64.getEncoder().encodeToString(bytes);
   }
 
+  /**
+   * A time selected as epoch milliseconds ({@code (extract(epoch FROM t) * 1000)::bigint}): the hot
+   * paths read times this way, because decoding a {@code timestamptz} parses its text on every row.
+   */
+  static java.time.Instant millis(Readable row, String column) {
+    Long value = row.get(column, Long.class);
+    return value == null ? null : java.time.Instant.ofEpochMilli(value);
+  }
+
   static byte[] bytes(Readable row, String column) {
     java.nio.ByteBuffer buffer = row.get(column, java.nio.ByteBuffer.class);
     if (buffer == null) {

@@ -465,9 +465,10 @@ class WaiterHandoffIT {
             new ProxyExecutionListener() {
               @Override
               public void beforeQuery(QueryExecutionInfo execution) {
+                // claims are calls of dispatch_claim_tasks / dispatch_claim_workflows
                 boolean claim =
                     execution.getQueries().stream()
-                        .anyMatch(query -> query.getQuery().contains("LIMIT cardinality("));
+                        .anyMatch(query -> query.getQuery().contains("dispatch_claim_"));
                 Runnable action = claim ? beforeNextClaim.getAndSet(null) : null;
                 if (action != null) {
                   action.run();
