@@ -53,6 +53,29 @@ public final class Transactor {
         .onErrorMap(StoreErrors::classify);
   }
 
+  /**
+   * Runs {@code work} in autocommit mode, each statement its own transaction (no BEGIN/COMMIT round
+   * trips), then sends its announcements and emits its value. For units whose writes are single
+   * statements that either commit whole or write nothing, so that rerunning the unit after any of
+   * them failed redoes nothing: a serialization failure or deadlock reruns it like {@link
+   * #inTransaction} (at most {@value #RETRIES} times); failures come out classified.
+   */
+  public <T> Mono<T> inStatements(Function<Tx, Mono<T>> work) {
+    return Mono.usingWhen(
+            connection(),
+            connection -> {
+              Tx tx = new Tx(connection);
+              return work.apply(tx)
+                  .doOnSuccess(value -> announcer.announce(tx.notifier().payloads()));
+            },
+            Connection::close)
+        .onErrorMap(StoreErrors::classify)
+        .retryWhen(
+            Retry.backoff(RETRIES, Duration.ofMillis(10))
+                .filter(StoreErrors::isRetryable)
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+  }
+
   /** Runs a read on one connection in autocommit mode; failures come out classified. */
   public <T> Flux<T> read(Function<Tx, Flux<T>> work) {
     return Flux.usingWhen(

@@ -18,6 +18,7 @@ import ai.flovyn.dispatch.testing.TestDatabase;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.proxy.ProxyConnectionFactory;
+import io.r2dbc.proxy.core.MethodExecutionInfo;
 import io.r2dbc.proxy.core.QueryExecutionInfo;
 import io.r2dbc.proxy.listener.ProxyExecutionListener;
 import io.r2dbc.spi.ConnectionFactory;
@@ -54,6 +55,7 @@ class CompletionGroupIT {
   private static Dispatch dispatch;
   private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private static final AtomicInteger statements = new AtomicInteger();
+  private static final AtomicInteger transactions = new AtomicInteger();
 
   @BeforeAll
   static void groupedPipeline() {
@@ -68,6 +70,13 @@ class CompletionGroupIT {
                     execution.getQueries().stream()
                         .filter(query -> !query.getQuery().contains("pg_notify"))
                         .forEach(query -> statements.incrementAndGet());
+                  }
+
+                  @Override
+                  public void beforeMethod(MethodExecutionInfo method) {
+                    if (method.getMethod().getName().equals("beginTransaction")) {
+                      transactions.incrementAndGet();
+                    }
                   }
                 })
             .build();
@@ -167,10 +176,12 @@ class CompletionGroupIT {
     UUID workflow = claimedWorkflow();
     UUID task = scheduleAndClaim(workflow, queue, 1).get(0);
     statements.set(0);
+    transactions.set(0);
 
     dispatch.completeTask(Scope.unrestricted(), task, json("1")).block(Duration.ofSeconds(30));
 
     assertEquals(1, statements.get());
+    assertEquals(0, transactions.get(), "one statement needs no BEGIN and COMMIT round trips");
     assertEquals("PENDING", workflowStatus(workflow));
   }
 
