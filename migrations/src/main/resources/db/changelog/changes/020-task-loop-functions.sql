@@ -61,7 +61,7 @@ $fn$;
 --rollback DROP FUNCTION dispatch_claim_tasks(text, text, text, text[], bigint, bigint);
 
 --changeset dispatch:020-finish-tasks-function splitStatements:false
---comment: a group of task outcomes (CompleteTask, FailTask) finished in one call of one function, for the same reason as dispatch_claim_tasks: the statement is 4,000 characters that the driver would tokenise on every call. Each task completes, fails for good, or (failed with attempts left) returns to PENDING after its backoff; every finished attempt is kept. The outcomes of tasks finished for good are appended to their workflows at the next sequence numbers, in input order, gapless per workflow, and each workflow is woken once. The history limit ($9 bytes; $11 bytes of overhead per event) applies to completions in input order, as if they ran one after another (failures, server-made and small, are never refused but count): when the first completion of a workflow that would pass it is found, the call writes nothing and returns, for each such workflow, that first refused task, so that the caller runs the group again without it. Tasks are locked in id order, then workflows in id order. A task of another tenant ($10, NULL for any) is not found. Times come back as epoch milliseconds.
+--comment: a group of task outcomes (CompleteTask, FailTask) finished in one call of one function, for the same reason as dispatch_claim_tasks: the statement is 4,000 characters that the driver would tokenise on every call. Each task completes, fails for good, or (failed with attempts left) returns to PENDING after its backoff; every finished attempt is kept. The outcomes of tasks finished for good are appended to their workflows at the next sequence numbers, in input order, gapless per workflow, and each workflow is woken once. The history limit ($9 bytes; $11 bytes of overhead per event) applies to completions in input order, as if they ran one after another (failures, server-made and small, are never refused but count): when the first completion of a workflow that would pass it is found, the call writes nothing and returns, for each such workflow, that first refused task, so that the caller runs the group again without it. Tasks are locked in id order (each found by its primary key), then workflows in id order. A task of another tenant ($10, NULL for any) is not found. Times come back as epoch milliseconds.
 CREATE FUNCTION dispatch_finish_tasks(
     ids uuid[], outcomes text[], outputs text[], errors text[], types text[], data text[],
     backoff_base_ms float8, backoff_max_ms float8, max_history_bytes bigint, tenants text[],
@@ -85,17 +85,24 @@ BEGIN
     WITH input AS (
         SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $10) WITH ORDINALITY
             AS i(id, outcome, output, error, type, data, tenant, ord)),
+    -- Each task is found by its primary key, locked in id order. Written as a join, the plan kept
+    -- by the session may instead read every RUNNING task through the partial lease index, with a
+    -- bitmap scan, which cannot mark dead index entries: every completion would then read all the
+    -- entries the loop's claims left behind since the last vacuum.
     target AS (
         SELECT t.id, t.worker_id, t.started_at, t.execution_count, t.tenant_id, t.queue,
-               t.visible_at, t.workflow_execution_id AS wf, i.outcome,
+               t.visible_at, t.wf, i.outcome,
                i.outcome = 'FAILED' AND t.execution_count <= t.max_retries AS retry,
                i.output, i.error, i.type, i.data, i.ord
-          FROM input i JOIN task_executions t ON t.id = i.id
-         WHERE t.status = 'RUNNING'
-           -- another tenant's task is not found by the same statement
-           AND (i.tenant IS NULL OR t.tenant_id = i.tenant)
-         ORDER BY t.id
-           FOR UPDATE OF t),
+          FROM (SELECT * FROM input ORDER BY input.id) i
+         CROSS JOIN LATERAL (
+               SELECT t.id, t.worker_id, t.started_at, t.execution_count, t.tenant_id, t.queue,
+                      t.visible_at, t.workflow_execution_id AS wf, t.max_retries
+                 FROM task_executions t
+                WHERE t.id = i.id AND t.status = 'RUNNING'
+                  -- another tenant's task is not found by the same statement
+                  AND (i.tenant IS NULL OR t.tenant_id = i.tenant)
+                  FOR UPDATE) t),
     -- LATERAL ... LIMIT 1: one index probe per event for the identity check
     fresh AS (
         SELECT g.id, g.wf, g.outcome, g.type, g.data, g.ord,
