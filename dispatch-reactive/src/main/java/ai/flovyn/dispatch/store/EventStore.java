@@ -22,26 +22,11 @@ public final class EventStore {
    */
   public static final int EVENT_OVERHEAD_BYTES = 16;
 
-  // Appends the events whose identity the log does not hold yet, numbering them gaplessly after
-  // $5 in input order: the identity check and the insert are one round trip. Emits how many it
+  // dispatch_append_events (migration 020): appends the events whose identity the log does not
+  // hold yet, numbered gaplessly after $5 in input order, in one round trip; emits how many it
   // appended and how many bytes they add to the history.
   private static final String APPEND_FRESH =
-      "WITH input AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[])"
-          + " WITH ORDINALITY AS e(type, data, identity, ord)),"
-          // LATERAL ... LIMIT 1 keeps this an index probe per event: as NOT EXISTS the planner may
-          // hash every event of the workflow instead, a cost that grows with the log
-          + " fresh AS (SELECT e.*, row_number() OVER (ORDER BY e.ord) AS n FROM input e"
-          + " LEFT JOIN LATERAL (SELECT 1 AS found FROM workflow_events w"
-          + " WHERE w.workflow_execution_id = $1 AND w.identity = e.identity LIMIT 1) x ON true"
-          + " WHERE x.found IS NULL),"
-          + " ins AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
-          + " event_type, event_data, identity)"
-          + " SELECT $1, $5 + n, type, data, identity FROM fresh"
-          + " RETURNING octet_length(event_data) + octet_length(event_type) AS bytes)"
-          + " SELECT count(*)::int AS appended,"
-          + " (coalesce(sum(bytes), 0) + count(*) * "
-          + EVENT_OVERHEAD_BYTES
-          + ")::bigint AS bytes FROM ins";
+      "SELECT * FROM dispatch_append_events($1, $2::text[], $3::text[], $4::text[], $5, $6)";
 
   private static final String LIST =
       "SELECT sequence_number, event_type, event_data AS data FROM workflow_events"
@@ -124,7 +109,8 @@ public final class EventStore {
             types,
             data,
             identities,
-            afterSequence)
+            afterSequence,
+            EVENT_OVERHEAD_BYTES)
         .next();
   }
 

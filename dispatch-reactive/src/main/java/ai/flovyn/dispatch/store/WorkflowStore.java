@@ -56,18 +56,10 @@ public final class WorkflowStore {
       "SELECT id, parent_workflow_execution_id, kind, tenant_id FROM workflow_executions"
           + " WHERE id = ANY($1::uuid[])";
 
+  // dispatch_finish_batch (migration 020): the state a batch leaves on its workflow; the lease is
+  // renewed only when half used up, so that the update stays HOT.
   private static final String FINISH_BATCH =
-      "UPDATE workflow_executions SET status = $2, current_sequence = $3, resume_pending = $4,"
-          + " output = COALESCE(decode($5, 'base64'), output), error = COALESCE($6, error),"
-          + " last_batch_digest = $7, last_batch_sequence = $3, updated_at = now(),"
-          + " history_bytes = history_bytes + $10, releases = 0,"
-          + " completed_at = CASE WHEN $8 THEN now() ELSE completed_at END,"
-          // renewed only when half used up: an unchanged indexed column keeps the update HOT
-          + " lease_expires_at = CASE WHEN $2 <> 'RUNNING' THEN NULL"
-          + " WHEN lease_expires_at IS NULL"
-          + " OR lease_expires_at < now() + $9 * interval '500 microseconds'"
-          + " THEN now() + $9 * interval '1 millisecond' ELSE lease_expires_at END"
-          + " WHERE id = $1";
+      "SELECT dispatch_finish_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
   // Cancels children of one parent that have not finished, and their tasks nobody runs yet.
   private static final String CANCEL_CHILDREN =
