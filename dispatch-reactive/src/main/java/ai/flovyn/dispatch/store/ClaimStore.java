@@ -29,7 +29,7 @@ public final class ClaimStore {
   // with a timeout_ms get it as a hard lease, others the renewable default ($5), at most $6 ms.
   // The old values come back so that a claim whose worker has gone can be undone.
   private static final String CLAIM_TASKS =
-      "SELECT * FROM dispatch_claim_tasks($1, $2, $3, $4::text[], $5, $6)";
+      "SELECT * FROM dispatch_claim_tasks($1, $2, $3, $4, $5, $6)";
 
   // Only a claim still held as made (same worker, same attempt) is undone; the attempt it counted
   // is given back, since the worker never saw the task.
@@ -47,7 +47,7 @@ public final class ClaimStore {
   // The function dispatch_claim_workflows (migration 020), for the same reason as the task claim:
   // one call serves several waiting workers ($5, one per slot) of the kinds in $3 (any when empty).
   private static final String CLAIM_WORKFLOWS =
-      "SELECT * FROM dispatch_claim_workflows($1, $2, $3::text[], $4, $5::text[], $6)";
+      "SELECT * FROM dispatch_claim_workflows($1, $2, $3, $4, $5, $6)";
 
   // Only a claim still held as made (same worker, same claim time) is undone.
   private static final String RELEASE_WORKFLOWS =

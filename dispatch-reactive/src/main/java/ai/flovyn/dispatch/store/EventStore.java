@@ -26,7 +26,7 @@ public final class EventStore {
   // hold yet, numbered gaplessly after $5 in input order, in one round trip; emits how many it
   // appended and how many bytes they add to the history.
   private static final String APPEND_FRESH =
-      "SELECT * FROM dispatch_append_events($1, $2::text[], $3::text[], $4::text[], $5, $6)";
+      "SELECT * FROM dispatch_append_events($1, $2, $3, $4, $5, $6)";
 
   private static final String LIST =
       "SELECT sequence_number, event_type, event_data AS data FROM workflow_events"

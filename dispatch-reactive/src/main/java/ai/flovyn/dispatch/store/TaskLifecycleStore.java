@@ -60,8 +60,7 @@ public final class TaskLifecycleStore {
   // says what it does): a short text for the driver to tokenise instead of a 4,000-character
   // statement, and a plan PL/pgSQL keeps between calls.
   private static final String FINISH =
-      "SELECT * FROM dispatch_finish_tasks($1::uuid[], $2::text[], $3::text[], $4::text[],"
-          + " $5::text[], $6::text[], $7, $8, $9, $10::text[], $11)";
+      "SELECT * FROM dispatch_finish_tasks($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
   private static final String STATES =
       "SELECT t.id, t.status, t.workflow_execution_id, t.output, t.error,"

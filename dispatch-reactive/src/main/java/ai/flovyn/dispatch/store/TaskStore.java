@@ -13,9 +13,7 @@ public final class TaskStore {
   // dispatch_insert_tasks (migration 020): one statement for all tasks, in id order, skipping ids
   // that exist; a short text for the driver to tokenise instead of 840 characters.
   private static final String INSERT =
-      "SELECT * FROM dispatch_insert_tasks($1::uuid[], $2::text[], $3::uuid[], $4::text[],"
-          + " $5::text[], $6::text[], $7::int[], $8::bigint[], $9::int[], $10::text[], $11::text[],"
-          + " $12::text[], $13::text[])";
+      "SELECT * FROM dispatch_insert_tasks($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
   private static final String OWNERS =
       "SELECT id, workflow_execution_id, task_type FROM task_executions WHERE id = ANY($1::uuid[])";
