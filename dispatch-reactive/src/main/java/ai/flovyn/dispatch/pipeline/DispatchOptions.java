@@ -16,8 +16,9 @@ import java.util.Map;
  * @param retryBackoffBase backoff before the first retry of a failed task (doubled each attempt)
  * @param retryBackoffMax longest backoff between attempts
  * @param sweepInterval longest time the sweeper of timers and leases sleeps without a due item
- * @param groupCommitters how many shared transactions of command batches may run at once (and as
- *     many of task outcomes, CompleteTask / FailTask)
+ * @param groupCommitters how many shared transactions of command batches may run at once, and at
+ *     most as many of task outcomes (CompleteTask / FailTask), of which a second one starts only
+ *     when a full group ({@code maxGroupSize}) waits: fewer, larger groups finish more tasks
  * @param maxGroupSize most command batches, or task outcomes, in one shared transaction (1: no
  *     group commit)
  * @param background whether to run the notification listener and the sweeper (off only for tests

@@ -82,6 +82,28 @@ class CoalescerTest {
   }
 
   @Test
+  void aSecondGroupStartsBesideTheRunningOneOnlyWhenAFullGroupWaits() throws Exception {
+    HeldGroups held = new HeldGroups();
+    Coalescer<Integer, String> coalescer = new Coalescer<>(held::run, 2, 2, 100, "tests", n -> {});
+
+    CompletableFuture<String> first = coalescer.submit(1).toFuture();
+    coalescer.submit(2).subscribe();
+    assertEquals(
+        List.of(List.of(1)), held.groups(), "with a runner free, a lone waiting request waits");
+    coalescer.submit(3).subscribe();
+    assertEquals(
+        List.of(List.of(1), List.of(2, 3)), held.groups(), "a full group starts beside it");
+    coalescer.submit(4).subscribe();
+    coalescer.submit(5).subscribe();
+    assertEquals(2, held.groups().size(), "never more than two groups at once");
+    assertEquals(2, coalescer.queued());
+
+    held.release(0);
+    assertEquals("done 1", first.get(10, TimeUnit.SECONDS));
+    assertEquals(List.of(4, 5), held.groups().get(2), "the freed runner takes what waits");
+  }
+
+  @Test
   void aGroupThatErrorsFailsEachOfItsRequests() {
     Coalescer<Integer, String> coalescer =
         new Coalescer<>(
