@@ -1,5 +1,12 @@
 --liquibase formatted sql
 
+-- The hot paths' statements as PL/pgSQL functions: the server sends a short call (no text of
+-- thousands of characters for r2dbc-postgresql to tokenise on every statement) and each session
+-- keeps the plan. The Java store classes name what each call does; the statement is here. Like any
+-- landed changeset this file is never edited: a changed function is a new changeset with
+-- CREATE OR REPLACE FUNCTION (a new signature, a new function and a drop of the old one after the
+-- servers that call it are gone).
+
 --changeset dispatch:020-claim-tasks-function splitStatements:false
 --comment: the task claim of the dispatch loop as a function, so that the server sends a short call instead of a 1,500-character statement: r2dbc-postgresql tokenises the text of every statement it creates, with no cache, and that was a tenth to a fifth of the server's CPU in the task loop (docs/performance.md). PL/pgSQL keeps the plan between calls of a session. One statement serves several waiting workers ($4 holds one worker id per slot): the n-th ready task goes to the n-th worker. Tasks with a timeout_ms get it as a hard lease, others the renewable default lease ($5), clamped to $6 ms so that no stored row can make the claim fail for everyone else. The lease comes back as epoch milliseconds (no timestamp text to parse per row), and the old values as text, so that a claim whose worker has gone can be undone exactly.
 CREATE FUNCTION dispatch_claim_tasks(
