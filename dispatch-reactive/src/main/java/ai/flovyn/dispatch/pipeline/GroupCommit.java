@@ -21,9 +21,8 @@ import reactor.core.publisher.Sinks;
  * batch that fails on its own rolls the group back and the rest runs again without it. Batching is
  * natural: a group takes whatever queued while the previous one ran, so a lone batch starts at once
  * and waits for nobody. As for task outcomes ({@link Coalescer}), one group runs at a time while
- * little waits; another starts beside it, up to {@code committers} at once, when a full group's
- * worth of batches ({@code maxGroup}) or as many commands wait, so that small batches form larger
- * groups while large ones still use several backends.
+ * less than a full group waits (by batches or by commands); a full group waiting starts another
+ * beside it, up to {@code committers} at once, so that large batches still use several backends.
  */
 final class GroupCommit {
   private final Transactor transactor;
@@ -91,7 +90,7 @@ final class GroupCommit {
   }
 
   private boolean fullGroupWaits() {
-    return queued.get() >= maxGroup || queuedCommands.get() >= maxGroup;
+    return queued.get() >= maxGroup || queuedCommands.get() >= maxCommands();
   }
 
   // a group's commands are capped too: a few large batches fill it

@@ -107,16 +107,15 @@ class GroupCommitIT {
   }
 
   @Test
-  void oneWaitingBatchWithAsManyCommandsAsAFullGroupHasBatchesStartsBesideTheRunningOne()
-      throws Exception {
+  void oneWaitingBatchOfAFullGroupsCommandsStartsBesideTheRunningOne() throws Exception {
     GroupCommit groups =
         new GroupCommit(
             transactor, this::held, 2, 2, 100, new DispatchMetrics(new SimpleMeterRegistry()));
 
     groups.submit(plan(workflow(11), 1)).subscribe();
     Await.until(() -> started().size() == 1, "the first batch's transaction to start");
-    // as many commands as a full group has batches (2): a group's worth of work
-    groups.submit(plan(workflow(12), 2)).subscribe();
+    // a group holds at most 4 commands per batch it may hold: 8 here
+    groups.submit(plan(workflow(12), 8)).subscribe();
     Await.until(() -> started().size() == 2, "a batch of a full group's commands to start");
     assertEquals(List.of(workflow(11), workflow(12)), started());
     releases.values().forEach(Sinks.Empty::tryEmitEmpty);
