@@ -19,8 +19,10 @@ import reactor.core.publisher.Sinks;
  * Coalesces concurrent command batches into shared transactions, so that a group pays one
  * BEGIN/COMMIT and one WAL flush instead of one per batch, while each batch stays all or nothing: a
  * batch that fails on its own rolls the group back and the rest runs again without it. Batching is
- * natural: at most {@code committers} groups run at once and a group takes whatever queued while
- * the previous ones ran, so a lone batch starts at once and waits for nobody.
+ * natural: a group takes whatever queued while the previous one ran, so a lone batch starts at once
+ * and waits for nobody. As for task outcomes ({@link Coalescer}), one group runs at a time while
+ * less than a full group waits (by batches or by commands); a full group waiting starts another
+ * beside it, up to {@code committers} at once, so that large batches still use several backends.
  */
 final class GroupCommit {
   private final Transactor transactor;
@@ -31,6 +33,7 @@ final class GroupCommit {
   private final DispatchMetrics metrics;
   private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger queuedCommands = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
 
   private record Pending(BatchPlan plan, Sinks.One<BatchApplication.Applied> result) {}
@@ -66,6 +69,7 @@ final class GroupCommit {
                     "too many command batches waiting (" + maxQueued + "); retry later"));
           }
           Sinks.One<BatchApplication.Applied> result = Sinks.one();
+          queuedCommands.addAndGet(plan.batch().commands().size());
           queue.add(new Pending(plan, result));
           drain();
           return result.asMono();
@@ -75,7 +79,8 @@ final class GroupCommit {
   private void drain() {
     while (!queue.isEmpty()) {
       int running = active.get();
-      if (running >= committers) {
+      // a running group ends with a drain that starts the next one with whatever queued meanwhile
+      if (running >= committers || (running > 0 && !fullGroupWaits())) {
         return;
       }
       if (active.compareAndSet(running, running + 1)) {
@@ -84,14 +89,25 @@ final class GroupCommit {
     }
   }
 
+  private boolean fullGroupWaits() {
+    return queued.get() >= maxGroup || queuedCommands.get() >= maxCommands();
+  }
+
+  // a group's commands are capped too: a few large batches fill it
+  private int maxCommands() {
+    return 4 * maxGroup;
+  }
+
   private void startGroup() {
     List<Pending> group = new ArrayList<>();
     int commands = 0;
     Pending next;
-    while (group.size() < maxGroup && commands < 4 * maxGroup && (next = queue.poll()) != null) {
+    while (group.size() < maxGroup && commands < maxCommands() && (next = queue.poll()) != null) {
+      int size = next.plan().batch().commands().size();
       queued.decrementAndGet();
+      queuedCommands.addAndGet(-size);
       group.add(next);
-      commands += next.plan().batch().commands().size();
+      commands += size;
     }
     if (group.isEmpty()) {
       active.decrementAndGet();
