@@ -37,10 +37,7 @@ public final class Transactor {
     return Mono.usingWhen(
             connection(), connection -> transaction(connection, work, announcer), Connection::close)
         .onErrorMap(error -> !(error instanceof Rollback), StoreErrors::classify)
-        .retryWhen(
-            Retry.backoff(RETRIES, Duration.ofMillis(10))
-                .filter(StoreErrors::isRetryable)
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+        .retryWhen(conflicts());
   }
 
   /**
@@ -70,10 +67,14 @@ public final class Transactor {
             },
             Connection::close)
         .onErrorMap(StoreErrors::classify)
-        .retryWhen(
-            Retry.backoff(RETRIES, Duration.ofMillis(10))
-                .filter(StoreErrors::isRetryable)
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+        .retryWhen(conflicts());
+  }
+
+  // serialization failures and deadlocks rerun the unit; the last failure comes out as it was
+  private static Retry conflicts() {
+    return Retry.backoff(RETRIES, Duration.ofMillis(10))
+        .filter(StoreErrors::isRetryable)
+        .onRetryExhaustedThrow((spec, signal) -> signal.failure());
   }
 
   /** Runs a read on one connection in autocommit mode; failures come out classified. */

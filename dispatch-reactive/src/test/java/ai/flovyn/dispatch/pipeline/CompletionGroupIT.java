@@ -13,6 +13,8 @@ import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.RequestedStatus;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartWorkflow;
+import ai.flovyn.dispatch.store.Notifier;
+import ai.flovyn.dispatch.store.WorkSignal;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -25,8 +27,10 @@ import io.r2dbc.spi.ConnectionFactory;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -39,6 +43,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Signal;
 
@@ -183,6 +189,41 @@ class CompletionGroupIT {
     assertEquals(1, statements.get());
     assertEquals(0, transactions.get(), "one statement needs no BEGIN and COMMIT round trips");
     assertEquals("PENDING", workflowStatus(workflow));
+  }
+
+  @Test
+  void aCompletionThatWakesItsWorkflowAnnouncesItWithoutATransaction() throws Exception {
+    String queue = queue();
+    UUID workflow = claimedWorkflow();
+    UUID task = scheduleAndClaim(workflow, queue, 1).get(0);
+    String workflowQueue =
+        (String)
+            db.rows("SELECT queue FROM workflow_executions WHERE id = ?", workflow)
+                .get(0)
+                .get("queue");
+    String expected = new WorkSignal(WorkSignal.Kind.WORKFLOW, TENANT, workflowQueue).payload();
+    try (java.sql.Connection listener = db.jdbc()) {
+      listener.createStatement().execute("LISTEN " + Notifier.CHANNEL);
+      PGConnection pg = listener.unwrap(PGConnection.class);
+
+      dispatch.completeTask(Scope.unrestricted(), task, json("1")).block(Duration.ofSeconds(30));
+
+      // the group ran in autocommit mode: the wake-up still goes out once it has written
+      List<String> received = new ArrayList<>();
+      Await.until(
+          () -> {
+            try {
+              PGNotification[] batch = pg.getNotifications(100);
+              if (batch != null) {
+                Arrays.stream(batch).map(PGNotification::getParameter).forEach(received::add);
+              }
+            } catch (SQLException e) {
+              throw new IllegalStateException(e);
+            }
+            return received.contains(expected);
+          },
+          "the workflow's wake-up announcement");
+    }
   }
 
   @Test
