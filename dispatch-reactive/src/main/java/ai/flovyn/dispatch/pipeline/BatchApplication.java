@@ -6,6 +6,8 @@ import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.RequestedStatus;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
+import ai.flovyn.dispatch.store.BatchWrite;
+import ai.flovyn.dispatch.store.BatchWritten;
 import ai.flovyn.dispatch.store.EventStore;
 import ai.flovyn.dispatch.store.NewTask;
 import ai.flovyn.dispatch.store.NewWorkflow;
@@ -89,7 +91,7 @@ final class BatchApplication {
     if (workflow.status() != WorkflowStatus.RUNNING) {
       return Mono.error(notClaimed());
     }
-    List<EventSpec> events = batchEvents();
+    List<EventSpec> events = batchEvents(plan);
     long projected = workflow.historyBytes() + bytes(events);
     if (projected > options.maxHistoryBytes()) {
       return refuseTooLarge(projected);
@@ -99,7 +101,7 @@ final class BatchApplication {
       // a child whose input alone passes the limit could never be handed to a worker
       return refuseTooLarge(largestChild);
     }
-    nextStatus = nextStatus();
+    nextStatus = nextStatus(plan, workflow.status(), workflow.resumePending());
     return insertTasks()
         .then(Mono.defer(this::insertChildren))
         .then(Mono.defer(this::cancelChildren))
@@ -107,6 +109,63 @@ final class BatchApplication {
         .then(Mono.defer(this::writeCommandRows))
         .then(Mono.defer(this::reportToParent))
         .then(Mono.defer(this::finishWorkflow))
+        .then(Mono.fromSupplier(this::applied));
+  }
+
+  /**
+   * The batch as {@link ai.flovyn.dispatch.store.WorkflowStore#applyBatch} writes it in one call,
+   * or null when it holds commands that call does not write (timers, promises, state, children):
+   * those take the lock, then {@link #run()}. What the batch means is decided here, before the
+   * workflow is read; the call only checks the guards the general path checks first (RUNNING, not a
+   * replay, the history's limit, no parent to tell) and hands back the locked row when one fails.
+   */
+  static BatchWrite directWrite(BatchPlan plan, DispatchOptions options) {
+    for (Command command : plan.batch().commands()) {
+      if (!(command instanceof Command.ScheduleTask
+          || command instanceof Command.RecordOperation
+          || command instanceof Command.CompleteWorkflow
+          || command instanceof Command.FailWorkflow
+          || command instanceof Command.CancelWorkflow
+          || command instanceof Command.SuspendWorkflow)) {
+        return null;
+      }
+    }
+    UUID id = plan.batch().workflowExecutionId();
+    List<EventSpec> events = batchEvents(plan);
+    WorkflowStatus otherwise = nextStatus(plan, WorkflowStatus.RUNNING, false);
+    RequestedStatus request = effectiveRequest(plan);
+    return new BatchWrite(
+        id,
+        plan.tenant(),
+        plan.digest(),
+        bytes(events),
+        options.maxHistoryBytes(),
+        plan.tasks().values().stream()
+            .map(task -> newTask(task.command(), id, null, null, null))
+            .toList(),
+        events.stream().map(EventSpec::type).toArray(String[]::new),
+        events.stream().map(EventSpec::json).toArray(String[]::new),
+        events.stream().map(EventSpec::identity).toArray(String[]::new),
+        nextStatus(plan, WorkflowStatus.RUNNING, true),
+        otherwise,
+        !otherwise.isTerminal() && request != RequestedStatus.SUSPENDED,
+        otherwise.isTerminal(),
+        plan.output(),
+        plan.error(),
+        options.workflowLease().toMillis());
+  }
+
+  /**
+   * What a batch written by {@link #directWrite} did, once the call applied it: the tasks that
+   * already existed are checked against the seed's idempotency table (a mismatch fails the batch,
+   * and its group rolls back), and the workflows to wake are announced at commit.
+   */
+  Mono<Applied> written(BatchWritten written) {
+    nextStatus = written.nextStatus();
+    eventsAppended = written.appended();
+    bytesAppended = written.appendedBytes();
+    return inserted(newTasks(), written.inserted())
+        .then(Mono.defer(() -> tx.notifier().notify(notifications())))
         .then(Mono.fromSupplier(this::applied));
   }
 
@@ -252,35 +311,50 @@ final class BatchApplication {
   }
 
   private Mono<Void> insertTasks() {
-    List<NewTask> rows = plan.tasks().values().stream().map(t -> newTask(t.command())).toList();
-    return tx.tasks()
-        .insert(rows)
-        .flatMap(
-            inserted -> {
-              createdTasks = rows.stream().filter(row -> inserted.contains(row.id())).toList();
-              UUID[] conflicts =
-                  rows.stream()
-                      .map(NewTask::id)
-                      .filter(id -> !inserted.contains(id))
-                      .toArray(UUID[]::new);
-              return conflicts.length == 0
-                  ? Mono.empty()
-                  : tx.tasks().owners(conflicts).collectList().flatMap(this::checkTaskOwners);
-            });
+    List<NewTask> rows = newTasks();
+    return tx.tasks().insert(rows).flatMap(inserted -> inserted(rows, inserted));
   }
 
-  private NewTask newTask(Command.ScheduleTask task) {
+  private List<NewTask> newTasks() {
+    return plan.tasks().values().stream()
+        .map(
+            t ->
+                newTask(
+                    t.command(),
+                    workflowId,
+                    workflow.tenantId(),
+                    workflow.queue(),
+                    workflow.traceparent()))
+        .toList();
+  }
+
+  // The rows inserted are the tasks created; every other id already existed.
+  private Mono<Void> inserted(List<NewTask> rows, java.util.Set<UUID> inserted) {
+    createdTasks = rows.stream().filter(row -> inserted.contains(row.id())).toList();
+    UUID[] conflicts =
+        rows.stream().map(NewTask::id).filter(id -> !inserted.contains(id)).toArray(UUID[]::new);
+    return conflicts.length == 0
+        ? Mono.empty()
+        : tx.tasks().owners(conflicts).collectList().flatMap(this::checkTaskOwners);
+  }
+
+  private static NewTask newTask(
+      Command.ScheduleTask task,
+      UUID workflowId,
+      String tenantId,
+      String defaultQueue,
+      String traceparent) {
     return new NewTask(
         task.taskExecutionId(),
-        workflow.tenantId(),
+        tenantId,
         workflowId,
         task.taskType(),
         task.input(),
-        task.queue() != null ? task.queue() : workflow.queue(),
+        task.queue() != null ? task.queue() : defaultQueue,
         task.maxRetries() != null ? task.maxRetries() : DEFAULT_MAX_RETRIES,
         task.timeoutMs(),
         task.prioritySeconds() != null ? task.prioritySeconds() : 0,
-        workflow.traceparent(),
+        traceparent,
         task.idempotencyKey(),
         null,
         null);
@@ -373,7 +447,8 @@ final class BatchApplication {
 
   // The events of the batch's own commands, each identity once, then the terminal event a status
   // implies when its command is missing.
-  private List<EventSpec> batchEvents() {
+  private static List<EventSpec> batchEvents(BatchPlan plan) {
+    UUID workflowId = plan.batch().workflowExecutionId();
     List<EventSpec> events = new ArrayList<>();
     Set<String> written = new HashSet<>();
     for (Command command : plan.batch().commands()) {
@@ -382,7 +457,7 @@ final class BatchApplication {
         events.add(spec);
       }
     }
-    EventSpec implied = impliedStatusEvent();
+    EventSpec implied = impliedStatusEvent(plan);
     if (implied != null) {
       events.add(implied);
     }
@@ -409,9 +484,10 @@ final class BatchApplication {
   }
 
   // A status without its command (e.g. COMPLETED with no CompleteWorkflow) still leaves a trace.
-  private EventSpec impliedStatusEvent() {
+  private static EventSpec impliedStatusEvent(BatchPlan plan) {
+    UUID workflowId = plan.batch().workflowExecutionId();
     List<Command> commands = plan.batch().commands();
-    return switch (effectiveRequest()) {
+    return switch (effectiveRequest(plan)) {
       case COMPLETED ->
           commands.stream().anyMatch(Command.CompleteWorkflow.class::isInstance)
               ? null
@@ -521,7 +597,7 @@ final class BatchApplication {
     boolean resumePending =
         workflow.resumePending()
             && !nextStatus.isTerminal()
-            && effectiveRequest() != RequestedStatus.SUSPENDED;
+            && effectiveRequest(plan) != RequestedStatus.SUSPENDED;
     return tx.workflows()
         .finishBatch(
             workflowId,
@@ -629,7 +705,7 @@ final class BatchApplication {
     return soonest == null ? null : Duration.ofMillis(soonest);
   }
 
-  private RequestedStatus effectiveRequest() {
+  private static RequestedStatus effectiveRequest(BatchPlan plan) {
     RequestedStatus requested = plan.batch().status();
     if (requested != RequestedStatus.UNSPECIFIED && requested != RequestedStatus.RUNNING) {
       return requested;
@@ -652,13 +728,16 @@ final class BatchApplication {
     return implied;
   }
 
-  private WorkflowStatus nextStatus() {
-    return switch (effectiveRequest()) {
+  // The status a batch leaves on a workflow in status {@code current}: a suspend with a resume
+  // pending goes straight back to PENDING.
+  private static WorkflowStatus nextStatus(
+      BatchPlan plan, WorkflowStatus current, boolean resumePending) {
+    return switch (effectiveRequest(plan)) {
       case COMPLETED -> WorkflowStatus.COMPLETED;
       case FAILED -> WorkflowStatus.FAILED;
       case CANCELLED -> WorkflowStatus.CANCELLED;
-      case SUSPENDED -> workflow.resumePending() ? WorkflowStatus.PENDING : WorkflowStatus.WAITING;
-      default -> workflow.status();
+      case SUSPENDED -> resumePending ? WorkflowStatus.PENDING : WorkflowStatus.WAITING;
+      default -> current;
     };
   }
 }

@@ -4,8 +4,10 @@ import ai.flovyn.dispatch.domain.BatchResult;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.Scope;
+import ai.flovyn.dispatch.store.BatchWrite;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
+import ai.flovyn.dispatch.store.WorkflowRow;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -61,15 +63,33 @@ final class CommandBatchPipeline {
         : transactor.inTransaction(tx -> apply(tx, plan));
   }
 
+  // The common batch (tasks, operations, the workflow's ending) is one call that locks and writes;
+  // any other, or one whose workflow the call finds in an unusual state, runs statement by
+  // statement under the lock that call took.
   private Mono<BatchApplication.Applied> apply(Tx tx, BatchPlan plan) {
-    return tx.workflows()
-        .lock(plan.tenant(), plan.batch().workflowExecutionId())
-        .switchIfEmpty(
-            Mono.error(
-                () ->
-                    DispatchException.notFound(
-                        "workflow " + plan.batch().workflowExecutionId() + " not found")))
-        .flatMap(workflow -> new BatchApplication(tx, plan, workflow, metrics, options).run());
+    BatchWrite write = BatchApplication.directWrite(plan, options);
+    if (write == null) {
+      return found(plan, tx.workflows().lock(plan.tenant(), plan.batch().workflowExecutionId()))
+          .flatMap(workflow -> application(tx, plan, workflow).run());
+    }
+    return found(plan, tx.workflows().applyBatch(write))
+        .flatMap(
+            written ->
+                written.applied()
+                    ? application(tx, plan, written.workflow()).written(written)
+                    : application(tx, plan, written.workflow()).run());
+  }
+
+  private BatchApplication application(Tx tx, BatchPlan plan, WorkflowRow workflow) {
+    return new BatchApplication(tx, plan, workflow, metrics, options);
+  }
+
+  private static <T> Mono<T> found(BatchPlan plan, Mono<T> workflow) {
+    return workflow.switchIfEmpty(
+        Mono.error(
+            () ->
+                DispatchException.notFound(
+                    "workflow " + plan.batch().workflowExecutionId() + " not found")));
   }
 
   private void recordApplied(BatchApplication.Applied applied) {

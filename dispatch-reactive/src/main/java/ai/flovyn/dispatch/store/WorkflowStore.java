@@ -61,6 +61,12 @@ public final class WorkflowStore {
   private static final String FINISH_BATCH =
       "SELECT dispatch_finish_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
+  // dispatch_apply_batch (migration 021): the common batch in one call (lock, tasks, events,
+  // finish), or the locked row alone when the batch needs more than that.
+  private static final String APPLY_BATCH =
+      "SELECT * FROM dispatch_apply_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+          + " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
+
   // Cancels children of one parent that have not finished, and their tasks nobody runs yet.
   private static final String CANCEL_CHILDREN =
       "WITH c AS (UPDATE workflow_executions SET status = 'CANCELLED', cancel_requested = true,"
@@ -94,6 +100,54 @@ public final class WorkflowStore {
    */
   public Mono<WorkflowRow> lock(String tenant, UUID id) {
     return Sql.query(connection, LOCK, WorkflowStore::toRow, id, Sql.text(tenant)).next();
+  }
+
+  /**
+   * Locks the workflow and, when the batch's guards hold, writes the whole batch in the same call
+   * (see {@link BatchWrite}); empty if the workflow does not exist in the batch's tenant. Not
+   * applied, nothing is written and the row stays locked until the transaction ends.
+   */
+  public Mono<BatchWritten> applyBatch(BatchWrite batch) {
+    List<NewTask> tasks = batch.tasks();
+    return Sql.query(
+            connection,
+            APPLY_BATCH,
+            row -> {
+              boolean applied = Boolean.TRUE.equals(row.get("applied", Boolean.class));
+              UUID[] inserted = row.get("inserted", UUID[].class);
+              return new BatchWritten(
+                  toRow(row),
+                  applied,
+                  inserted == null ? Set.of() : Set.of(inserted),
+                  row.get("appended", Integer.class),
+                  row.get("appended_bytes", Long.class),
+                  applied ? WorkflowStatus.valueOf(row.get("next_status", String.class)) : null);
+            },
+            batch.workflowId(),
+            Sql.text(batch.tenant()),
+            ByteBuffer.wrap(batch.digest()),
+            batch.projectedBytes(),
+            batch.maxHistoryBytes(),
+            Sql.column(tasks, NewTask::id, UUID[]::new),
+            Sql.column(tasks, NewTask::taskType, String[]::new),
+            Sql.column(tasks, task -> Sql.base64(task.input()), String[]::new),
+            Sql.column(tasks, NewTask::queue, String[]::new),
+            Sql.column(tasks, NewTask::maxRetries, Integer[]::new),
+            Sql.column(tasks, NewTask::timeoutMs, Long[]::new),
+            Sql.column(tasks, NewTask::prioritySeconds, Integer[]::new),
+            Sql.column(tasks, NewTask::idempotencyKey, String[]::new),
+            batch.eventTypes(),
+            batch.eventData(),
+            batch.eventIdentities(),
+            EventStore.EVENT_OVERHEAD_BYTES,
+            batch.statusIfResume().name(),
+            batch.statusOtherwise().name(),
+            batch.keepResume(),
+            batch.terminal(),
+            Sql.text(Sql.base64(batch.output())),
+            Sql.text(batch.error()),
+            batch.leaseMs())
+        .next();
   }
 
   /** Inserts a started workflow and its WORKFLOW_STARTED event. */

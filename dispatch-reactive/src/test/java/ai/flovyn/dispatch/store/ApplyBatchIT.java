@@ -1,0 +1,282 @@
+package ai.flovyn.dispatch.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.flovyn.dispatch.domain.WorkflowStatus;
+import ai.flovyn.dispatch.testing.TestDatabase;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@code dispatch_apply_batch} (migration 021) through {@link
+ * WorkflowStore#applyBatch}, against the real function: the common batch is written whole in one
+ * call; each guard the general path checks first makes it write nothing and hand back the locked
+ * row.
+ */
+class ApplyBatchIT {
+  private static final byte[] DIGEST = {1, 2, 3};
+  private static final long LIMIT = 1_000_000;
+  private static TestDatabase db;
+  private static Transactor transactor;
+
+  @BeforeAll
+  static void database() {
+    db = TestDatabase.create();
+    transactor = new Transactor(db.connectionFactory(), new Announcer(db.connectionFactory()));
+  }
+
+  @AfterAll
+  static void drop() {
+    db.close();
+  }
+
+  // a RUNNING workflow of tenant "t" on queue "q" with its WORKFLOW_STARTED event (sequence 1)
+  private static UUID running() {
+    UUID id = UUID.randomUUID();
+    NewWorkflow workflow =
+        new NewWorkflow(
+            id, "t", "kind", new byte[0], "q", 0, "00-trace", "{}", null, null, null, null, "{}");
+    transactor
+        .inTransaction(tx -> tx.workflows().insertStarted(workflow).thenReturn(true))
+        .block(Duration.ofSeconds(30));
+    db.execute("UPDATE workflow_executions SET status = 'RUNNING' WHERE id = ?", id);
+    return id;
+  }
+
+  private static NewTask task(UUID id, String queue) {
+    return new NewTask(
+        id, null, null, "type", new byte[] {7}, queue, 3, null, 0, null, null, null, null);
+  }
+
+  private static BatchWrite write(UUID workflow, List<NewTask> tasks, WorkflowStatus otherwise) {
+    return new BatchWrite(
+        workflow,
+        null,
+        DIGEST,
+        10,
+        LIMIT,
+        tasks,
+        new String[] {"TASK_SCHEDULED"},
+        new String[] {"{\"a\":1}"},
+        new String[] {"task:" + workflow},
+        WorkflowStatus.PENDING,
+        otherwise,
+        false,
+        otherwise.isTerminal(),
+        null,
+        null,
+        60_000);
+  }
+
+  private static BatchWritten apply(BatchWrite write) {
+    return transactor
+        .inTransaction(tx -> tx.workflows().applyBatch(write))
+        .block(Duration.ofSeconds(30));
+  }
+
+  private static Map<String, Object> row(UUID id) {
+    return db.rows(
+            "SELECT status, current_sequence, resume_pending,"
+                + " encode(last_batch_digest, 'hex') AS digest, history_bytes, updated_at"
+                + " FROM workflow_executions WHERE id = ?",
+            id)
+        .get(0);
+  }
+
+  private static long count(String table, UUID workflow) {
+    return db.scalar(
+        "SELECT count(*) FROM " + table + " WHERE workflow_execution_id = ?", workflow);
+  }
+
+  @Test
+  void theCommonBatchIsWrittenWholeWithTheRowsDefaultsFromTheWorkflow() {
+    UUID workflow = running();
+    UUID ownQueue = UUID.randomUUID();
+    UUID defaultQueue = UUID.randomUUID();
+    BatchWritten written =
+        apply(
+            write(
+                workflow,
+                List.of(task(ownQueue, "other"), task(defaultQueue, null)),
+                WorkflowStatus.WAITING));
+
+    assertTrue(written.applied());
+    assertEquals(Set.of(ownQueue, defaultQueue), written.inserted());
+    assertEquals(1, written.appended());
+    assertEquals(WorkflowStatus.WAITING, written.nextStatus());
+    assertEquals(WorkflowStatus.RUNNING, written.workflow().status(), "the row as it was locked");
+    assertEquals(1, written.workflow().currentSequence());
+    assertEquals(
+        List.of(
+            Map.of("queue", "other", "tenant_id", "t", "traceparent", "00-trace"),
+            Map.of("queue", "q", "tenant_id", "t", "traceparent", "00-trace")),
+        db.rows(
+            "SELECT queue, tenant_id, traceparent FROM task_executions WHERE id IN (?, ?)"
+                + " ORDER BY id = ? DESC",
+            ownQueue,
+            defaultQueue,
+            ownQueue));
+    assertEquals(
+        List.of(Map.of("sequence_number", 2, "event_type", "TASK_SCHEDULED")),
+        db.rows(
+            "SELECT sequence_number, event_type FROM workflow_events"
+                + " WHERE workflow_execution_id = ? AND sequence_number > 1",
+            workflow));
+    Map<String, Object> after = row(workflow);
+    assertEquals("WAITING", after.get("status"));
+    assertEquals(2, after.get("current_sequence"));
+    assertEquals(
+        (Long) written.workflow().historyBytes() + written.appendedBytes(),
+        after.get("history_bytes"));
+  }
+
+  @Test
+  void anIdThatExistsIsSkippedAndItsEventNotAppendedTwice() {
+    UUID workflow = running();
+    UUID id = UUID.randomUUID();
+    assertTrue(apply(write(workflow, List.of(task(id, null)), WorkflowStatus.RUNNING)).applied());
+    BatchWritten again =
+        apply(
+            new BatchWrite(
+                workflow,
+                null,
+                new byte[] {9},
+                10,
+                LIMIT,
+                List.of(task(id, null)),
+                new String[] {"TASK_SCHEDULED"},
+                new String[] {"{\"a\":1}"},
+                new String[] {"task:" + workflow},
+                WorkflowStatus.PENDING,
+                WorkflowStatus.RUNNING,
+                false,
+                false,
+                null,
+                null,
+                60_000));
+    assertTrue(again.applied());
+    assertEquals(Set.of(), again.inserted());
+    assertEquals(0, again.appended());
+    assertEquals(1, count("task_executions", workflow));
+    assertEquals(2, count("workflow_events", workflow));
+  }
+
+  @Test
+  void aPendingResumeTakesItsStatusAndIsKeptOnlyWhenAsked() {
+    UUID workflow = running();
+    db.execute("UPDATE workflow_executions SET resume_pending = true WHERE id = ?", workflow);
+    BatchWritten written = apply(write(workflow, List.of(), WorkflowStatus.WAITING));
+    assertEquals(WorkflowStatus.PENDING, written.nextStatus());
+    assertEquals("PENDING", row(workflow).get("status"));
+    assertEquals(false, row(workflow).get("resume_pending"));
+  }
+
+  @Test
+  void aWorkflowOfAnotherTenantIsNotFound() {
+    UUID workflow = running();
+    BatchWrite write =
+        write(workflow, List.of(task(UUID.randomUUID(), null)), WorkflowStatus.RUNNING);
+    BatchWrite otherTenant =
+        new BatchWrite(
+            write.workflowId(),
+            "u",
+            write.digest(),
+            write.projectedBytes(),
+            write.maxHistoryBytes(),
+            write.tasks(),
+            write.eventTypes(),
+            write.eventData(),
+            write.eventIdentities(),
+            write.statusIfResume(),
+            write.statusOtherwise(),
+            write.keepResume(),
+            write.terminal(),
+            write.output(),
+            write.error(),
+            write.leaseMs());
+    assertNull(apply(otherTenant));
+    assertEquals(0, count("task_executions", workflow));
+  }
+
+  @Test
+  void aWorkflowNotRunningIsHandedBackUnwritten() {
+    unapplied(
+        id -> db.execute("UPDATE workflow_executions SET status = 'WAITING' WHERE id = ?", id),
+        WorkflowStatus.RUNNING,
+        LIMIT);
+  }
+
+  @Test
+  void theSameBatchAtTheSameSequenceIsHandedBackUnwritten() {
+    unapplied(
+        id ->
+            db.execute(
+                "UPDATE workflow_executions SET last_batch_digest = ?, last_batch_sequence = 1"
+                    + " WHERE id = ?",
+                DIGEST,
+                id),
+        WorkflowStatus.RUNNING,
+        LIMIT);
+  }
+
+  @Test
+  void aBatchPastTheHistoryLimitIsHandedBackUnwritten() {
+    unapplied(id -> {}, WorkflowStatus.RUNNING, 5);
+  }
+
+  @Test
+  void aChildThatWouldFinishIsHandedBackUnwrittenToReportToItsParent() {
+    UUID parent = running();
+    unapplied(
+        id ->
+            db.execute(
+                "UPDATE workflow_executions SET parent_workflow_execution_id = ?,"
+                    + " child_execution_name = 'child' WHERE id = ?",
+                parent,
+                id),
+        WorkflowStatus.COMPLETED,
+        LIMIT);
+  }
+
+  private static void unapplied(Consumer<UUID> setUp, WorkflowStatus otherwise, long limit) {
+    UUID workflow = running();
+    setUp.accept(workflow);
+    Map<String, Object> before = row(workflow);
+    BatchWrite write = write(workflow, List.of(task(UUID.randomUUID(), null)), otherwise);
+    BatchWritten written =
+        apply(
+            new BatchWrite(
+                write.workflowId(),
+                null,
+                write.digest(),
+                write.projectedBytes(),
+                limit,
+                write.tasks(),
+                write.eventTypes(),
+                write.eventData(),
+                write.eventIdentities(),
+                write.statusIfResume(),
+                write.statusOtherwise(),
+                write.keepResume(),
+                write.terminal(),
+                write.output(),
+                write.error(),
+                write.leaseMs()));
+    assertFalse(written.applied());
+    assertEquals(workflow, written.workflow().id());
+    assertEquals(Set.of(), written.inserted());
+    assertEquals(0, count("task_executions", workflow), "no task written");
+    assertEquals(1, count("workflow_events", workflow), "no event written");
+    assertEquals(before.toString(), row(workflow).toString(), "the workflow row unchanged");
+  }
+}
