@@ -240,6 +240,11 @@ public final class Benchmark {
       log("warm-up: %.0f s of unary, then %.0f s of streamed batches of 10", warmup, warmup);
       service.unary(10, o.concurrency().get(0), warmup);
       service.stream(10, o.concurrency().get(0), o.streamWindow(), warmup);
+      warmUntilJitSettled(
+          server,
+          o,
+          "throughput",
+          () -> service.unary(1, o.concurrency().get(0), WARMUP_ROUND_SECONDS));
 
       List<ThroughputResult> throughput = new ArrayList<>();
       List<CpuCost> cpu = new ArrayList<>();
@@ -352,6 +357,13 @@ public final class Benchmark {
         log("end-to-end: n/a (%s)", e2eNote);
       } else {
         loops.add(taskOnlyLoop(o, channels, server, loopCeilings));
+        // workflow polls, histories and batches of the loop run first here: unmeasured rounds
+        // until their JIT settles
+        warmUntilJitSettled(
+            server,
+            o,
+            "end-to-end",
+            () -> e2e.run("warm-up", null, inFlight, WARMUP_ROUND_SECONDS));
         log("end-to-end: closed loop, %d workflows in flight, %.0f s", inFlight, o.seconds());
         LoopMeter meter = new LoopMeter(server);
         EndToEnd.Phase max = e2e.run("max", null, inFlight, o.seconds(), meter);
@@ -444,6 +456,36 @@ public final class Benchmark {
     }
   }
 
+  static final double MAX_JIT_WARMUP_SECONDS = 40;
+  static final double WARMUP_ROUND_SECONDS = 5;
+
+  /** One unmeasured round of load. */
+  interface WarmupRound {
+    void run() throws InterruptedException;
+  }
+
+  /**
+   * Runs {@code round} until the server's JIT compiler threads used under 5% of a core in the last
+   * one, at most {@link #MAX_JIT_WARMUP_SECONDS} of rounds (one round with --quick): a measured
+   * window then holds the server's work, not the compilation of code it ran for the first time.
+   */
+  private static void warmUntilJitSettled(
+      ServerProcess server, Options o, String phase, WarmupRound round)
+      throws InterruptedException {
+    int maxRounds = o.quick() ? 1 : (int) (MAX_JIT_WARMUP_SECONDS / WARMUP_ROUND_SECONDS);
+    for (int i = 1; i <= maxRounds; i++) {
+      double before = server.compilerCpuSeconds();
+      round.run();
+      double compiled = server.compilerCpuSeconds() - before;
+      if (Double.isNaN(compiled) || compiled < 0.05 * WARMUP_ROUND_SECONDS || i == maxRounds) {
+        log(
+            "%s warm-up: %d round(s) of %.0f s, the JIT compiler used %.0f%% of a core in the last",
+            phase, i, WARMUP_ROUND_SECONDS, 100 * compiled / WARMUP_ROUND_SECONDS);
+        return;
+      }
+    }
+  }
+
   /**
    * Queues more tasks than the loop can run in its warm-up and window (1.5 × the loop ceiling at
    * its client count, at least 3,000 tasks/s), then runs the task workers on them.
@@ -455,6 +497,8 @@ public final class Benchmark {
       List<PgCeiling.Ceiling> ceilings)
       throws IOException, InterruptedException {
     double warmup = o.quick() ? 1 : 5;
+    // the poll and completion paths run here first: the window waits for their JIT to settle
+    double maxWarmup = o.quick() ? 1 : MAX_JIT_WARMUP_SECONDS;
     double ceiling =
         ceilings.stream()
             .filter(
@@ -463,15 +507,22 @@ public final class Benchmark {
             .mapToDouble(PgCeiling.Ceiling::tasksPerSecond)
             .findFirst()
             .orElse(0);
-    long wanted = (long) Math.ceil((warmup + o.seconds()) * Math.max(3000, 1.5 * ceiling));
+    long wanted = (long) Math.ceil((maxWarmup + o.seconds()) * Math.max(3000, 1.5 * ceiling));
     TaskLoop loop = new TaskLoop(channels);
     log("task-only loop: queuing %d tasks through command batches", wanted);
     TaskLoop.Queued queued = loop.queue(wanted);
     log(
-        "task-only loop: %d workers, %.0f s warm-up, %.0f s measured",
-        o.loopWorkers(), warmup, o.seconds());
+        "task-only loop: %d workers, %.0f-%.0f s warm-up (until the server's JIT settles),"
+            + " %.0f s measured",
+        o.loopWorkers(), warmup, maxWarmup, o.seconds());
     LoopMeter meter = new LoopMeter(server);
-    TaskLoop.Counts counts = loop.run(queued, o.loopWorkers(), warmup, o.seconds(), meter);
+    TaskLoop.Counts counts =
+        loop.run(
+            queued,
+            o.loopWorkers(),
+            () -> log("  warm-up: %.0f s", server.awaitJitSettled(warmup, maxWarmup)),
+            o.seconds(),
+            meter);
     List<String> notes = new ArrayList<>();
     if (counts.ranDry()) {
       notes.add("the queue of " + queued.tasks() + " tasks ran dry: the rate is a lower bound");

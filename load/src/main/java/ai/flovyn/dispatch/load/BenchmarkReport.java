@@ -281,20 +281,21 @@ final class BenchmarkReport {
         fmt("The service (ratios to the %s ceiling at %d clients):\n\n", LOOP_CEILING, clients));
     out.append(
         "| loop | task workers | tasks | tasks/s | ÷ ceiling | server µs/task |"
-            + " PostgreSQL µs/task | task claim statements per task |"
+            + " of which JIT compiler | PostgreSQL µs/task | task claim statements per task |"
             + " workflow claim statements per workflow | note |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     Double ceiling = ceiling(r.loopCeilings(), LOOP_CEILING, clients);
     for (LoopResult loop : r.loops()) {
       out.append(
           fmt(
-              "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+              "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
               loop.loop(),
               loop.workers(),
               loop.tasks(),
               num(loop.tasksPerSecond(), 0),
               ratio(loop.tasksPerSecond(), ceiling),
               num(loop.serverMicrosPerTask(), 0),
+              num(loop.serverJitMicrosPerTask(), 0),
               num(loop.postgresMicrosPerTask(), 0),
               num(loop.claimStatementsPerTask(), 2),
               num(loop.claimStatementsPerWorkflow(), 2),

@@ -27,7 +27,30 @@ class LoopMeter {
       long workflowsClaimed,
       long workflowClaimsEmpty,
       long tasksHandedOut,
-      long workflowsHandedOut) {
+      long workflowsHandedOut,
+      double compilerSeconds) {
+
+    /** A reading without the JIT compiler's CPU. */
+    Reading(
+        double serverSeconds,
+        double postgresSeconds,
+        long tasksClaimed,
+        long taskClaimsEmpty,
+        long workflowsClaimed,
+        long workflowClaimsEmpty,
+        long tasksHandedOut,
+        long workflowsHandedOut) {
+      this(
+          serverSeconds,
+          postgresSeconds,
+          tasksClaimed,
+          taskClaimsEmpty,
+          workflowsClaimed,
+          workflowClaimsEmpty,
+          tasksHandedOut,
+          workflowsHandedOut,
+          0);
+    }
 
     /** A reading from a server that counts no handed-out items (one item per statement). */
     Reading(
@@ -58,7 +81,8 @@ class LoopMeter {
           claims(metrics, "workflow", "claimed"),
           claims(metrics, "workflow", "empty"),
           handedOut(metrics, "task"),
-          handedOut(metrics, "workflow"));
+          handedOut(metrics, "workflow"),
+          server.compilerCpuSeconds());
     }
 
     private static long claims(String metrics, String kind, String outcome) {
@@ -115,6 +139,7 @@ class LoopMeter {
         seconds > 0 ? tasks / seconds : 0,
         (closed.serverSeconds() - opened.serverSeconds()) / perTask * 1e6,
         (closed.postgresSeconds() - opened.postgresSeconds()) / perTask * 1e6,
+        (closed.compilerSeconds() - opened.compilerSeconds()) / perTask * 1e6,
         sum(
             delta(opened.tasksClaimed(), closed.tasksClaimed()),
             delta(opened.taskClaimsEmpty(), closed.taskClaimsEmpty())),

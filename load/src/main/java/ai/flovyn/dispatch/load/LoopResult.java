@@ -7,6 +7,8 @@ package ai.flovyn.dispatch.load;
  * @param loop {@link #TASK_ONLY} or {@link #END_TO_END}
  * @param workers task workers (PollTask + CompleteTask, each in a closed loop)
  * @param tasks tasks completed within the measured window
+ * @param serverJitMicrosPerTask of {@code serverMicrosPerTask}, what the JVM's JIT compiler threads
+ *     spent: compilation of code the phase ran first, not work
  * @param taskClaimStatements task claim statements the server ran in the window, -1 if unknown
  * @param tasksClaimed of those, the ones that handed out a task, -1 if unknown
  * @param workflowClaimStatements workflow claim statements in the window, -1 if unknown
@@ -21,6 +23,7 @@ public record LoopResult(
     double tasksPerSecond,
     double serverMicrosPerTask,
     double postgresMicrosPerTask,
+    double serverJitMicrosPerTask,
     long taskClaimStatements,
     long tasksClaimed,
     long workflowClaimStatements,

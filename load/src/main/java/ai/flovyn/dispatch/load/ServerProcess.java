@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +110,57 @@ final class ServerProcess implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * utime + stime of the JVM's JIT compiler threads (C1 and C2) in seconds, from /proc/PID/task;
+   * NaN when unreadable. Code first run in a phase is compiled while that phase runs: this is the
+   * share of the server's CPU that is compilation rather than work.
+   */
+  double compilerCpuSeconds() {
+    long ticks = 0;
+    try (DirectoryStream<Path> threads =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid()), "task"))) {
+      for (Path thread : threads) {
+        ticks += compilerTicks(thread.resolve("stat"));
+      }
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+    return ticks / (double) CLOCK_TICKS_PER_SECOND;
+  }
+
+  private static long compilerTicks(Path stat) {
+    try {
+      String line = Files.readString(stat);
+      // the kernel keeps 15 characters of a thread's name: "C2 CompilerThre"
+      if (!line.substring(line.indexOf('(') + 1, line.lastIndexOf(')')).contains("CompilerThre")) {
+        return 0;
+      }
+      String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    } catch (IOException | RuntimeException e) {
+      return 0; // the thread ended meanwhile
+    }
+  }
+
+  /**
+   * Waits, while the caller's load runs, until the JIT has settled: {@code minSeconds} at least,
+   * then until the compiler threads used under 5% of a core in each of two consecutive seconds, or
+   * {@code maxSeconds} in all. Returns the seconds waited. Without /proc, waits {@code minSeconds}.
+   */
+  double awaitJitSettled(double minSeconds, double maxSeconds) throws InterruptedException {
+    long start = System.nanoTime();
+    TimeUnit.MILLISECONDS.sleep((long) (minSeconds * 1000));
+    int quiet = 0;
+    double last = compilerCpuSeconds();
+    while (quiet < 2 && !Double.isNaN(last) && (System.nanoTime() - start) / 1e9 < maxSeconds) {
+      TimeUnit.SECONDS.sleep(1);
+      double now = compilerCpuSeconds();
+      quiet = now - last < 0.05 ? quiet + 1 : 0;
+      last = now;
+    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   /** utime + stime of the process in seconds, from /proc/PID/stat; NaN when unreadable. */

@@ -141,11 +141,30 @@ final class TaskLoop {
     }
   }
 
+  /** The unmeasured start of a run: blocks while the workers run, until the window may open. */
+  interface Warmup {
+    void await() throws InterruptedException;
+  }
+
   /**
    * Runs {@code workers} task workers on {@code queued}: {@code warmupSeconds} unmeasured, then
    * {@code seconds} between {@code meter.open()} and {@code meter.close()}.
    */
   Counts run(Queued queued, int workers, double warmupSeconds, double seconds, LoopMeter meter)
+      throws InterruptedException {
+    return run(
+        queued,
+        workers,
+        () -> TimeUnit.MILLISECONDS.sleep((long) (warmupSeconds * 1000)),
+        seconds,
+        meter);
+  }
+
+  /**
+   * Runs {@code workers} task workers on {@code queued}: unmeasured until {@code warmup} returns,
+   * then {@code seconds} between {@code meter.open()} and {@code meter.close()}.
+   */
+  Counts run(Queued queued, int workers, Warmup warmup, double seconds, LoopMeter meter)
       throws InterruptedException {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicBoolean measuring = new AtomicBoolean();
@@ -180,7 +199,7 @@ final class TaskLoop {
     long start;
     long end;
     try {
-      TimeUnit.MILLISECONDS.sleep((long) (warmupSeconds * 1000));
+      warmup.await();
       meter.open();
       measuring.set(true);
       firstTask = completed.get();

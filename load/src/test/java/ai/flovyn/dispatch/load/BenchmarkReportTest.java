@@ -132,6 +132,15 @@ class BenchmarkReportTest {
   }
 
   @Test
+  void theJitCompilersPartOfTheServersCpuIsReportedPerTask() {
+    LoopMeter.Reading opened = new LoopMeter.Reading(1.0, 0, 0, 0, 0, 0, 0, 0, 0.5);
+    LoopMeter.Reading closed = new LoopMeter.Reading(2.0, 0, 0, 0, 0, 0, 1000, 0, 0.7);
+    LoopResult loop = LoopMeter.of(LoopResult.TASK_ONLY, 8, 1.0, 1000, opened, closed, "");
+    assertEquals(1000.0, loop.serverMicrosPerTask(), 1e-6);
+    assertEquals(200.0, loop.serverJitMicrosPerTask(), 1e-6);
+  }
+
+  @Test
   void loopsAreReportedPerTaskAgainstTheLoopCeilingWithTheirTargets() {
     LoopMeter.Reading opened = new LoopMeter.Reading(10.0, 20.0, 100, 10, 50, 5);
     LoopMeter.Reading closed = new LoopMeter.Reading(10.5, 20.2, 1100, 110, 50, 5);
@@ -143,7 +152,7 @@ class BenchmarkReportTest {
     assertEquals(null, taskOnly.claimStatementsPerWorkflow());
     LoopResult endToEnd =
         new LoopResult(
-            LoopResult.END_TO_END, 16, 2.0, 600, 300.0, 350.0, 300.0, 900, 600, 90, 60, "");
+            LoopResult.END_TO_END, 16, 2.0, 600, 300.0, 350.0, 300.0, 20.0, 900, 600, 90, 60, "");
     BenchmarkResults results =
         new BenchmarkResults(
             "2026-01-01T00:00:00Z",
@@ -174,9 +183,10 @@ class BenchmarkReportTest {
 
     assertTrue(md.contains("| loop-batch10 | 8 | 4,000 |"), md);
     assertTrue(
-        md.contains("| task-only | 8 | 1000 | 500 | 0.50 | 500 | 200 | 1.10 | n/a |  |"), md);
+        md.contains("| task-only | 8 | 1000 | 500 | 0.50 | 500 | 0 | 200 | 1.10 | n/a |  |"), md);
     assertTrue(
-        md.contains("| end-to-end | 16 | 600 | 300 | 0.30 | 350 | 300 | 1.50 | 1.50 |  |"), md);
+        md.contains("| end-to-end | 16 | 600 | 300 | 0.30 | 350 | 20 | 300 | 1.50 | 1.50 |  |"),
+        md);
     assertTrue(
         md.contains(
             "| task-only loop ÷ loop-one-by-one ceiling, 8 workers | ≥ 0.6 | 0.50 | not met |"),
