@@ -84,3 +84,47 @@ BEGIN
 END
 $fn$;
 --rollback DROP FUNCTION dispatch_apply_batch(uuid, text, bytea, bigint, bigint, uuid[], text[], text[], text[], int[], bigint[], int[], text[], text[], text[], text[], int, text, text, boolean, boolean, text, text, bigint);
+
+--changeset dispatch:021-apply-batches-function splitStatements:false
+--comment: the command batches of one group (group commit) in one call: dispatch_apply_batch for each, in the order given (the server sorts a group by workflow id, the lock order), each batch's tasks and events a slice of the flattened arrays ($6/$7 and $16/$17: first index and count); digests and outputs as base64 text. Returns dispatch_apply_batch's row for each batch whose workflow exists, with its 1-based position in the group.
+CREATE FUNCTION dispatch_apply_batches(
+    workflows uuid[], tenants text[], digests text[], projected_bytes bigint[],
+    max_history_bytes bigint, task_from int[], task_count int[], task_ids uuid[],
+    task_types text[], inputs text[], queues text[], max_retries int[], timeouts_ms bigint[],
+    priorities int[], idempotency_keys text[], event_from int[], event_count int[],
+    event_types text[], event_data text[], identities text[], event_overhead_bytes int,
+    statuses_if_resume text[], statuses_otherwise text[], keep_resume boolean[],
+    terminal boolean[], new_outputs text[], new_errors text[], lease_ms bigint)
+RETURNS TABLE (
+    batch int, id uuid, tenant_id text, kind text, queue text, status text, traceparent text,
+    current_sequence int, resume_pending boolean, last_batch_digest bytea,
+    last_batch_sequence int, parent_workflow_execution_id uuid, child_execution_name text,
+    history_bytes bigint, releases int, applied boolean, inserted uuid[], appended int,
+    appended_bytes bigint, next_status text)
+LANGUAGE plpgsql VOLATILE AS $fn$
+#variable_conflict use_column
+DECLARE
+    i int;
+    t_first int;
+    t_last int;
+    e_first int;
+    e_last int;
+BEGIN
+    FOR i IN 1 .. coalesce(array_length($1, 1), 0) LOOP
+        t_first := $6[i];
+        t_last := $6[i] + $7[i] - 1;
+        e_first := $16[i];
+        e_last := $16[i] + $17[i] - 1;
+        RETURN QUERY
+        SELECT i, b.*
+          FROM dispatch_apply_batch(
+                   $1[i], $2[i], decode($3[i], 'base64'), $4[i], $5,
+                   $8[t_first:t_last], $9[t_first:t_last], $10[t_first:t_last],
+                   $11[t_first:t_last], $12[t_first:t_last], $13[t_first:t_last],
+                   $14[t_first:t_last], $15[t_first:t_last],
+                   $18[e_first:e_last], $19[e_first:e_last], $20[e_first:e_last], $21,
+                   $22[i], $23[i], $24[i], $25[i], $26[i], $27[i], $28) b;
+    END LOOP;
+END
+$fn$;
+--rollback DROP FUNCTION dispatch_apply_batches(uuid[], text[], text[], bigint[], bigint, int[], int[], uuid[], text[], text[], text[], int[], bigint[], int[], text[], int[], int[], text[], text[], text[], int, text[], text[], boolean[], boolean[], text[], text[], bigint);

@@ -5,10 +5,14 @@ import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.store.BatchWrite;
+import ai.flovyn.dispatch.store.BatchWritten;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.WorkflowRow;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
@@ -30,7 +34,7 @@ final class CommandBatchPipeline {
     this.groups =
         new GroupCommit(
             transactor,
-            this::apply,
+            this::applyGroup,
             options.groupCommitters(),
             options.maxGroupSize(),
             10_000,
@@ -72,12 +76,45 @@ final class CommandBatchPipeline {
       return found(plan, tx.workflows().lock(plan.tenant(), plan.batch().workflowExecutionId()))
           .flatMap(workflow -> application(tx, plan, workflow).run());
     }
-    return found(plan, tx.workflows().applyBatch(write))
+    return finish(tx, plan, tx.workflows().applyBatch(write));
+  }
+
+  // What a batch's call did: applied, it finishes in Java; not, it runs under the lock it took.
+  private Mono<BatchApplication.Applied> finish(Tx tx, BatchPlan plan, Mono<BatchWritten> call) {
+    return found(plan, call)
         .flatMap(
             written ->
                 written.applied()
                     ? application(tx, plan, written.workflow()).written(written)
                     : application(tx, plan, written.workflow()).run());
+  }
+
+  // A group's common batches are one call (each batch's guards checked on its own row); each then
+  // finishes in Java in the group's order, and the others run statement by statement after it.
+  // The call locks its workflows first, the other batches theirs after: lock order is by workflow
+  // id within each part, and a deadlock with another group (two batches of one workflow in two
+  // groups at once) is retried like any.
+  private Mono<List<Mono<BatchApplication.Applied>>> applyGroup(Tx tx, List<BatchPlan> plans) {
+    List<BatchWrite> writes =
+        plans.stream().map(plan -> BatchApplication.directWrite(plan, options)).toList();
+    List<BatchWrite> direct = writes.stream().filter(Objects::nonNull).toList();
+    Mono<BatchWritten[]> written =
+        direct.isEmpty() ? Mono.just(new BatchWritten[0]) : tx.workflows().applyBatches(direct);
+    return written.map(
+        results -> {
+          List<Mono<BatchApplication.Applied>> steps = new ArrayList<>();
+          int next = 0;
+          for (int i = 0; i < plans.size(); i++) {
+            BatchPlan plan = plans.get(i);
+            if (writes.get(i) == null) {
+              steps.add(Mono.defer(() -> apply(tx, plan)));
+            } else {
+              BatchWritten result = results[next++];
+              steps.add(Mono.defer(() -> finish(tx, plan, Mono.justOrEmpty(result))));
+            }
+          }
+          return steps;
+        });
   }
 
   private BatchApplication application(Tx tx, BatchPlan plan, WorkflowRow workflow) {

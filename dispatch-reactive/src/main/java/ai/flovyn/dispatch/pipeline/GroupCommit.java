@@ -26,7 +26,7 @@ import reactor.core.publisher.Sinks;
  */
 final class GroupCommit {
   private final Transactor transactor;
-  private final BiFunction<Tx, BatchPlan, Mono<BatchApplication.Applied>> apply;
+  private final Applier apply;
   private final int committers;
   private final int maxGroup;
   private final int maxQueued;
@@ -40,9 +40,24 @@ final class GroupCommit {
 
   private record Outcome(Pending pending, BatchApplication.Applied applied, Throwable error) {}
 
+  /** How a group's batches are applied in their shared transaction. */
+  interface Applier {
+    /**
+     * Starts applying {@code plans} in {@code tx} and emits one step per plan, in order: the group
+     * subscribes to each after the previous one completed, and a step's error is that batch's own.
+     */
+    Mono<List<Mono<BatchApplication.Applied>>> apply(Tx tx, List<BatchPlan> plans);
+
+    /** Each batch on its own, one after another. */
+    static Applier each(BiFunction<Tx, BatchPlan, Mono<BatchApplication.Applied>> apply) {
+      return (tx, plans) ->
+          Mono.just(plans.stream().map(plan -> Mono.defer(() -> apply.apply(tx, plan))).toList());
+    }
+  }
+
   GroupCommit(
       Transactor transactor,
-      BiFunction<Tx, BatchPlan, Mono<BatchApplication.Applied>> apply,
+      Applier apply,
       int committers,
       int maxGroup,
       int maxQueued,
@@ -137,16 +152,22 @@ final class GroupCommit {
     if (group.isEmpty()) {
       return Mono.just(List.of());
     }
+    List<BatchPlan> plans = group.stream().map(Pending::plan).toList();
     return transactor
         .inTransaction(
             tx ->
-                Flux.fromIterable(group)
-                    .concatMap(
-                        pending ->
-                            apply
-                                .apply(tx, pending.plan())
-                                .map(applied -> new Outcome(pending, applied, null))
-                                .onErrorMap(error -> failedAlone(pending, error)))
+                apply
+                    .apply(tx, plans)
+                    .flatMapMany(
+                        steps ->
+                            Flux.range(0, group.size())
+                                .concatMap(
+                                    i ->
+                                        steps
+                                            .get(i)
+                                            .map(
+                                                applied -> new Outcome(group.get(i), applied, null))
+                                            .onErrorMap(error -> failedAlone(group.get(i), error))))
                     .collectList())
         .onErrorResume(BatchFailed.class, failed -> withoutFailed(group, failed));
   }

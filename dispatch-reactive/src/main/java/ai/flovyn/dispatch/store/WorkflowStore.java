@@ -4,6 +4,8 @@ import ai.flovyn.dispatch.domain.WorkflowStatus;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -67,6 +69,12 @@ public final class WorkflowStore {
       "SELECT * FROM dispatch_apply_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
           + " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
 
+  // dispatch_apply_batches (migration 021): dispatch_apply_batch for each batch of a group, in one
+  // call.
+  private static final String APPLY_BATCHES =
+      "SELECT * FROM dispatch_apply_batches($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+          + " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
+
   // Cancels children of one parent that have not finished, and their tasks nobody runs yet.
   private static final String CANCEL_CHILDREN =
       "WITH c AS (UPDATE workflow_executions SET status = 'CANCELLED', cancel_requested = true,"
@@ -112,17 +120,7 @@ public final class WorkflowStore {
     return Sql.query(
             connection,
             APPLY_BATCH,
-            row -> {
-              boolean applied = Boolean.TRUE.equals(row.get("applied", Boolean.class));
-              UUID[] inserted = row.get("inserted", UUID[].class);
-              return new BatchWritten(
-                  toRow(row),
-                  applied,
-                  inserted == null ? Set.of() : Set.of(inserted),
-                  row.get("appended", Integer.class),
-                  row.get("appended_bytes", Long.class),
-                  applied ? WorkflowStatus.valueOf(row.get("next_status", String.class)) : null);
-            },
+            WorkflowStore::toWritten,
             batch.workflowId(),
             Sql.text(batch.tenant()),
             ByteBuffer.wrap(batch.digest()),
@@ -148,6 +146,82 @@ public final class WorkflowStore {
             Sql.text(batch.error()),
             batch.leaseMs())
         .next();
+  }
+
+  /**
+   * {@link #applyBatch} for each of {@code batches} in one call, in their order (lock them in a
+   * stable order: by workflow id); emits what each did, at its index, null where the workflow does
+   * not exist in the batch's tenant. They share a lease length and history limit.
+   */
+  public Mono<BatchWritten[]> applyBatches(List<BatchWrite> batches) {
+    List<NewTask> tasks = new ArrayList<>();
+    List<String> eventTypes = new ArrayList<>();
+    List<String> eventData = new ArrayList<>();
+    List<String> identities = new ArrayList<>();
+    Integer[] taskFrom = new Integer[batches.size()];
+    Integer[] taskCount = new Integer[batches.size()];
+    Integer[] eventFrom = new Integer[batches.size()];
+    Integer[] eventCount = new Integer[batches.size()];
+    for (int i = 0; i < batches.size(); i++) {
+      BatchWrite batch = batches.get(i);
+      taskFrom[i] = tasks.size() + 1;
+      taskCount[i] = batch.tasks().size();
+      tasks.addAll(batch.tasks());
+      eventFrom[i] = eventTypes.size() + 1;
+      eventCount[i] = batch.eventTypes().length;
+      eventTypes.addAll(Arrays.asList(batch.eventTypes()));
+      eventData.addAll(Arrays.asList(batch.eventData()));
+      identities.addAll(Arrays.asList(batch.eventIdentities()));
+    }
+    BatchWritten[] written = new BatchWritten[batches.size()];
+    return Sql.query(
+            connection,
+            APPLY_BATCHES,
+            row -> {
+              written[row.get("batch", Integer.class) - 1] = toWritten(row);
+              return true;
+            },
+            Sql.column(batches, BatchWrite::workflowId, UUID[]::new),
+            Sql.column(batches, BatchWrite::tenant, String[]::new),
+            Sql.column(batches, batch -> Sql.base64(batch.digest()), String[]::new),
+            Sql.column(batches, BatchWrite::projectedBytes, Long[]::new),
+            batches.get(0).maxHistoryBytes(),
+            taskFrom,
+            taskCount,
+            Sql.column(tasks, NewTask::id, UUID[]::new),
+            Sql.column(tasks, NewTask::taskType, String[]::new),
+            Sql.column(tasks, task -> Sql.base64(task.input()), String[]::new),
+            Sql.column(tasks, NewTask::queue, String[]::new),
+            Sql.column(tasks, NewTask::maxRetries, Integer[]::new),
+            Sql.column(tasks, NewTask::timeoutMs, Long[]::new),
+            Sql.column(tasks, NewTask::prioritySeconds, Integer[]::new),
+            Sql.column(tasks, NewTask::idempotencyKey, String[]::new),
+            eventFrom,
+            eventCount,
+            eventTypes.toArray(String[]::new),
+            eventData.toArray(String[]::new),
+            identities.toArray(String[]::new),
+            EventStore.EVENT_OVERHEAD_BYTES,
+            Sql.column(batches, batch -> batch.statusIfResume().name(), String[]::new),
+            Sql.column(batches, batch -> batch.statusOtherwise().name(), String[]::new),
+            Sql.column(batches, BatchWrite::keepResume, Boolean[]::new),
+            Sql.column(batches, BatchWrite::terminal, Boolean[]::new),
+            Sql.column(batches, batch -> Sql.base64(batch.output()), String[]::new),
+            Sql.column(batches, BatchWrite::error, String[]::new),
+            batches.get(0).leaseMs())
+        .then(Mono.fromSupplier(() -> written));
+  }
+
+  private static BatchWritten toWritten(Readable row) {
+    boolean applied = Boolean.TRUE.equals(row.get("applied", Boolean.class));
+    UUID[] inserted = row.get("inserted", UUID[].class);
+    return new BatchWritten(
+        toRow(row),
+        applied,
+        inserted == null ? Set.of() : Set.of(inserted),
+        row.get("appended", Integer.class),
+        row.get("appended_bytes", Long.class),
+        applied ? WorkflowStatus.valueOf(row.get("next_status", String.class)) : null);
   }
 
   /** Inserts a started workflow and its WORKFLOW_STARTED event. */

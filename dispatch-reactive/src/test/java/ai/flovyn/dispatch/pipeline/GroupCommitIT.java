@@ -85,7 +85,12 @@ class GroupCommitIT {
   void aSecondTransactionStartsBesideTheRunningOneOnlyWhenAFullGroupWaits() throws Exception {
     GroupCommit groups =
         new GroupCommit(
-            transactor, this::held, 2, 2, 100, new DispatchMetrics(new SimpleMeterRegistry()));
+            transactor,
+            GroupCommit.Applier.each(this::held),
+            2,
+            2,
+            100,
+            new DispatchMetrics(new SimpleMeterRegistry()));
 
     CompletableFuture<BatchApplication.Applied> first =
         groups.submit(plan(workflow(1), 1)).toFuture();
@@ -110,7 +115,12 @@ class GroupCommitIT {
   void oneWaitingBatchOfAFullGroupsCommandsStartsBesideTheRunningOne() throws Exception {
     GroupCommit groups =
         new GroupCommit(
-            transactor, this::held, 2, 2, 100, new DispatchMetrics(new SimpleMeterRegistry()));
+            transactor,
+            GroupCommit.Applier.each(this::held),
+            2,
+            2,
+            100,
+            new DispatchMetrics(new SimpleMeterRegistry()));
 
     groups.submit(plan(workflow(11), 1)).subscribe();
     Await.until(() -> started().size() == 1, "the first batch's transaction to start");

@@ -248,6 +248,85 @@ class ApplyBatchIT {
         LIMIT);
   }
 
+  @Test
+  void aGroupIsOneCallEachBatchWithItsOwnSliceAndOutcome() {
+    UUID twoTasks = running();
+    UUID missing = UUID.randomUUID();
+    UUID waiting = running();
+    db.execute("UPDATE workflow_executions SET status = 'WAITING' WHERE id = ?", waiting);
+    UUID eventsOnly = running();
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    BatchWrite first =
+        write(twoTasks, List.of(task(a, null), task(b, "other")), WorkflowStatus.WAITING);
+    BatchWrite last =
+        new BatchWrite(
+            eventsOnly,
+            null,
+            DIGEST,
+            10,
+            LIMIT,
+            List.of(),
+            new String[] {"OPERATION_COMPLETED", "OPERATION_COMPLETED"},
+            new String[] {"{\"n\":1}", "{\"n\":2}"},
+            new String[] {null, null},
+            WorkflowStatus.PENDING,
+            WorkflowStatus.COMPLETED,
+            false,
+            true,
+            new byte[] {5},
+            null,
+            60_000);
+
+    BatchWritten[] written =
+        transactor
+            .inTransaction(
+                tx ->
+                    tx.workflows()
+                        .applyBatches(
+                            List.of(
+                                first,
+                                write(
+                                    missing,
+                                    List.of(task(UUID.randomUUID(), null)),
+                                    WorkflowStatus.RUNNING),
+                                write(
+                                    waiting,
+                                    List.of(task(UUID.randomUUID(), null)),
+                                    WorkflowStatus.RUNNING),
+                                last)))
+            .block(Duration.ofSeconds(30));
+
+    assertEquals(4, written.length);
+    assertTrue(written[0].applied());
+    assertEquals(Set.of(a, b), written[0].inserted());
+    assertEquals(1, written[0].appended());
+    assertNull(written[1], "no row for a workflow that does not exist");
+    assertFalse(written[2].applied());
+    assertEquals(WorkflowStatus.WAITING, written[2].workflow().status());
+    assertTrue(written[3].applied());
+    assertEquals(Set.of(), written[3].inserted());
+    assertEquals(2, written[3].appended());
+    assertEquals(WorkflowStatus.COMPLETED, written[3].nextStatus());
+
+    assertEquals(2, count("task_executions", twoTasks));
+    assertEquals(0, count("task_executions", waiting));
+    assertEquals(
+        List.of(
+            Map.of("event_type", "OPERATION_COMPLETED", "sequence_number", 2),
+            Map.of("event_type", "OPERATION_COMPLETED", "sequence_number", 3)),
+        db.rows(
+            "SELECT event_type, sequence_number FROM workflow_events"
+                + " WHERE workflow_execution_id = ? AND sequence_number > 1 ORDER BY 2",
+            eventsOnly));
+    assertEquals("COMPLETED", row(eventsOnly).get("status"));
+    assertEquals(
+        1L,
+        db.scalar(
+            "SELECT count(*) FROM workflow_executions WHERE id = ? AND output = '\\x05'",
+            eventsOnly));
+  }
+
   private static void unapplied(Consumer<UUID> setUp, WorkflowStatus otherwise, long limit) {
     UUID workflow = running();
     setUp.accept(workflow);
