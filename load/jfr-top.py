@@ -4,6 +4,8 @@
 the top frame, and by the innermost frame of our own code (ai.flovyn) below it; allocation
 samples (jdk.ObjectAllocationSample, by weight) by class and by the innermost own frame.
 Shares of samples, not times: the machine is shared, so only proportions compare across runs.
+When FILE.window exists (load/profile.sh writes it: the measured window's two UTC instants),
+only events inside it count: the recording itself starts before the warm-up.
 
 Usage: load/jfr-top.py FILE.jfr [TOP]   (TOP rows per table, default 25)
        load/jfr-top.py FILE.jfr --share TEXT...   share of CPU samples with a frame containing
@@ -36,6 +38,23 @@ PACKAGES = [
 ]
 
 
+def window(path):
+    """The measured window load/profile.sh wrote next to the recording (FILE.window: two UTC
+    instants), or None: a recording holds the whole warm-up too (JFR dumps whole chunks)."""
+    try:
+        with open(re.sub(r"\.jfr$", ".window", path)) as f:
+            begin, end = f.read().split()
+    except (OSError, ValueError):
+        return None
+    return instant(begin), instant(end)
+
+
+def instant(text):
+    # "2026-11-26T19:55:59.379425658Z" -> sortable (seconds, nanoseconds as text of 9 digits)
+    date, _, fraction = text.rstrip("Z").partition(".")
+    return date, (fraction + "000000000")[:9]
+
+
 def events(path, name):
     out = subprocess.run(
         ["jfr", "print", "--json", "--stack-depth", "96", "--events", name, path],
@@ -43,7 +62,12 @@ def events(path, name):
         capture_output=True,
         text=True,
     ).stdout
-    return json.loads(out)["recording"]["events"]
+    found = json.loads(out)["recording"]["events"]
+    limits = window(path)
+    if limits is None:
+        return found
+    begin, end = limits
+    return [e for e in found if begin <= instant(e["values"]["startTime"]) <= end]
 
 
 def frames(event):

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Profiles the server with JFR on the dispatch loop's calls (docs/performance.md, "Profile of the
 # dispatch loop"): a fresh database on the local PostgreSQL, the server jar as a child process,
-# then per phase an unrecorded warm-up and a recorded window (jcmd JFR.start with the JDK's "profile" settings, Java stacks sampled every 1 ms),
-# and a summary of each recording by load/jfr-top.py (hot frames, self and total, allocations).
+# then per phase a warm-up (--warmup, then until the server's JIT compiler settles) and a measured
+# window, recorded with JFR from before the warm-up (jcmd JFR.start with the JDK's "profile"
+# settings, Java stacks sampled every 1 ms: starting a recording makes the JIT recompile for a
+# while), and a summary of each recording's window (PHASE.window) by load/jfr-top.py (hot frames,
+# self and total, allocations).
 #
 # Usage: load/profile.sh [--phases submit-1,task-loop] [--seconds 20] [--warmup 15] [--workers 8]
 #   task-loop: PollTask + CompleteTask on tasks queued beforehand; submit-1: SubmitWorkflowCommands

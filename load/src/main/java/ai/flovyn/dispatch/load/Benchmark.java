@@ -459,31 +459,18 @@ public final class Benchmark {
   static final double MAX_JIT_WARMUP_SECONDS = 40;
   static final double WARMUP_ROUND_SECONDS = 5;
 
-  /** One unmeasured round of load. */
-  interface WarmupRound {
-    void run() throws InterruptedException;
-  }
-
-  /**
-   * Runs {@code round} until the server's JIT compiler threads used under 5% of a core in the last
-   * one, at most {@link #MAX_JIT_WARMUP_SECONDS} of rounds (one round with --quick): a measured
-   * window then holds the server's work, not the compilation of code it ran for the first time.
-   */
+  // Unmeasured rounds of load until the server's JIT settles, at most MAX_JIT_WARMUP_SECONDS of
+  // them (one round with --quick): a measured window then holds the server's work, not the
+  // compilation of code it runs for the first time.
   private static void warmUntilJitSettled(
-      ServerProcess server, Options o, String phase, WarmupRound round)
+      ServerProcess server, Options o, String phase, ServerProcess.Round round)
       throws InterruptedException {
     int maxRounds = o.quick() ? 1 : (int) (MAX_JIT_WARMUP_SECONDS / WARMUP_ROUND_SECONDS);
-    for (int i = 1; i <= maxRounds; i++) {
-      double before = server.compilerCpuSeconds();
-      round.run();
-      double compiled = server.compilerCpuSeconds() - before;
-      if (Double.isNaN(compiled) || compiled < 0.05 * WARMUP_ROUND_SECONDS || i == maxRounds) {
-        log(
-            "%s warm-up: %d round(s) of %.0f s, the JIT compiler used %.0f%% of a core in the last",
-            phase, i, WARMUP_ROUND_SECONDS, 100 * compiled / WARMUP_ROUND_SECONDS);
-        return;
-      }
-    }
+    ServerProcess.Warmed warmed =
+        server.warmUntilJitSettled(round, WARMUP_ROUND_SECONDS, maxRounds);
+    log(
+        "%s warm-up: %d round(s) of %.0f s, the JIT compiler used %.0f%% of a core in the last",
+        phase, warmed.rounds(), WARMUP_ROUND_SECONDS, warmed.lastCompilerPercent());
   }
 
   /**

@@ -2,11 +2,13 @@ package ai.flovyn.dispatch.load;
 
 import io.grpc.ManagedChannel;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Profiles the server on one kind of call at a time (load/profile.sh): starts the server jar on a
- * given database, warms up each phase unrecorded, then records its measured window with JFR ({@code
- * jcmd JFR.start settings=profile}) and prints the server's CPU per task over that window.
+ * given database, warms up each phase (--warmup, then until the server's JIT compiler settles), and
+ * records it with JFR from before the warm-up ({@code jcmd JFR.start settings=...}), writing the
+ * measured window next to the recording for load/jfr-top.py; prints the server's CPU per task over
+ * that window.
  */
 public final class Profile {
   static final String USAGE =
@@ -106,25 +110,36 @@ public final class Profile {
       String jfc)
       throws Exception {
     TaskLoop loop = new TaskLoop(channels);
-    TaskLoop.Queued queued = loop.queue((long) Math.ceil((warmup + seconds) * 1000));
+    TaskLoop.Queued queued =
+        loop.queue((long) Math.ceil((warmup + MAX_EXTRA_WARMUP_SECONDS + seconds) * 1000));
     log(
         "task-loop: %d tasks queued; %.0f s warm-up, %.0f s recorded",
         queued.tasks(), warmup, seconds);
+    Recording recording = Recording.start(server, jfc);
     LoopMeter meter =
         new LoopMeter(server) {
           @Override
           void open() {
-            jcmd(server, "JFR.start", "name=profile", "settings=" + jfc, "filename=" + jfr);
+            recording.windowOpens();
             super.open();
           }
 
           @Override
           void close() {
             super.close();
-            jcmd(server, "JFR.stop", "name=profile");
+            recording.dumpWindow(jfr);
           }
         };
-    TaskLoop.Counts counts = loop.run(queued, workers, warmup, seconds, meter);
+    TaskLoop.Counts counts =
+        loop.run(
+            queued,
+            workers,
+            () ->
+                log(
+                    "task-loop: warm-up %.0f s",
+                    server.awaitJitSettled(warmup, warmup + MAX_EXTRA_WARMUP_SECONDS)),
+            seconds,
+            meter);
     LoopResult result =
         meter.result(LoopResult.TASK_ONLY, workers, counts.seconds(), counts.tasks(), "");
     log(
@@ -153,12 +168,17 @@ public final class Profile {
     }
     ServiceLoad service = new ServiceLoad(channels, workflows);
     log("submit-1: %.0f s warm-up, %.0f s recorded", warmup, seconds);
+    Recording recording = Recording.start(server, jfc);
     service.unary(1, workers, warmup);
-    jcmd(server, "JFR.start", "name=profile", "settings=" + jfc, "filename=" + jfr);
+    ServerProcess.Warmed warmed =
+        server.warmUntilJitSettled(
+            () -> service.unary(1, workers, 5), 5, (int) (MAX_EXTRA_WARMUP_SECONDS / 5));
+    log("submit-1: %d more warm-up round(s) of 5 s until the JIT settled", warmed.rounds());
+    recording.windowOpens();
     CpuCost.Reading before = CpuCost.Reading.now(server);
     ThroughputResult run = service.unary(1, workers, seconds);
     CpuCost cost = CpuCost.of(run, before, server);
-    jcmd(server, "JFR.stop", "name=profile");
+    recording.dumpWindow(jfr);
     log(
         "submit-1: %d calls, %.0f calls/s, server %.0f µs/call, PostgreSQL %.0f µs/call%s -> %s",
         run.tasks(),
@@ -167,6 +187,45 @@ public final class Profile {
         cost.postgresMicrosPerTask(),
         run.errors().isEmpty() ? "" : " errors " + run.errors(),
         jfr);
+  }
+
+  static final double MAX_EXTRA_WARMUP_SECONDS = 60;
+
+  /**
+   * A JFR recording started before a phase's warm-up, with its measured window written next to it
+   * (PHASE.window: two UTC instants) for load/jfr-top.py to keep only the window's events: starting
+   * a recording makes the JIT recompile for a while (measured: the compiler threads busy for the
+   * next 20 s, after a minute of warm-up), which a recording started at the window would count as
+   * the server's CPU. JFR dumps whole chunks, so the file itself holds the warm-up too.
+   */
+  private static final class Recording {
+    private final ServerProcess server;
+    private Instant opened;
+
+    private Recording(ServerProcess server) {
+      this.server = server;
+    }
+
+    static Recording start(ServerProcess server, String jfc) {
+      jcmd(server, "JFR.start", "name=profile", "settings=" + jfc);
+      return new Recording(server);
+    }
+
+    void windowOpens() {
+      opened = Instant.now();
+    }
+
+    void dumpWindow(Path jfr) {
+      Instant closed = Instant.now();
+      jcmd(server, "JFR.dump", "name=profile", "filename=" + jfr);
+      jcmd(server, "JFR.stop", "name=profile");
+      Path window = jfr.resolveSibling(jfr.getFileName().toString().replace(".jfr", ".window"));
+      try {
+        Files.writeString(window, opened + " " + closed + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   private static void jcmd(ServerProcess server, String... command) {

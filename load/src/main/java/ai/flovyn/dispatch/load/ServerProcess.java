@@ -163,6 +163,30 @@ final class ServerProcess implements AutoCloseable {
     return (System.nanoTime() - start) / 1e9;
   }
 
+  /** One unmeasured round of load on the server. */
+  interface Round {
+    void run() throws InterruptedException;
+  }
+
+  /** How a warm-up ended: rounds run, and the compiler's share of a core in the last one. */
+  record Warmed(int rounds, double lastCompilerPercent) {}
+
+  /**
+   * Runs {@code round} (about {@code roundSeconds} long) until the JIT compiler threads used under
+   * 5% of a core in one, or {@code maxRounds} ran. Without /proc, one round.
+   */
+  Warmed warmUntilJitSettled(Round round, double roundSeconds, int maxRounds)
+      throws InterruptedException {
+    for (int i = 1; ; i++) {
+      double before = compilerCpuSeconds();
+      round.run();
+      double share = (compilerCpuSeconds() - before) / roundSeconds;
+      if (Double.isNaN(share) || share < 0.05 || i >= maxRounds) {
+        return new Warmed(i, 100 * share);
+      }
+    }
+  }
+
   /** utime + stime of the process in seconds, from /proc/PID/stat; NaN when unreadable. */
   double cpuSeconds() {
     try {
