@@ -4,7 +4,10 @@ import ai.flovyn.dispatch.store.RetentionStore;
 import ai.flovyn.dispatch.store.Transactor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -40,13 +43,41 @@ final class RetentionChore implements Chore {
    */
   @Override
   public Mono<Integer> run(Instant now, int limit) {
-    return Flux.concatDelayError(
-            transactor.autocommit(tx -> tx.retention().deleteWorkflows(now, periods, limit)),
-            transactor.autocommit(tx -> tx.retention().deleteStandaloneTasks(now, periods, limit)),
-            transactor.autocommit(tx -> tx.retention().deleteIdempotencyKeys(now, limit)),
-            transactor.autocommit(tx -> tx.retention().deleteWorkers(now, periods, limit)))
-        .map(this::record)
-        .reduce(0, Math::max);
+    return Mono.defer(
+        () -> {
+          // not Flux.concatDelayError: reactor-core 3.8's cancel of one that already completed
+          // logs "Operator called default onErrorDropped" at ERROR, and the maintenance loop
+          // cancels the finished run when the services stop (on every clean shutdown)
+          List<Throwable> failures = new ArrayList<>();
+          return Flux.concat(
+                  Stream.of(
+                          transactor.autocommit(
+                              tx -> tx.retention().deleteWorkflows(now, periods, limit)),
+                          transactor.autocommit(
+                              tx -> tx.retention().deleteStandaloneTasks(now, periods, limit)),
+                          transactor.autocommit(
+                              tx -> tx.retention().deleteIdempotencyKeys(now, limit)),
+                          transactor.autocommit(
+                              tx -> tx.retention().deleteWorkers(now, periods, limit)))
+                      .map(
+                          batch ->
+                              batch.onErrorResume(
+                                  error -> {
+                                    failures.add(error);
+                                    return Mono.empty();
+                                  }))
+                      .toList())
+              .map(this::record)
+              .reduce(0, Math::max)
+              .flatMap(largest -> failures.isEmpty() ? Mono.just(largest) : failed(failures));
+        });
+  }
+
+  // the first failure, with the others suppressed on it
+  private static Mono<Integer> failed(List<Throwable> failures) {
+    Throwable first = failures.get(0);
+    failures.subList(1, failures.size()).forEach(first::addSuppressed);
+    return Mono.error(first);
   }
 
   // The first table of each count is the one its batch is limited on.

@@ -18,6 +18,7 @@ import ai.flovyn.dispatch.domain.TaskSubscription;
 import ai.flovyn.dispatch.domain.WorkflowEvent;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -89,6 +92,37 @@ class EmbeddedLifecycleIT {
         dispatch.closeGracefully(WAIT).block(WAIT);
         pool.dispose();
       }
+    }
+  }
+
+  @Test
+  void closingAfterTheMaintenanceServicesRanDropsNoError() throws Exception {
+    // an error dropped by an operator is logged at ERROR by Reactor: the server's every clean
+    // shutdown did so, from the retention run the maintenance loop cancels when it stops
+    List<Throwable> dropped = new CopyOnWriteArrayList<>();
+    Hooks.onErrorDropped(dropped::add);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (TestDatabase db = TestDatabase.create()) {
+      ConnectionPool pool = EmbeddedArgumentsIT.settings(db).pool(4);
+      Dispatch dispatch = Dispatch.builder(pool).meterRegistry(registry).start().block(WAIT);
+      try {
+        Await.until(
+            () -> {
+              var runs =
+                  registry
+                      .find("dispatch_maintenance_runs")
+                      .tags("chore", "retention", "outcome", "ok")
+                      .counter();
+              return runs != null && runs.count() >= 1;
+            },
+            "a retention run");
+      } finally {
+        dispatch.closeGracefully(WAIT).block(WAIT);
+        pool.dispose();
+      }
+      assertEquals(List.of(), dropped);
+    } finally {
+      Hooks.resetOnErrorDropped();
     }
   }
 
