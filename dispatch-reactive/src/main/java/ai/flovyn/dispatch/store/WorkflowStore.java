@@ -63,12 +63,6 @@ public final class WorkflowStore {
   private static final String FINISH_BATCH =
       "SELECT dispatch_finish_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-  // dispatch_apply_batch (migration 021): the common batch in one call (lock, tasks, events,
-  // finish), or the locked row alone when the batch needs more than that.
-  private static final String APPLY_BATCH =
-      "SELECT * FROM dispatch_apply_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-          + " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
-
   // dispatch_apply_batches (migration 021): dispatch_apply_batch for each batch of a group, in one
   // call.
   private static final String APPLY_BATCHES =
@@ -116,36 +110,7 @@ public final class WorkflowStore {
    * applied, nothing is written and the row stays locked until the transaction ends.
    */
   public Mono<BatchWritten> applyBatch(BatchWrite batch) {
-    List<NewTask> tasks = batch.tasks();
-    return Sql.query(
-            connection,
-            APPLY_BATCH,
-            WorkflowStore::toWritten,
-            batch.workflowId(),
-            Sql.text(batch.tenant()),
-            ByteBuffer.wrap(batch.digest()),
-            batch.projectedBytes(),
-            batch.maxHistoryBytes(),
-            Sql.column(tasks, NewTask::id, UUID[]::new),
-            Sql.column(tasks, NewTask::taskType, String[]::new),
-            Sql.column(tasks, task -> Sql.base64(task.input()), String[]::new),
-            Sql.column(tasks, NewTask::queue, String[]::new),
-            Sql.column(tasks, NewTask::maxRetries, Integer[]::new),
-            Sql.column(tasks, NewTask::timeoutMs, Long[]::new),
-            Sql.column(tasks, NewTask::prioritySeconds, Integer[]::new),
-            Sql.column(tasks, NewTask::idempotencyKey, String[]::new),
-            batch.eventTypes(),
-            batch.eventData(),
-            batch.eventIdentities(),
-            EventStore.EVENT_OVERHEAD_BYTES,
-            batch.statusIfResume().name(),
-            batch.statusOtherwise().name(),
-            batch.keepResume(),
-            batch.terminal(),
-            Sql.text(Sql.base64(batch.output())),
-            Sql.text(batch.error()),
-            batch.leaseMs())
-        .next();
+    return applyBatches(List.of(batch)).mapNotNull(written -> written[0]);
   }
 
   /**

@@ -59,12 +59,17 @@ class ApplyBatchIT {
   }
 
   private static BatchWrite write(UUID workflow, List<NewTask> tasks, WorkflowStatus otherwise) {
+    return write(workflow, null, LIMIT, tasks, otherwise);
+  }
+
+  private static BatchWrite write(
+      UUID workflow, String tenant, long limit, List<NewTask> tasks, WorkflowStatus otherwise) {
     return new BatchWrite(
         workflow,
-        null,
+        tenant,
         DIGEST,
         10,
-        LIMIT,
+        limit,
         tasks,
         new String[] {"TASK_SCHEDULED"},
         new String[] {"{\"a\":1}"},
@@ -184,26 +189,8 @@ class ApplyBatchIT {
   @Test
   void aWorkflowOfAnotherTenantIsNotFound() {
     UUID workflow = running();
-    BatchWrite write =
-        write(workflow, List.of(task(UUID.randomUUID(), null)), WorkflowStatus.RUNNING);
     BatchWrite otherTenant =
-        new BatchWrite(
-            write.workflowId(),
-            "u",
-            write.digest(),
-            write.projectedBytes(),
-            write.maxHistoryBytes(),
-            write.tasks(),
-            write.eventTypes(),
-            write.eventData(),
-            write.eventIdentities(),
-            write.statusIfResume(),
-            write.statusOtherwise(),
-            write.keepResume(),
-            write.terminal(),
-            write.output(),
-            write.error(),
-            write.leaseMs());
+        write(workflow, "u", LIMIT, List.of(task(UUID.randomUUID(), null)), WorkflowStatus.RUNNING);
     assertNull(apply(otherTenant));
     assertEquals(0, count("task_executions", workflow));
   }
@@ -331,26 +318,8 @@ class ApplyBatchIT {
     UUID workflow = running();
     setUp.accept(workflow);
     Map<String, Object> before = row(workflow);
-    BatchWrite write = write(workflow, List.of(task(UUID.randomUUID(), null)), otherwise);
     BatchWritten written =
-        apply(
-            new BatchWrite(
-                write.workflowId(),
-                null,
-                write.digest(),
-                write.projectedBytes(),
-                limit,
-                write.tasks(),
-                write.eventTypes(),
-                write.eventData(),
-                write.eventIdentities(),
-                write.statusIfResume(),
-                write.statusOtherwise(),
-                write.keepResume(),
-                write.terminal(),
-                write.output(),
-                write.error(),
-                write.leaseMs()));
+        apply(write(workflow, null, limit, List.of(task(UUID.randomUUID(), null)), otherwise));
     assertFalse(written.applied());
     assertEquals(workflow, written.workflow().id());
     assertEquals(Set.of(), written.inserted());

@@ -30,28 +30,6 @@ class LoopMeter {
       long workflowsHandedOut,
       double compilerSeconds) {
 
-    /** A reading without the JIT compiler's CPU. */
-    Reading(
-        double serverSeconds,
-        double postgresSeconds,
-        long tasksClaimed,
-        long taskClaimsEmpty,
-        long workflowsClaimed,
-        long workflowClaimsEmpty,
-        long tasksHandedOut,
-        long workflowsHandedOut) {
-      this(
-          serverSeconds,
-          postgresSeconds,
-          tasksClaimed,
-          taskClaimsEmpty,
-          workflowsClaimed,
-          workflowClaimsEmpty,
-          tasksHandedOut,
-          workflowsHandedOut,
-          0);
-    }
-
     /** A reading from a server that counts no handed-out items (one item per statement). */
     Reading(
         double serverSeconds,
@@ -68,7 +46,8 @@ class LoopMeter {
           workflowsClaimed,
           workflowClaimsEmpty,
           -1,
-          -1);
+          -1,
+          0);
     }
 
     static Reading now(ServerProcess server) {

@@ -125,8 +125,8 @@ class BenchmarkReportTest {
   @Test
   void claimStatementsAreSetAgainstTheItemsHandedOutWhenTheServerCountsThem() {
     // 300 statements (200 took something, 100 found nothing) handed out 1000 tasks
-    LoopMeter.Reading opened = new LoopMeter.Reading(0, 0, 0, 0, 0, 0, 0, 0);
-    LoopMeter.Reading closed = new LoopMeter.Reading(0, 0, 200, 100, 0, 0, 1000, 0);
+    LoopMeter.Reading opened = new LoopMeter.Reading(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    LoopMeter.Reading closed = new LoopMeter.Reading(0, 0, 200, 100, 0, 0, 1000, 0, 0);
     LoopResult loop = LoopMeter.of(LoopResult.TASK_ONLY, 8, 1.0, 1000, opened, closed, "");
     assertEquals(0.3, loop.claimStatementsPerTask(), 1e-9);
   }
