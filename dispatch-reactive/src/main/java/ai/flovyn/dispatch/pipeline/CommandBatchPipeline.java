@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
@@ -73,15 +74,10 @@ final class CommandBatchPipeline {
   private Mono<BatchApplication.Applied> apply(Tx tx, BatchPlan plan) {
     BatchWrite write = BatchApplication.directWrite(plan, options);
     if (write == null) {
-      return found(plan, tx.workflows().lock(plan.tenant(), plan.batch().workflowExecutionId()))
-          .flatMap(workflow -> application(tx, plan, workflow).run());
+      return locked(tx, plan);
     }
-    return finish(tx, plan, tx.workflows().applyBatch(write));
-  }
-
-  // What a batch's call did: applied, it finishes in Java; not, it runs under the lock it took.
-  private Mono<BatchApplication.Applied> finish(Tx tx, BatchPlan plan, Mono<BatchWritten> call) {
-    return found(plan, call)
+    // applied, it finishes in Java; not, it runs under the lock the call took, on the row it read
+    return found(plan, tx.workflows().applyBatch(write))
         .flatMap(
             written ->
                 written.applied()
@@ -90,13 +86,27 @@ final class CommandBatchPipeline {
   }
 
   // A group's common batches are one call (each batch's guards checked on its own row); each then
-  // finishes in Java in the group's order, and the others run statement by statement after it.
+  // finishes in Java in the group's order, and the others run statement by statement in that
+  // order. A workflow with several batches in the group keeps them in order: they all take their
+  // turn as steps. A batch the call handed back reads its row again when its turn comes, since the
+  // steps before it may have written to that workflow (a parent cancelling it, a child reporting).
   // The call locks its workflows first, the other batches theirs after: lock order is by workflow
   // id within each part, and a deadlock with another group (two batches of one workflow in two
   // groups at once) is retried like any.
-  private Mono<List<Mono<BatchApplication.Applied>>> applyGroup(Tx tx, List<BatchPlan> plans) {
+  Mono<List<Mono<BatchApplication.Applied>>> applyGroup(Tx tx, List<BatchPlan> plans) {
+    Map<UUID, Long> perWorkflow =
+        plans.stream()
+            .collect(
+                Collectors.groupingBy(
+                    plan -> plan.batch().workflowExecutionId(), Collectors.counting()));
     List<BatchWrite> writes =
-        plans.stream().map(plan -> BatchApplication.directWrite(plan, options)).toList();
+        plans.stream()
+            .map(
+                plan ->
+                    perWorkflow.get(plan.batch().workflowExecutionId()) == 1
+                        ? BatchApplication.directWrite(plan, options)
+                        : null)
+            .toList();
     List<BatchWrite> direct = writes.stream().filter(Objects::nonNull).toList();
     Mono<BatchWritten[]> written =
         direct.isEmpty() ? Mono.just(new BatchWritten[0]) : tx.workflows().applyBatches(direct);
@@ -106,15 +116,23 @@ final class CommandBatchPipeline {
           int next = 0;
           for (int i = 0; i < plans.size(); i++) {
             BatchPlan plan = plans.get(i);
+            BatchWritten result = writes.get(i) == null ? null : results[next++];
             if (writes.get(i) == null) {
               steps.add(Mono.defer(() -> apply(tx, plan)));
+            } else if (result != null && result.applied()) {
+              steps.add(Mono.defer(() -> application(tx, plan, result.workflow()).written(result)));
             } else {
-              BatchWritten result = results[next++];
-              steps.add(Mono.defer(() -> finish(tx, plan, Mono.justOrEmpty(result))));
+              // missing (NOT_FOUND when its turn comes) or handed back: read under the lock held
+              steps.add(Mono.defer(() -> locked(tx, plan)));
             }
           }
           return steps;
         });
+  }
+
+  private Mono<BatchApplication.Applied> locked(Tx tx, BatchPlan plan) {
+    return found(plan, tx.workflows().lock(plan.tenant(), plan.batch().workflowExecutionId()))
+        .flatMap(workflow -> application(tx, plan, workflow).run());
   }
 
   private BatchApplication application(Tx tx, BatchPlan plan, WorkflowRow workflow) {
