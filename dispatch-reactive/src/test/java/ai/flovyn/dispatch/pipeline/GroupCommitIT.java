@@ -81,16 +81,20 @@ class GroupCommitIT {
     return new UUID(0, n);
   }
 
+  // two committers, groups of two batches, each batch's work held by the test
+  private GroupCommit groupsOfTwo() {
+    return new GroupCommit(
+        transactor,
+        GroupCommit.Applier.each(this::held),
+        2,
+        2,
+        100,
+        new DispatchMetrics(new SimpleMeterRegistry()));
+  }
+
   @Test
   void aSecondTransactionStartsBesideTheRunningOneOnlyWhenAFullGroupWaits() throws Exception {
-    GroupCommit groups =
-        new GroupCommit(
-            transactor,
-            GroupCommit.Applier.each(this::held),
-            2,
-            2,
-            100,
-            new DispatchMetrics(new SimpleMeterRegistry()));
+    GroupCommit groups = groupsOfTwo();
 
     CompletableFuture<BatchApplication.Applied> first =
         groups.submit(plan(workflow(1), 1)).toFuture();
@@ -113,14 +117,7 @@ class GroupCommitIT {
 
   @Test
   void oneWaitingBatchOfAFullGroupsCommandsStartsBesideTheRunningOne() throws Exception {
-    GroupCommit groups =
-        new GroupCommit(
-            transactor,
-            GroupCommit.Applier.each(this::held),
-            2,
-            2,
-            100,
-            new DispatchMetrics(new SimpleMeterRegistry()));
+    GroupCommit groups = groupsOfTwo();
 
     groups.submit(plan(workflow(11), 1)).subscribe();
     Await.until(() -> started().size() == 1, "the first batch's transaction to start");
