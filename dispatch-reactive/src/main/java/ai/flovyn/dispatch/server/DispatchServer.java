@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.server;
 import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.grpc.RequestSizes;
 import ai.flovyn.dispatch.grpc.TenantLimits;
+import ai.flovyn.dispatch.http.HttpPort;
 import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
@@ -59,7 +60,7 @@ public final class DispatchServer implements AutoCloseable {
   private final CallsInFlight calls = new CallsInFlight();
   private HealthStatusManager health;
   private Server grpcServer;
-  private MetricsHttpServer metricsServer;
+  private HttpPort httpPort;
   private ConnectionPool pool;
   private Dispatch dispatch;
   private ActiveTokens tokens;
@@ -118,16 +119,17 @@ public final class DispatchServer implements AutoCloseable {
       startTokens(jdbcUrl, user, password);
     }
     startGrpc();
-    startMetrics();
+    startHttp();
     log.info(
-        "dispatch-reactive {} serving gRPC on {}:{} ({}), metrics on http://{}:{}/metrics,"
+        "dispatch-reactive {} serving gRPC on {}:{} ({}), HTTP (API, console, metrics) on"
+            + " http://{}:{}/,"
             + " database {}; {}",
         version(),
         config.grpcHost(),
         grpcPort(),
         transportDescription(),
-        config.metricsHost(),
-        metricsPort(),
+        config.httpHost(),
+        httpPort(),
         databaseDescription,
         authDescription());
     if (!config.auth().required() && !config.grpcLoopback()) {
@@ -259,26 +261,23 @@ public final class DispatchServer implements AutoCloseable {
         .orElse("plaintext");
   }
 
-  private void startMetrics() {
-    InetSocketAddress address = new InetSocketAddress(config.metricsHost(), config.metricsPort());
+  private void startHttp() {
+    InetSocketAddress address = new InetSocketAddress(config.httpHost(), config.httpPort());
     if (address.isUnresolved()) {
       throw new StartupException(
-          "cannot resolve "
-              + ServerConfig.where("DISPATCH_METRICS_HOST")
-              + " = "
-              + config.metricsHost(),
+          "cannot resolve " + ServerConfig.where("DISPATCH_HTTP_HOST") + " = " + config.httpHost(),
           null);
     }
     try {
-      metricsServer = MetricsHttpServer.start(address, registry, dispatch, tokens);
-    } catch (IOException e) {
+      httpPort = HttpPort.start(new HttpPort.Settings(address, registry, dispatch, tokens, null));
+    } catch (RuntimeException e) {
       throw new StartupException(
-          bindMessage("metrics", config.metricsPort(), "DISPATCH_METRICS_PORT", e), e);
+          bindMessage("HTTP", config.httpPort(), "DISPATCH_HTTP_PORT", e), e);
     }
-    resources.push(metricsServer);
+    resources.push(httpPort);
   }
 
-  private static String bindMessage(String what, int port, String env, IOException e) {
+  private static String bindMessage(String what, int port, String env, Exception e) {
     boolean inUse = false;
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       inUse |=
@@ -301,9 +300,9 @@ public final class DispatchServer implements AutoCloseable {
     return grpcServer.getPort();
   }
 
-  /** The port the metrics endpoint listens on (the real one when configured as 0). */
-  public int metricsPort() {
-    return metricsServer.port();
+  /** The port of the HTTP API, console and metrics (the real one when configured as 0). */
+  public int httpPort() {
+    return httpPort.port();
   }
 
   /** The JDBC URL of the database in use (embedded or configured). */

@@ -22,7 +22,7 @@ public record ServerConfig(
     String dbUser,
     String dbPassword,
     int dbPoolSize,
-    int metricsPort,
+    int httpPort,
     Path dataDir,
     Duration maxPollTimeout,
     Duration shutdownGrace,
@@ -35,7 +35,7 @@ public record ServerConfig(
     Map<String, Duration> tenantRetention,
     String grpcHost,
     Auth auth,
-    String metricsHost,
+    String httpHost,
     Optional<TlsSettings> tls,
     TenantLimits.Settings tenantLimits) {
 
@@ -80,7 +80,11 @@ public record ServerConfig(
           new Setting("DISPATCH_DB_PASSWORD", "", "database password"),
           new Setting("DISPATCH_DB_POOL_SIZE", "8", "R2DBC connection pool size"),
           new Setting(
-              "DISPATCH_METRICS_PORT", "9464", "Prometheus metrics HTTP port, serves /metrics"),
+              "DISPATCH_HTTP_PORT",
+              "8000",
+              "HTTP port: the operator API (/api/...) and console (/console/), /metrics,"
+                  + " /_/health and live task data (0 = any free port)"),
+          new Setting("DISPATCH_METRICS_PORT", "", "older name of DISPATCH_HTTP_PORT"),
           new Setting(
               "DISPATCH_DATA_DIR", "dispatch-data", "where the embedded PostgreSQL keeps its data"),
           new Setting(
@@ -123,9 +127,11 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_RETENTION_TENANTS", "", "per-tenant retention days, e.g. acme=30,beta=1"),
           new Setting(
-              "DISPATCH_METRICS_HOST",
-              "0.0.0.0",
-              "address the metrics HTTP port binds to (127.0.0.1 = this host only)"),
+              "DISPATCH_HTTP_HOST",
+              "",
+              "address the HTTP port listens on; none = 127.0.0.1 with authentication off,"
+                  + " 0.0.0.0 with it required (as gRPC)"),
+          new Setting("DISPATCH_METRICS_HOST", "", "older name of DISPATCH_HTTP_HOST"),
           new Setting(
               "DISPATCH_TLS_CERT",
               "",
@@ -178,13 +184,15 @@ public record ServerConfig(
       values.put(setting.env(), environment.getOrDefault(setting.env(), setting.defaultValue()));
     }
     applyFlags(args, values);
+    olderName(values, "DISPATCH_METRICS_PORT", "DISPATCH_HTTP_PORT", environment, args);
+    olderName(values, "DISPATCH_METRICS_HOST", "DISPATCH_HTTP_HOST", environment, args);
     return new ServerConfig(
         port(values, "DISPATCH_GRPC_PORT"),
         Optional.of(values.get("DISPATCH_DB_URL").trim()).filter(url -> !url.isEmpty()),
         values.get("DISPATCH_DB_USER"),
         values.get("DISPATCH_DB_PASSWORD"),
         intIn(values, "DISPATCH_DB_POOL_SIZE", 1, 1000),
-        port(values, "DISPATCH_METRICS_PORT"),
+        port(values, "DISPATCH_HTTP_PORT"),
         Path.of(values.get("DISPATCH_DATA_DIR")),
         Duration.ofSeconds(intIn(values, "DISPATCH_MAX_POLL_SECONDS", 1, 3600)),
         Duration.ofSeconds(intIn(values, "DISPATCH_SHUTDOWN_GRACE_SECONDS", 0, 3600)),
@@ -200,7 +208,7 @@ public record ServerConfig(
         tenantDays(values.get("DISPATCH_RETENTION_TENANTS")),
         grpcHost(values),
         auth(values),
-        host(values, "DISPATCH_METRICS_HOST"),
+        httpHost(values),
         tls(values),
         new TenantLimits.Settings(
             intIn(values, "DISPATCH_TENANT_MAX_LONG_POLLS", 0, 1_000_000),
@@ -255,6 +263,41 @@ public record ServerConfig(
       return InetAddress.getByName(host).isLoopbackAddress();
     } catch (UnknownHostException e) {
       throw new ConfigException("DISPATCH_GRPC_HOST / --grpc-host: cannot resolve '" + host + "'");
+    }
+  }
+
+  /**
+   * The HTTP port's host; when none, loopback exactly when authentication is off, so that with
+   * authentication off neither port is reachable from another machine unless told so.
+   */
+  private static String httpHost(Map<String, String> values) {
+    String host = values.get("DISPATCH_HTTP_HOST").trim();
+    if (!host.isEmpty()) {
+      return host;
+    }
+    return auth(values).required() ? "0.0.0.0" : "127.0.0.1";
+  }
+
+  /**
+   * An older setting name: its value counts when the new name was not given, from the environment
+   * or the command line.
+   */
+  private static void olderName(
+      Map<String, String> values,
+      String older,
+      String newer,
+      Map<String, String> environment,
+      String[] args) {
+    String value = values.get(older).trim();
+    if (value.isEmpty()) {
+      return;
+    }
+    String newerFlag = new Setting(newer, "", "").flag();
+    boolean newerGiven =
+        environment.containsKey(newer)
+            || java.util.Arrays.stream(args).anyMatch(arg -> arg.startsWith(newerFlag));
+    if (!newerGiven) {
+      values.put(newer, value);
     }
   }
 

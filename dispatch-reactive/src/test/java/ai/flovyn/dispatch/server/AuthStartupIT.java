@@ -65,7 +65,7 @@ class AuthStartupIT {
         new java.util.ArrayList<>(
             List.of(
                 "--grpc-port=0",
-                "--metrics-port=0",
+                "--http-port=0",
                 "--db-url=" + db.jdbcUrl(),
                 "--db-user=" + db.user()));
     args.addAll(List.of(flags));

@@ -230,11 +230,11 @@ class AuthenticationIT {
   void theHttpTaskDataStreamNeedsATokenToo() throws Exception {
     HttpResponse<String> without = taskData(null);
     assertEquals(401, without.statusCode());
-    assertEquals(MESSAGE, without.body().trim());
+    assertEquals("{\"error\":\"" + MESSAGE + "\"}", without.body().trim());
     assertEquals("Bearer", without.headers().firstValue("WWW-Authenticate").orElse(""));
     HttpResponse<String> revokedToken = taskData(bearer(revoked.text()));
     assertEquals(401, revokedToken.statusCode());
-    assertEquals(MESSAGE, revokedToken.body().trim());
+    assertEquals("{\"error\":\"" + MESSAGE + "\"}", revokedToken.body().trim());
     // past authentication, the missing ids are the next thing it says
     HttpResponse<String> withToken = taskData(bearer(valid.text()));
     assertEquals(400, withToken.statusCode(), withToken.body());
@@ -252,7 +252,7 @@ class AuthenticationIT {
       throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + server.metricsPort() + "/v1/task-data" + query));
+            URI.create("http://127.0.0.1:" + server.httpPort() + "/v1/task-data" + query));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
@@ -353,7 +353,7 @@ class AuthenticationIT {
       return HttpClient.newHttpClient()
           .send(
               HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics"))
+                      URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
                   .build(),
               HttpResponse.BodyHandlers.ofString())
           .body();

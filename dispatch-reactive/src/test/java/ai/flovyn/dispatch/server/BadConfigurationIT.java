@@ -63,7 +63,7 @@ class BadConfigurationIT {
               "--db-url=" + database.jdbcUrl(),
               "--db-user=" + database.user(),
               "--grpc-port=" + busy.getLocalPort(),
-              "--metrics-port=0");
+              "--http-port=0");
       assertEquals(1, outcome.exitCode());
       assertEquals(
           List.of(

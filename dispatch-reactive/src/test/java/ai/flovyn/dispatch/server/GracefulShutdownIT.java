@@ -106,7 +106,7 @@ class GracefulShutdownIT {
         // the poll went out after the subscription on the same connection: once the server counts
         // the poll as waiting, both calls are running
         Await.until(
-            () -> scrape(server.metricsPort()).contains("dispatch_polls_waiting 1.0"), "the poll");
+            () -> scrape(server.httpPort()).contains("dispatch_polls_waiting 1.0"), "the poll");
 
         server.close();
 
@@ -176,7 +176,7 @@ class GracefulShutdownIT {
         UUID inFlightTask = UUID.randomUUID();
         stream.onNext(scheduling("in-flight", workflowId, inFlightTask));
         Await.until(
-            () -> scrape(server.metricsPort()).contains("dispatch_command_batches_in_flight 1.0"),
+            () -> scrape(server.httpPort()).contains("dispatch_command_batches_in_flight 1.0"),
             "the batch in flight");
         ListenableFuture<PollTaskResponse> poll =
             TaskExecutionGrpc.newFutureStub(channel)
@@ -188,7 +188,7 @@ class GracefulShutdownIT {
                         .setTimeoutSeconds(100)
                         .build());
         Await.until(
-            () -> scrape(server.metricsPort()).contains("dispatch_polls_waiting 1.0"), "the poll");
+            () -> scrape(server.httpPort()).contains("dispatch_polls_waiting 1.0"), "the poll");
 
         CompletableFuture<Void> closed = CompletableFuture.runAsync(server::close);
 

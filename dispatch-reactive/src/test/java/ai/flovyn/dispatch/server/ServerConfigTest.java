@@ -16,7 +16,7 @@ class ServerConfigTest {
   void defaultsApplyWhenNothingIsSet() {
     ServerConfig config = ServerConfig.from(Map.of(), new String[0]);
     assertEquals(9090, config.grpcPort());
-    assertEquals(9464, config.metricsPort());
+    assertEquals(8000, config.httpPort());
     assertEquals(Optional.empty(), config.dbUrl());
     assertEquals(8, config.dbPoolSize());
     assertEquals(Path.of("dispatch-data"), config.dataDir());
@@ -96,17 +96,18 @@ class ServerConfigTest {
   }
 
   @Test
-  void tenantLimitsAndMetricsHostHaveDefaultsAndCanBeSet() {
+  void tenantLimitsAndHttpHostHaveDefaultsAndCanBeSet() {
     ServerConfig defaults = ServerConfig.from(Map.of(), new String[0]);
-    assertEquals("0.0.0.0", defaults.metricsHost());
+    // authentication off by default here (embedded, loopback): the HTTP port stays on loopback
+    assertEquals("127.0.0.1", defaults.httpHost());
     assertEquals(
         new ai.flovyn.dispatch.grpc.TenantLimits.Settings(256, 256, 128, 5000, 10000),
         defaults.tenantLimits());
     ServerConfig set =
         ServerConfig.from(
             Map.of("DISPATCH_TENANT_RATE", "0"),
-            new String[] {"--metrics-host=127.0.0.1", "--tenant-max-long-polls=2"});
-    assertEquals("127.0.0.1", set.metricsHost());
+            new String[] {"--http-host=127.0.0.1", "--tenant-max-long-polls=2"});
+    assertEquals("127.0.0.1", set.httpHost());
     assertEquals(2, set.tenantLimits().longPolls());
     assertEquals(0, set.tenantLimits().ratePerSecond());
     assertRefused("DISPATCH_TENANT_BURST", "--tenant-burst=0");
@@ -116,6 +117,35 @@ class ServerConfigTest {
     ConfigException e =
         assertThrows(ConfigException.class, () -> ServerConfig.from(Map.of(), flags));
     assertTrue(e.getMessage().contains(setting), e.getMessage());
+  }
+
+  @Test
+  void theHttpPortFollowsGrpcsSecureByDefaultRule() {
+    ServerConfig required =
+        ServerConfig.from(
+            Map.of("DISPATCH_DB_URL", "jdbc:postgresql://db:5432/dispatch"), new String[0]);
+    assertTrue(required.auth().required());
+    assertEquals("0.0.0.0", required.httpHost());
+    ServerConfig off =
+        ServerConfig.from(
+            Map.of("DISPATCH_DB_URL", "jdbc:postgresql://db:5432/dispatch"),
+            new String[] {"--auth=off"});
+    assertEquals("127.0.0.1", off.httpHost());
+    assertEquals("127.0.0.1", off.grpcHost());
+  }
+
+  @Test
+  void theMetricsSettingsStillNameTheHttpPortUnlessItIsGiven() {
+    ServerConfig older =
+        ServerConfig.from(
+            Map.of("DISPATCH_METRICS_PORT", "9464", "DISPATCH_METRICS_HOST", "0.0.0.0"),
+            new String[0]);
+    assertEquals(9464, older.httpPort());
+    assertEquals("0.0.0.0", older.httpHost());
+    ServerConfig both =
+        ServerConfig.from(
+            Map.of("DISPATCH_METRICS_PORT", "9464"), new String[] {"--http-port=8080"});
+    assertEquals(8080, both.httpPort());
   }
 
   @Test
@@ -135,7 +165,7 @@ class ServerConfigTest {
     assertTrue(error.getMessage().contains("DISPATCH_GRPC_PORT / --grpc-port"), error.getMessage());
     assertThrows(
         ConfigException.class,
-        () -> ServerConfig.from(Map.of(), new String[] {"--metrics-port=70000"}));
+        () -> ServerConfig.from(Map.of(), new String[] {"--http-port=70000"}));
   }
 
   @Test

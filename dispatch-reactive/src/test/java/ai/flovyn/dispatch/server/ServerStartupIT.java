@@ -40,7 +40,7 @@ class ServerStartupIT {
   void embeddedDefaultServesHealthReflectionAndMetricsAndKeepsDataAcrossRestart() throws Exception {
     ServerConfig config =
         ServerConfig.from(
-            Map.of(), new String[] {"--grpc-port=0", "--metrics-port=0", "--data-dir=" + dataDir});
+            Map.of(), new String[] {"--grpc-port=0", "--http-port=0", "--data-dir=" + dataDir});
     int port;
     try (DispatchServer server = DispatchServer.start(config)) {
       port = server.grpcPort();
@@ -57,7 +57,7 @@ class ServerStartupIT {
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
-      HttpResponse<String> metrics = scrape(server.metricsPort());
+      HttpResponse<String> metrics = scrape(server.httpPort());
       assertEquals(200, metrics.statusCode());
       assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM metrics exported");
       assertTrue(metrics.body().contains("dispatch_db_pool_acquired"), "pool use exported");

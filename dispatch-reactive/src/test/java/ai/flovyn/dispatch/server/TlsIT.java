@@ -70,7 +70,7 @@ class TlsIT {
     writeServerCertificate(TestCertificates.issue(serverCa, "server"));
     try (DispatchServer server =
         RealServers.start(
-            database, "--tls-cert=" + cert(), "--tls-key=" + key(), "--metrics-host=127.0.0.1")) {
+            database, "--tls-cert=" + cert(), "--tls-key=" + key(), "--http-host=127.0.0.1")) {
       assertEquals(ServingStatus.SERVING, health(server, tlsClient(null)));
       StatusRuntimeException plaintext =
           assertThrows(
@@ -81,7 +81,7 @@ class TlsIT {
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics"))
+                          URI.create("http://127.0.0.1:" + server.httpPort() + "/metrics"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertEquals(200, metrics.statusCode());

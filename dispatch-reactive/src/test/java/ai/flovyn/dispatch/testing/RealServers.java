@@ -18,7 +18,7 @@ public final class RealServers {
   public static DispatchServer start(TestDatabase db, String... flags) {
     List<String> args = new ArrayList<>();
     args.add("--grpc-port=0");
-    args.add("--metrics-port=0");
+    args.add("--http-port=0");
     args.add("--db-url=" + db.jdbcUrl());
     args.add("--db-user=" + db.user());
     args.add("--auth=off");

@@ -64,7 +64,7 @@ final class ServerProcess implements AutoCloseable {
     command.add("--db-user=" + user);
     command.add("--db-pool-size=" + poolSize);
     command.add("--grpc-port=" + grpcPort);
-    command.add("--metrics-port=" + metricsPort);
+    command.add("--http-port=" + metricsPort);
     // the benchmark's clients send no tokens; the server stays on loopback with auth off
     command.add("--auth=off");
     Files.createDirectories(log.toAbsolutePath().getParent());

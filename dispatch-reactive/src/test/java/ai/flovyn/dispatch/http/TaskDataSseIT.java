@@ -1,4 +1,4 @@
-package ai.flovyn.dispatch.server;
+package ai.flovyn.dispatch.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 class TaskDataSseIT {
   private static TestDatabase db;
   private static GrpcTestServer grpc;
-  private static MetricsHttpServer http;
+  private static HttpPort http;
   private static final HttpClient client = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startServers() throws Exception {
     db = TestDatabase.create();
     grpc = GrpcTestServer.start(db);
-    http = MetricsHttpServer.start(0, grpc.registry(), grpc.dispatch());
+    http = HttpPort.start(HttpPort.Settings.local(grpc.registry(), grpc.dispatch()));
   }
 
   @AfterAll
@@ -74,6 +74,9 @@ class TaskDataSseIT {
                 .build());
 
     Iterator<String> lines = response.body().iterator();
+    // the stream opens with a comment (so that the headers go out at once), then the events
+    assertEquals(": open", lines.next());
+    assertEquals("", lines.next());
     String data = lines.next();
     assertTrue(data.startsWith("data: {\"taskExecutionId\":\"" + task.taskId() + "\""), data);
     assertTrue(

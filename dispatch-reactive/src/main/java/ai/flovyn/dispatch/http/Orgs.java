@@ -1,0 +1,19 @@
+package ai.flovyn.dispatch.http;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Which tenant an {@code {org}} path segment names. Flovyn's paths carry the organization's slug
+ * while gRPC carries its id, so either is accepted: a slug known to the server names its tenant,
+ * any other text is taken as the tenant id itself.
+ */
+@FunctionalInterface
+interface Orgs {
+  /** Emits the tenant id {@code org} names (never empty). */
+  Mono<String> tenantOf(String org);
+
+  /** Every org segment is a tenant id: for servers without slugs. */
+  static Orgs idsOnly() {
+    return Mono::just;
+  }
+}
