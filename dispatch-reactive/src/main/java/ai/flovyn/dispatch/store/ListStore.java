@@ -242,6 +242,9 @@ public final class ListStore {
             sql,
             row -> Map.entry(row.get("status", String.class), row.get("n", Long.class)),
             binds.values().toArray())
+        // read the whole result before the next statement: one connection runs one at a time
+        .collectList()
+        .flatMapIterable(entries -> entries)
         .concatMap(
             entry ->
                 entry.getValue() < CAP
@@ -268,10 +271,10 @@ public final class ListStore {
     }
     String sql = String.format(ESTIMATE, table, condition);
     return Sql.query(connection, sql, row -> row.get(0, String.class), binds.values().toArray())
-        .next()
+        .collectList()
         .map(
             plan -> {
-              Matcher rows = PLAN_ROWS.matcher(plan);
+              Matcher rows = PLAN_ROWS.matcher(plan.isEmpty() ? "" : plan.get(0));
               long estimate = rows.find() ? Long.parseLong(rows.group(1)) : CAP;
               return new Count(Math.max(estimate, CAP), true);
             });
