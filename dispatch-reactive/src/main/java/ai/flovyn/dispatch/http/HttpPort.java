@@ -106,6 +106,11 @@ public final class HttpPort implements AutoCloseable {
     return new HttpPort(server, taskData);
   }
 
+  /** The address it listens on (the real port when bound to port 0). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.address();
+  }
+
   /** The port it listens on (the real one when bound to port 0). */
   public int port() {
     return ((InetSocketAddress) server.address()).getPort();

@@ -300,6 +300,16 @@ public final class DispatchServer implements AutoCloseable {
     return grpcServer.getPort();
   }
 
+  /** The address the HTTP port is bound to. */
+  public InetSocketAddress httpAddress() {
+    return httpPort.address();
+  }
+
+  /** The address the gRPC port is bound to. */
+  public InetSocketAddress grpcAddress() {
+    return (InetSocketAddress) grpcServer.getListenSockets().get(0);
+  }
+
   /** The port of the HTTP API, console and metrics (the real one when configured as 0). */
   public int httpPort() {
     return httpPort.port();

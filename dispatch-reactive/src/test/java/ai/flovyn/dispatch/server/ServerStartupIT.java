@@ -57,6 +57,11 @@ class ServerStartupIT {
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+      // authentication is off here (embedded, loopback): the HTTP port listens on loopback only
+      assertTrue(
+          server.httpAddress().getAddress().isLoopbackAddress(), server.httpAddress().toString());
+      assertTrue(
+          server.grpcAddress().getAddress().isLoopbackAddress(), server.grpcAddress().toString());
       HttpResponse<String> metrics = scrape(server.httpPort());
       assertEquals(200, metrics.statusCode());
       assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM metrics exported");
