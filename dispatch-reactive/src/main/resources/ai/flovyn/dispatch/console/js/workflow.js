@@ -135,7 +135,7 @@ function summary(d) {
       ['Parent', parent],
       ['Children', String(d.childCount ?? (d.children || []).length)],
       ['Worker', d.workerId ? h('span', { class: 'mono', text: d.workerId }) : null],
-      ['History', `${d.currentSequence ?? '—'} events · ${formatBytes(d.historyBytes)}`],
+      ['History', `${d.currentSequence ?? '—'} event${d.currentSequence === 1 ? '' : 's'} · ${formatBytes(d.historyBytes)}`],
       ['Cancel requested', d.cancelRequested ? 'yes' : 'no'],
     ])));
 }
@@ -432,7 +432,8 @@ async function settle(promise, action, reload) {
     confirmLabel: resolve ? 'Resolve' : 'Reject',
     danger: !resolve,
     onConfirm: async () => {
-      const url = org('/promises/' + encodeURIComponent(promise.id) + '/' + action);
+      // the id is '<workflow id>:<name>'; the colon is kept as the path segment's own character
+      const url = org('/promises/' + encodeURIComponent(promise.id).replace(/%3A/gi, ':') + '/' + action);
       const answer = resolve
         ? await post(url, { value: parseJson(input.value, 'value') ?? null })
         : await post(url, { error: input.value.trim() || 'rejected' });
