@@ -19,6 +19,7 @@ import ai.flovyn.dispatch.proto.FailWorkflowCommand;
 import ai.flovyn.dispatch.proto.PollTaskResponse;
 import ai.flovyn.dispatch.proto.StartWorkflowRequest;
 import ai.flovyn.dispatch.proto.TaskCapability;
+import ai.flovyn.dispatch.proto.WorkerHeartbeatRequest;
 import ai.flovyn.dispatch.proto.WorkerRegistrationRequest;
 import ai.flovyn.dispatch.proto.WorkflowCapability;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
@@ -95,6 +96,7 @@ class ConsoleBrowserIT {
   private static String failed;
   private static String longHistory;
   private static UUID failedTask;
+  private static String workerId;
   private static final List<String> bulk = new ArrayList<>();
 
   @BeforeAll
@@ -230,18 +232,20 @@ class ConsoleBrowserIT {
         LONG_HISTORY,
         longHistory);
 
-    grpc.lifecycle()
-        .registerWorker(
-            WorkerRegistrationRequest.newBuilder()
-                .setTenantId(TENANT)
-                .setWorkerName("billing-worker")
-                .setWorkerVersion("1.4.2")
-                .setWorkerType("UNIFIED")
-                .setHostName("ip-10-0-3-17")
-                .setProcessId("4242")
-                .addWorkflows(WorkflowCapability.newBuilder().setKind("approval-flow"))
-                .addTasks(TaskCapability.newBuilder().setKind("charge-card"))
-                .build());
+    workerId =
+        grpc.lifecycle()
+            .registerWorker(
+                WorkerRegistrationRequest.newBuilder()
+                    .setTenantId(TENANT)
+                    .setWorkerName("billing-worker")
+                    .setWorkerVersion("1.4.2")
+                    .setWorkerType("UNIFIED")
+                    .setHostName("ip-10-0-3-17")
+                    .setProcessId("4242")
+                    .addWorkflows(WorkflowCapability.newBuilder().setKind("approval-flow"))
+                    .addTasks(TaskCapability.newBuilder().setKind("charge-card"))
+                    .build())
+            .getWorkerId();
   }
 
   private static StartWorkflowRequest request(String kind, String queue, String input) {
@@ -462,6 +466,9 @@ class ConsoleBrowserIT {
     browser.get(base() + "/console/orgs/" + TENANT + "/queues");
     until(() -> present(By.cssSelector("tr[data-queue=billing]")), "the queues");
     screenshot("queues");
+    // online means heard from within a minute: the class's earlier steps may take longer
+    grpc.lifecycle()
+        .sendHeartbeat(WorkerHeartbeatRequest.newBuilder().setWorkerId(workerId).build());
     browser.get(base() + "/console/orgs/" + TENANT + "/workers");
     until(() -> text(By.id("main")).contains("billing-worker"), "the worker");
     assertTrue(text(By.id("main")).contains("ONLINE"));
