@@ -174,12 +174,12 @@ class ConsoleBrowserIT {
   }
 
   /**
-   * Workflows to look at: three "order-workflow"s on a bulk queue, an "invoice" one, one waiting on
+   * Workflows to look at: four "order-workflow"s on a bulk queue, an "invoice" one, one waiting on
    * a promise with a task that failed an attempt and logged, one failed, one whose input looks like
    * markup, one with a 10,000-event history, and a registered worker.
    */
   private static void createData() {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       bulk.add(start("order-workflow", "bulk-q", "{\"n\":" + i + "}"));
     }
     start("invoice", "billing", "{\"amount\":12}");
@@ -302,24 +302,24 @@ class ConsoleBrowserIT {
   void theWorkflowListFiltersByKindAndItsUrlReproducesTheView() throws Exception {
     signedIn();
     browser.get(base() + "/console/orgs/" + TENANT + "/workflows");
-    until(() -> rows().size() >= 8, "every workflow listed");
+    until(() -> rows().size() >= 9, "every workflow listed");
     type(By.id("f-kind"), "order-workflow");
     click(By.id("apply-filters"));
     until(() -> browser.getCurrentUrl().contains("kind=order-workflow"), "the filter in the URL");
-    until(() -> rows().size() == 4, "the four order workflows");
+    until(() -> rows().size() == 5, "the five order workflows");
     for (WebElement row : rows()) {
       assertTrue(row.getText().contains("order-workflow"), row.getText());
     }
     until(
-        () -> text(By.cssSelector(".tabs [data-tab=PENDING] .tab-count")).equals("4"),
+        () -> text(By.cssSelector(".tabs [data-tab=PENDING] .tab-count")).equals("5"),
         "the pending tab counts the filtered ones");
     screenshot("workflows");
 
     String filtered = browser.getCurrentUrl();
     browser.get(base() + "/console/orgs/" + TENANT + "/workflows");
-    until(() -> rows().size() >= 8, "the unfiltered list");
+    until(() -> rows().size() >= 9, "the unfiltered list");
     browser.get(filtered);
-    until(() -> rows().size() == 4, "the link reproduces the filtered view");
+    until(() -> rows().size() == 5, "the link reproduces the filtered view");
     assertEquals("order-workflow", browser.findElement(By.id("f-kind")).getAttribute("value"));
 
     click(By.cssSelector(".tabs [data-tab=FAILED]"));
@@ -424,21 +424,30 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(7)
-  void cancelAllMatchingStatesTheCountAndCancelsThem() throws Exception {
+  void selectedWorkflowsAndAllMatchingOnesAreCancelledAfterConfirmingTheCount() throws Exception {
     signedIn();
     browser.get(base() + "/console/orgs/" + TENANT + "/workflows?queue=bulk-q");
-    until(() -> rows().size() == 3, "the bulk queue's workflows");
+    until(() -> rows().size() == 4, "the bulk queue's workflows");
+    String chosen = rows().get(0).getAttribute("data-id");
+    click(By.cssSelector("input.row-select[data-id='" + chosen + "']"));
+    until(() -> text(By.id("cancel-selected")).equals("Cancel selected (1)"), "one selected");
+    click(By.id("cancel-selected"));
+    until(() -> present(By.id("cancel-dialog-confirm")), "the confirmation");
+    assertTrue(text(By.id("cancel-dialog")).contains("1 workflow will be cancelled"));
+    click(By.id("cancel-dialog-confirm"));
+    until(() -> "CANCELLED".equals(status(chosen)), "the selected workflow cancelled");
+    assertEquals(3, bulk.stream().filter(id -> "PENDING".equals(status(id))).count());
+
+    browser.get(base() + "/console/orgs/" + TENANT + "/workflows?queue=bulk-q&status=PENDING");
+    until(() -> rows().size() == 3, "the pending ones");
     click(By.id("cancel-all"));
     until(() -> present(By.id("cancel-all-count")), "the confirmation with the count");
     assertTrue(
         text(By.id("cancel-all-count")).startsWith("3 workflows"), text(By.id("cancel-all-count")));
     screenshot("cancel-all-dialog");
     click(By.id("cancel-all-dialog-confirm"));
-    until(
-        () -> bulk.stream().allMatch(id -> "CANCELLED".equals(status(id))), "all three cancelled");
-    until(
-        () -> rows().stream().allMatch(r -> r.getText().contains("CANCELLED")),
-        "the list shows it");
+    until(() -> bulk.stream().allMatch(id -> "CANCELLED".equals(status(id))), "all four cancelled");
+    until(() -> text(By.id("main")).contains("No workflow matches"), "none pending any more");
   }
 
   @Test
