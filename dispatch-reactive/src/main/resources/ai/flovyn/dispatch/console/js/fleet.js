@@ -13,7 +13,7 @@ function countCell(value, href) {
 
 export async function queuesPage(ctx) {
   const host = h('div', { class: 'card card-flush' }, h('div', { class: 'loading', text: 'Loading…' }));
-  replace(ctx.main, pageHeader('Queues', 'Busiest first: what waits and runs on each queue'), host);
+  replace(ctx.main, pageHeader('Queues', 'Queues with unfinished work, busiest first'), host);
   try {
     const body = await get(org('/queues'));
     if (!ctx.isCurrent()) return;
@@ -24,12 +24,10 @@ export async function queuesPage(ctx) {
       { label: 'Workflows pending', class: 'num', cell: (q) => wf(q, 'PENDING') },
       { label: 'running', class: 'num', cell: (q) => wf(q, 'RUNNING') },
       { label: 'waiting', class: 'num', cell: (q) => wf(q, 'WAITING') },
-      { label: 'failed', class: 'num', cell: (q) => wf(q, 'FAILED') },
       { label: 'Tasks pending', class: 'num sep', cell: (q) => tk(q, 'PENDING') },
       { label: 'running', class: 'num', cell: (q) => tk(q, 'RUNNING') },
-      { label: 'failed', class: 'num', cell: (q) => tk(q, 'FAILED') },
       { label: 'Oldest pending', cell: (q) => q.oldestPendingAgeSeconds == null ? h('span', { class: 'muted', text: '—' }) : h('span', { class: q.oldestPendingAgeSeconds > 300 ? 'warn-text' : null, title: q.oldestPendingWorkflowAt || q.oldestPendingTaskAt || '', text: duration(q.oldestPendingAgeSeconds) }) },
-    ], body.queues || [], { empty: 'No queue has any workflow or task yet.', rowAttrs: (q) => ({ dataset: { queue: q.queue } }) }));
+    ], body.queues || [], { empty: 'No queue has unfinished work.', rowAttrs: (q) => ({ dataset: { queue: q.queue } }) }));
   } catch (error) {
     if (error.status !== 401) replace(host, errorBox(error));
   }

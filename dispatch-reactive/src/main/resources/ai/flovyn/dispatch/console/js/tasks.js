@@ -16,8 +16,9 @@ export async function tasksPage(ctx) {
   const filters = {};
   for (const name of FILTERS) if (query.get(name)) filters[name] = query.get(name);
   const cursor = query.get('cursor') || '';
+  const offset = Math.max(0, parseInt(query.get('offset') || '0', 10) || 0);
   const page = Math.max(1, parseInt(query.get('page') || '1', 10) || 1);
-  const go = (changes, state) => navigate(link('/tasks', { ...filters, status, cursor: changes.cursor, page: changes.page > 1 ? changes.page : '' }), { state });
+  const go = (changes, state) => navigate(link('/tasks', { ...filters, status, cursor: changes.cursor || '', offset: changes.offset || '', page: changes.page > 1 ? changes.page : '' }), { state });
 
   const tabHost = h('div');
   const listHost = h('div', { class: 'card card-flush' }, h('div', { class: 'loading', text: 'Loading…' }));
@@ -34,7 +35,7 @@ export async function tasksPage(ctx) {
 
   let body;
   try {
-    body = await get(org('/task-executions'), { ...filters, status, cursor, limit: PAGE_SIZE });
+    body = await get(org('/task-executions'), { ...filters, status, cursor, offset: offset || undefined, limit: PAGE_SIZE });
   } catch (error) {
     if (error.status !== 401) replace(listHost, errorBox(error));
     return;
@@ -52,7 +53,7 @@ export async function tasksPage(ctx) {
       { label: 'Created', cell: (t) => time(t.createdAt) },
       { label: 'Error', class: 'error-col', cell: (t) => t.error ? h('span', { class: 'error-text', text: preview(t.error, 60) }) : '' },
     ], rows, { empty: 'No task matches these filters.', rowAttrs: (t) => ({ dataset: { id: t.id, status: t.status } }) }),
-    pager({ page, cursor, nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
+    pager({ page, cursor, offset, limit: PAGE_SIZE, nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
 }
 
 function filterBar(filters, status) {

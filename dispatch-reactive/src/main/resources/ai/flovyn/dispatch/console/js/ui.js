@@ -81,22 +81,29 @@ export const CREATED_WINDOWS = [
 ];
 
 /**
- * A pager for keyset paging. The cursors of earlier pages travel in the history entry's state,
- * so Previous works after a reload; a link opened fresh on a later page offers "First page".
+ * A pager. Lists page by keyset cursor; the cursors of earlier pages travel in the history
+ * entry's state, so Previous works after a reload (a link opened fresh on a later page goes back
+ * to the first). A list in another order (an FQL ORDER BY) has no cursor and pages by offset.
  */
-export function pager({ page, nextCursor, cursor, go, shown, total, totalEstimated }) {
+export function pager({ page, nextCursor, cursor, offset = 0, limit, go, shown, total, totalEstimated }) {
   const stack = (history.state && Array.isArray(history.state.cursors)) ? history.state.cursors : [];
-  const previous = h('button', { class: 'btn', type: 'button', id: 'page-prev', disabled: page <= 1, text: '← Previous' });
-  const next = h('button', { class: 'btn', type: 'button', id: 'page-next', disabled: !nextCursor, text: 'Next →' });
+  const byOffset = !nextCursor && !cursor && (offset > 0 || (total != null && shown < total));
+  const hasNext = nextCursor ? true : byOffset && total != null && offset + shown < total;
+  const previous = h('button', { class: 'btn', type: 'button', id: 'page-prev', disabled: page <= 1 && offset <= 0, text: '← Previous' });
+  const next = h('button', { class: 'btn', type: 'button', id: 'page-next', disabled: !hasNext, text: 'Next →' });
   previous.addEventListener('click', () => {
-    if (stack.length) {
-      const back = stack[stack.length - 1];
-      go({ cursor: back || '', page: page - 1 }, { cursors: stack.slice(0, -1) });
+    if (byOffset) {
+      go({ offset: Math.max(0, offset - limit), page: page - 1 });
+    } else if (stack.length) {
+      go({ cursor: stack[stack.length - 1] || '', page: page - 1 }, { cursors: stack.slice(0, -1) });
     } else {
       go({ cursor: '', page: 1 }, { cursors: [] });
     }
   });
-  next.addEventListener('click', () => go({ cursor: nextCursor, page: page + 1 }, { cursors: [...stack, cursor || ''] }));
+  next.addEventListener('click', () => {
+    if (byOffset) go({ offset: offset + limit, page: page + 1 });
+    else go({ cursor: nextCursor, page: page + 1 }, { cursors: [...stack, cursor || ''] });
+  });
   const totalText = total === undefined || total === null ? '' : ` of ${totalEstimated ? 'about ' : ''}${total.toLocaleString()}`;
   return h('div', { class: 'pager' },
     h('span', { class: 'muted', text: `Page ${page}${shown !== undefined ? ` · ${shown} shown` : ''}${totalText}` }),

@@ -24,9 +24,10 @@ export async function workflowsPage(ctx) {
   const status = query.get('status') || '';
   const filters = filtersOf(query);
   const cursor = query.get('cursor') || '';
+  const offset = Math.max(0, parseInt(query.get('offset') || '0', 10) || 0);
   const page = Math.max(1, parseInt(query.get('page') || '1', 10) || 1);
   const go = (changes, state) => {
-    const next = { ...filters, status, cursor: changes.cursor, page: changes.page > 1 ? changes.page : '' };
+    const next = { ...filters, status, cursor: changes.cursor || '', offset: changes.offset || '', page: changes.page > 1 ? changes.page : '' };
     navigate(link('/workflows', next), { state });
   };
 
@@ -52,7 +53,7 @@ export async function workflowsPage(ctx) {
 
   let body;
   try {
-    body = await get(org('/workflow-executions'), { ...filters, status, cursor, limit: PAGE_SIZE });
+    body = await get(org('/workflow-executions'), { ...filters, status, cursor, offset: offset || undefined, limit: PAGE_SIZE });
   } catch (error) {
     if (error.status !== 401) replace(listHost, errorBox(error));
     return;
@@ -105,7 +106,7 @@ export async function workflowsPage(ctx) {
   replace(listHost,
     h('div', { class: 'toolbar' }, h('div', { class: 'toolbar-left' }, cancelSelected, cancelAll)),
     grid,
-    pager({ page, cursor, nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
+    pager({ page, cursor, offset, limit: PAGE_SIZE, nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
 }
 
 function filterBar(filters, status) {
