@@ -322,6 +322,22 @@ class ConsoleBrowserIT {
     until(() -> rows().size() == 5, "the link reproduces the filtered view");
     assertEquals("order-workflow", browser.findElement(By.id("f-kind")).getAttribute("value"));
 
+    // keyset paging: Next follows nextCursor, Previous returns to the page before
+    browser.get(filtered + "&limit=2");
+    until(() -> rows().size() == 2, "a page of two");
+    List<String> first = rowIds();
+    click(By.id("page-next"));
+    until(() -> browser.getCurrentUrl().contains("cursor="), "the cursor in the URL");
+    until(() -> rows().size() == 2 && !rowIds().equals(first), "the second page");
+    List<String> second = rowIds();
+    click(By.id("page-next"));
+    until(() -> rows().size() == 1, "the last page");
+    assertFalse(browser.findElement(By.id("page-next")).isEnabled(), "nothing after the last");
+    click(By.id("page-prev"));
+    until(() -> rowIds().equals(second), "back on the second page");
+    click(By.id("page-prev"));
+    until(() -> rowIds().equals(first), "back on the first page");
+
     click(By.cssSelector(".tabs [data-tab=FAILED]"));
     until(() -> browser.getCurrentUrl().contains("status=FAILED"), "the status in the URL");
     until(() -> text(By.id("main")).contains("No workflow matches"), "no failed order workflow");
@@ -469,6 +485,9 @@ class ConsoleBrowserIT {
   @Order(9)
   void theOtherPagesShowTheirData() throws Exception {
     signedIn();
+    browser.get(base() + "/console/orgs/" + TENANT + "/workflows");
+    until(() -> rows().size() >= 10, "every workflow");
+    screenshot("workflows-all");
     browser.get(base() + "/console/orgs/" + TENANT + "/tasks");
     until(() -> text(By.id("main")).contains("charge-card"), "the task list");
     screenshot("tasks");
@@ -614,6 +633,14 @@ class ConsoleBrowserIT {
 
   private static List<WebElement> rows() {
     return browser.findElements(By.cssSelector("#main table.grid tbody tr[data-id]"));
+  }
+
+  private static List<String> rowIds() {
+    List<String> ids = new ArrayList<>();
+    for (WebElement row : rows()) {
+      ids.add(row.getAttribute("data-id"));
+    }
+    return ids;
   }
 
   private static List<WebElement> events() {

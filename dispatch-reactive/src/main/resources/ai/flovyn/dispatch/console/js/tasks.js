@@ -17,16 +17,18 @@ export async function tasksPage(ctx) {
   for (const name of FILTERS) if (query.get(name)) filters[name] = query.get(name);
   const cursor = query.get('cursor') || '';
   const offset = Math.max(0, parseInt(query.get('offset') || '0', 10) || 0);
+  const limit = Math.min(1000, Math.max(1, parseInt(query.get('limit') || '', 10) || PAGE_SIZE));
+  const sized = limit === PAGE_SIZE ? {} : { limit };
   const page = Math.max(1, parseInt(query.get('page') || '1', 10) || 1);
-  const go = (changes, state) => navigate(link('/tasks', { ...filters, status, cursor: changes.cursor || '', offset: changes.offset || '', page: changes.page > 1 ? changes.page : '' }), { state });
+  const go = (changes, state) => navigate(link('/tasks', { ...filters, status, ...sized, cursor: changes.cursor || '', offset: changes.offset || '', page: changes.page > 1 ? changes.page : '' }), { state });
 
   const tabHost = h('div');
   const listHost = h('div', { class: 'card card-flush' }, h('div', { class: 'loading', text: 'Loading…' }));
   replace(ctx.main, pageHeader('Tasks'), tabHost, filterBar(filters, status), listHost);
   const statusTabs = (counts) => tabs([
-    { label: 'All', key: 'ALL', href: link('/tasks', filters), active: !status, count: counts ? counts.total : null },
+    { label: 'All', key: 'ALL', href: link('/tasks', { ...filters, ...sized }), active: !status, count: counts ? counts.total : null },
     ...TASK_STATUSES.map((s) => ({
-      label: s.charAt(0) + s.slice(1).toLowerCase(), key: s, href: link('/tasks', { ...filters, status: s }),
+      label: s.charAt(0) + s.slice(1).toLowerCase(), key: s, href: link('/tasks', { ...filters, ...sized, status: s }),
       active: status === s, count: counts ? (counts.counts || {})[s] || 0 : null,
     })),
   ]);
@@ -35,7 +37,7 @@ export async function tasksPage(ctx) {
 
   let body;
   try {
-    body = await get(org('/task-executions'), { ...filters, status, cursor, offset: offset || undefined, limit: PAGE_SIZE });
+    body = await get(org('/task-executions'), { ...filters, status, cursor, offset: offset || undefined, limit });
   } catch (error) {
     if (error.status !== 401) replace(listHost, errorBox(error));
     return;
@@ -53,7 +55,7 @@ export async function tasksPage(ctx) {
       { label: 'Created', cell: (t) => time(t.createdAt) },
       { label: 'Error', class: 'error-col', cell: (t) => t.error ? h('span', { class: 'error-text', text: preview(t.error, 60) }) : '' },
     ], rows, { empty: 'No task matches these filters.', rowAttrs: (t) => ({ dataset: { id: t.id, status: t.status } }) }),
-    pager({ page, cursor, offset, limit: PAGE_SIZE, nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
+    pager({ page, cursor, offset, limit, onLimit: (n) => navigate(link('/tasks', { ...filters, status, limit: n === PAGE_SIZE ? '' : n })), nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
 }
 
 function filterBar(filters, status) {
@@ -72,6 +74,8 @@ function filterBar(filters, status) {
     event.preventDefault();
     const data = new FormData(form);
     const next = status ? { status } : {};
+    const limit = new URLSearchParams(location.search).get('limit');
+    if (limit) next.limit = limit;
     for (const name of FILTERS) {
       const value = String(data.get(name) || '').trim();
       if (value) next[name] = value;

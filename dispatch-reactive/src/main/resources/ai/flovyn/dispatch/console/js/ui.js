@@ -85,7 +85,7 @@ export const CREATED_WINDOWS = [
  * entry's state, so Previous works after a reload (a link opened fresh on a later page goes back
  * to the first). A list in another order (an FQL ORDER BY) has no cursor and pages by offset.
  */
-export function pager({ page, nextCursor, cursor, offset = 0, limit, go, shown, total, totalEstimated }) {
+export function pager({ page, nextCursor, cursor, offset = 0, limit, go, shown, total, totalEstimated, onLimit }) {
   const stack = (history.state && Array.isArray(history.state.cursors)) ? history.state.cursors : [];
   const byOffset = !nextCursor && !cursor && (offset > 0 || (total != null && shown < total));
   const hasNext = nextCursor ? true : byOffset && total != null && offset + shown < total;
@@ -105,9 +105,13 @@ export function pager({ page, nextCursor, cursor, offset = 0, limit, go, shown, 
     else go({ cursor: nextCursor, page: page + 1 }, { cursors: [...stack, cursor || ''] });
   });
   const totalText = total === undefined || total === null ? '' : ` of ${totalEstimated ? 'about ' : ''}${total.toLocaleString()}`;
+  const sizes = [...new Set([20, 50, 100, 200, limit])].sort((a, b) => a - b);
+  const perPage = onLimit ? h('select', { id: 'page-size', 'aria-label': 'Rows per page' },
+    sizes.map((n) => h('option', { value: String(n), selected: n === limit, text: `${n} per page` }))) : null;
+  if (perPage) perPage.addEventListener('change', () => onLimit(parseInt(perPage.value, 10)));
   return h('div', { class: 'pager' },
-    h('span', { class: 'muted', text: `Page ${page}${shown !== undefined ? ` · ${shown} shown` : ''}${totalText}` }),
-    h('div', { class: 'pager-buttons' }, previous, next));
+    h('span', { class: 'muted', id: 'page-info', text: `Page ${page}${shown !== undefined ? ` · ${shown} shown` : ''}${totalText}` }),
+    h('div', { class: 'pager-buttons' }, perPage, previous, next));
 }
 
 /** Parses the text of a JSON input; empty text is `undefined`. Throws with the field's name. */

@@ -25,9 +25,11 @@ export async function workflowsPage(ctx) {
   const filters = filtersOf(query);
   const cursor = query.get('cursor') || '';
   const offset = Math.max(0, parseInt(query.get('offset') || '0', 10) || 0);
+  const limit = Math.min(1000, Math.max(1, parseInt(query.get('limit') || '', 10) || PAGE_SIZE));
+  const sized = limit === PAGE_SIZE ? {} : { limit };
   const page = Math.max(1, parseInt(query.get('page') || '1', 10) || 1);
   const go = (changes, state) => {
-    const next = { ...filters, status, cursor: changes.cursor || '', offset: changes.offset || '', page: changes.page > 1 ? changes.page : '' };
+    const next = { ...filters, status, ...sized, cursor: changes.cursor || '', offset: changes.offset || '', page: changes.page > 1 ? changes.page : '' };
     navigate(link('/workflows', next), { state });
   };
 
@@ -40,9 +42,9 @@ export async function workflowsPage(ctx) {
     listHost);
 
   const statusTabs = (counts) => tabs([
-    { label: 'All', key: 'ALL', href: link('/workflows', { ...filters }), active: !status, count: counts ? counts.total : null },
+    { label: 'All', key: 'ALL', href: link('/workflows', { ...filters, ...sized }), active: !status, count: counts ? counts.total : null },
     ...WORKFLOW_STATUSES.map((s) => ({
-      label: s.charAt(0) + s.slice(1).toLowerCase(), key: s, href: link('/workflows', { ...filters, status: s }),
+      label: s.charAt(0) + s.slice(1).toLowerCase(), key: s, href: link('/workflows', { ...filters, ...sized, status: s }),
       active: status === s, count: counts ? (counts.counts || {})[s] || 0 : null,
     })),
   ]);
@@ -53,7 +55,7 @@ export async function workflowsPage(ctx) {
 
   let body;
   try {
-    body = await get(org('/workflow-executions'), { ...filters, status, cursor, offset: offset || undefined, limit: PAGE_SIZE });
+    body = await get(org('/workflow-executions'), { ...filters, status, cursor, offset: offset || undefined, limit });
   } catch (error) {
     if (error.status !== 401) replace(listHost, errorBox(error));
     return;
@@ -106,7 +108,7 @@ export async function workflowsPage(ctx) {
   replace(listHost,
     h('div', { class: 'toolbar' }, h('div', { class: 'toolbar-left' }, cancelSelected, cancelAll)),
     grid,
-    pager({ page, cursor, offset, limit: PAGE_SIZE, nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
+    pager({ page, cursor, offset, limit, onLimit: (n) => navigate(link('/workflows', { ...filters, status, limit: n === PAGE_SIZE ? '' : n })), nextCursor: body.nextCursor, go, shown: rows.length, total: body.total, totalEstimated: body.totalEstimated }));
 }
 
 function filterBar(filters, status) {
@@ -125,6 +127,8 @@ function filterBar(filters, status) {
     event.preventDefault();
     const data = new FormData(form);
     const next = status ? { status } : {};
+    const limit = new URLSearchParams(location.search).get('limit');
+    if (limit) next.limit = limit;
     for (const name of FILTERS) {
       const value = String(data.get(name) || '').trim();
       if (value) next[name] = value;
