@@ -416,10 +416,26 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(6)
-  void cancellingAWorkflowWaitsForConfirmation() throws Exception {
+  void aSignalIsSentAndCancellingWaitsForConfirmation() throws Exception {
     signedIn();
     browser.get(base() + "/console/orgs/" + TENANT + "/workflows/" + toCancel);
-    until(() -> present(By.id("cancel")), "the Cancel button");
+    until(() -> present(By.id("signal")), "the Signal button");
+    click(By.id("signal"));
+    until(() -> present(By.id("signal-name")), "the signal dialog");
+    type(By.id("signal-name"), "refund-approved");
+    type(By.id("signal-value"), "{\"by\": \"ops\"}");
+    screenshot("signal-dialog");
+    click(By.id("signal-dialog-confirm"));
+    until(
+        () ->
+            db.scalar(
+                    "SELECT count(*) FROM workflow_events WHERE workflow_execution_id = ?::uuid"
+                        + " AND event_type = 'SIGNAL_RECEIVED'",
+                    toCancel)
+                == 1,
+        "the signal recorded");
+    until(() -> !present(By.id("signal-dialog")), "the dialog closed");
+
     click(By.id("cancel"));
     until(() -> present(By.id("cancel-dialog")), "the confirmation");
     click(By.cssSelector("#cancel-dialog button[value=cancel]"));
