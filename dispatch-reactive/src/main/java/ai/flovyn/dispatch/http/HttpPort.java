@@ -130,6 +130,9 @@ public final class HttpPort implements AutoCloseable {
     if (path.equals(TaskDataSse.PATH)) {
       return taskData.serve(request, response, uri.parameters());
     }
+    if (path.equals(OpenApiDocument.PATH) || path.equals("/api/docs")) {
+      return OpenApiDocument.serve(method, path, response);
+    }
     if (path.equals("/api") || path.startsWith("/api/")) {
       return api(request, response, api, method, path, uri.parameters());
     }

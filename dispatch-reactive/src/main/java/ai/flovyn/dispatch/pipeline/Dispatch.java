@@ -344,6 +344,154 @@ public final class Dispatch implements AutoCloseable {
   }
 
   /**
+   * One workflow execution as an operator inspects it: its fields, parent, first {@value
+   * ai.flovyn.dispatch.domain.WorkflowDetail#CHILDREN_SHOWN} children and child count, timers,
+   * promises, state and how many of its tasks are in each status, read from one snapshot.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow to read; must not be null
+   * @return a Mono emitting the detail; errors with NOT_FOUND for an unknown workflow or one of
+   *     another tenant, INVALID_ARGUMENT for a null id
+   */
+  public Mono<ai.flovyn.dispatch.domain.WorkflowDetail> workflowDetail(
+      Scope scope, UUID workflowExecutionId) {
+    return call(
+        "workflowDetail",
+        () ->
+            Details.workflow(
+                transactor,
+                present(scope),
+                Arguments.present("workflow_execution_id", workflowExecutionId)));
+  }
+
+  /**
+   * A page of a workflow's history, oldest first: the events after {@code request.sinceSequence()},
+   * at most {@code request.limit()}, optionally of some types or failures only. Reads one index
+   * range of the history however long it is.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow whose history to read; must not be null
+   * @param request which events to read; must not be null
+   * @return a Mono emitting the page and, when more events may follow, the sequence number to read
+   *     on from; errors with NOT_FOUND for an unknown workflow or one of another tenant,
+   *     INVALID_ARGUMENT for a negative since-sequence, a limit outside 1 to {@value
+   *     ai.flovyn.dispatch.domain.EventPageRequest#MAX_LIMIT} or an empty or overlong type
+   */
+  public Mono<ai.flovyn.dispatch.domain.EventPage> eventPage(
+      Scope scope, UUID workflowExecutionId, ai.flovyn.dispatch.domain.EventPageRequest request) {
+    return call(
+        "eventPage",
+        () ->
+            Details.events(
+                transactor,
+                present(scope),
+                Arguments.present("workflow_execution_id", workflowExecutionId),
+                request));
+  }
+
+  /**
+   * The tasks a workflow scheduled, oldest first (at most 1000), each with its attempts; without
+   * input and output (read one task with {@link #taskDetail} for those). Two statements in all.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow whose tasks to list; must not be null
+   * @return a Mono emitting the tasks (an empty list when it has none); errors with NOT_FOUND for
+   *     an unknown workflow or one of another tenant
+   */
+  public Mono<List<ai.flovyn.dispatch.domain.TaskDetail>> workflowTasks(
+      Scope scope, UUID workflowExecutionId) {
+    return call(
+        "workflowTasks",
+        () ->
+            Details.workflowTasks(
+                transactor,
+                present(scope),
+                Arguments.present("workflow_execution_id", workflowExecutionId)));
+  }
+
+  /**
+   * The child workflows of a workflow, oldest first (at most 1000).
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the parent workflow; must not be null
+   * @return a Mono emitting the children (an empty list when it has none); errors with NOT_FOUND
+   *     for an unknown workflow or one of another tenant
+   */
+  public Mono<List<ai.flovyn.dispatch.domain.WorkflowDetail.Relative>> children(
+      Scope scope, UUID workflowExecutionId) {
+    return call(
+        "children",
+        () ->
+            Details.children(
+                transactor,
+                present(scope),
+                Arguments.present("workflow_execution_id", workflowExecutionId)));
+  }
+
+  /**
+   * A workflow's state: every key with its stored value, by key.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow whose state to read; must not be null
+   * @return a Mono emitting the keys and values (JSON bytes as written; empty for a key set to
+   *     nothing), an empty map when none is set; errors with NOT_FOUND for an unknown workflow or
+   *     one of another tenant
+   */
+  public Mono<java.util.Map<String, byte[]>> workflowState(Scope scope, UUID workflowExecutionId) {
+    return call(
+        "workflowState",
+        () ->
+            Details.workflowState(
+                transactor,
+                present(scope),
+                Arguments.present("workflow_execution_id", workflowExecutionId)));
+  }
+
+  /**
+   * One task execution with its input, output and attempts.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task to read; must not be null
+   * @return a Mono emitting the task; errors with NOT_FOUND for an unknown task or one of another
+   *     tenant
+   */
+  public Mono<ai.flovyn.dispatch.domain.TaskDetail> taskDetail(Scope scope, UUID taskId) {
+    return call(
+        "taskDetail",
+        () -> Details.task(transactor, present(scope), Arguments.present("task_id", taskId)));
+  }
+
+  /**
+   * A task's attempts, oldest first: the finished ones as recorded, then the one a worker runs now
+   * (status RUNNING).
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task whose attempts to read; must not be null
+   * @return a Mono emitting the attempts (an empty list before the first claim); errors with
+   *     NOT_FOUND for an unknown task or one of another tenant
+   */
+  public Mono<List<ai.flovyn.dispatch.domain.TaskAttempt>> taskAttempts(Scope scope, UUID taskId) {
+    return call(
+        "taskAttempts",
+        () ->
+            Details.taskAttempts(transactor, present(scope), Arguments.present("task_id", taskId)));
+  }
+
+  /**
+   * A task's state: every key with its value, by key.
+   *
+   * @param scope the caller's tenant; only its tasks are found
+   * @param taskId the task whose state to read; must not be null
+   * @return a Mono emitting the keys and values (JSON bytes as set), an empty map when none is set;
+   *     errors with NOT_FOUND for an unknown task or one of another tenant
+   */
+  public Mono<java.util.Map<String, byte[]>> taskStateValues(Scope scope, UUID taskId) {
+    return call(
+        "taskStateValues",
+        () -> Details.taskState(transactor, present(scope), Arguments.present("task_id", taskId)));
+  }
+
+  /**
    * Long-polls the next PENDING workflow of (tenant, queue) among {@code kinds} (empty: any); emits
    * it claimed (RUNNING) for the worker, or completes empty after {@code timeout}.
    *

@@ -26,6 +26,11 @@ public final class Tx {
     return new EventStore(connection);
   }
 
+  /** The operator's detail views of one workflow or task execution. */
+  public DetailStore details() {
+    return new DetailStore(connection);
+  }
+
   public CommandRowStore commandRows() {
     return new CommandRowStore(connection);
   }
