@@ -139,28 +139,23 @@ final class WorkflowCommands {
       table.print(context.out());
     }
 
-    /** Every event, page after page. */
+    /** Every event, page after page: {@code nextSequence} is null after the last one. */
     private ArrayNode history(Api api) {
       ArrayNode all = Api.MAPPER.createArrayNode();
-      Long since = null;
+      long since = 0;
       while (true) {
         JsonNode page =
             api.get(
                     path(api, id) + "/events",
                     Api.Query.none().add("sinceSequence", since).add("limit", EVENT_PAGE))
                 .json();
-        JsonNode events = page.path("events");
-        events.forEach(all::add);
-        if (events.size() < EVENT_PAGE) {
+        page.path("events").forEach(all::add);
+        JsonNode next = page.path("nextSequence");
+        // a page that does not move on ends the history rather than asking for it forever
+        if (!next.isNumber() || next.asLong() <= since) {
           return all;
         }
-        long last = events.get(events.size() - 1).path("sequence").asLong();
-        long next =
-            page.path("nextSequence").isNumber() ? page.path("nextSequence").asLong() : last;
-        if (since != null && next <= since) {
-          return all;
-        }
-        since = next;
+        since = next.asLong();
       }
     }
   }
