@@ -58,6 +58,7 @@ class ApiCommandsIT {
   private static String pending;
   private static String signalled;
   private static UUID task;
+  private static String longHistory;
 
   @TempDir Path temp;
 
@@ -91,6 +92,18 @@ class ApiCommandsIT {
         workflows
             .startWorkflow(Commands.start(TENANT, "cli-other-" + UUID.randomUUID()))
             .getWorkflowExecutionId();
+    longHistory =
+        workflows
+            .startWorkflow(Commands.start(TENANT, "cli-long-" + UUID.randomUUID()))
+            .getWorkflowExecutionId();
+    // more events than one page of the events route holds, written straight into the table
+    db.execute(
+        "INSERT INTO workflow_events (workflow_execution_id, sequence_number, event_type,"
+            + " event_data) SELECT ?::uuid, g, 'TIMER_FIRED', '{\"n\":' || g || '}'"
+            + " FROM generate_series(2, 2500) g",
+        longHistory);
+    db.execute(
+        "UPDATE workflow_executions SET current_sequence = 2500 WHERE id = ?::uuid", longHistory);
     WorkerLifecycleGrpc.newBlockingStub(channel)
         .registerWorker(
             WorkerRegistrationRequest.newBuilder()
@@ -149,6 +162,19 @@ class ApiCommandsIT {
     JsonNode both = JSON.readTree(json.out());
     assertEquals(running, both.path("workflow").path("id").asText());
     assertTrue(both.path("events").size() >= 1, json.out());
+  }
+
+  @Test
+  void workflowsShowReadsAHistoryLongerThanOnePage() throws Exception {
+    Run json = cli("workflows", "show", longHistory, "--json");
+    assertEquals(0, json.exit(), json.err());
+    JsonNode events = JSON.readTree(json.out()).path("events");
+    assertEquals(2500, events.size());
+    assertEquals(1, events.get(0).path("sequence").asInt());
+    assertEquals(2500, events.get(2499).path("sequence").asInt());
+    Run table = cli("workflows", "show", longHistory);
+    assertEquals(0, table.exit(), table.err());
+    assertTrue(table.lines().get(table.lines().size() - 1).startsWith("2500 "), table.out());
   }
 
   @Test
