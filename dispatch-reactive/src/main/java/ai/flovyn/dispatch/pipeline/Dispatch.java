@@ -22,6 +22,14 @@ import ai.flovyn.dispatch.domain.TaskSubscription;
 import ai.flovyn.dispatch.domain.WorkAvailable;
 import ai.flovyn.dispatch.domain.WorkerRegistration;
 import ai.flovyn.dispatch.domain.WorkflowEvent;
+import ai.flovyn.dispatch.query.ListPage;
+import ai.flovyn.dispatch.query.Page;
+import ai.flovyn.dispatch.query.QueueStats;
+import ai.flovyn.dispatch.query.StatusCounts;
+import ai.flovyn.dispatch.query.TaskFilter;
+import ai.flovyn.dispatch.query.TaskSummary;
+import ai.flovyn.dispatch.query.WorkflowFilter;
+import ai.flovyn.dispatch.query.WorkflowSummary;
 import ai.flovyn.dispatch.store.Announcer;
 import ai.flovyn.dispatch.store.NotificationListener;
 import ai.flovyn.dispatch.store.StartupCheck;
@@ -754,6 +762,98 @@ public final class Dispatch implements AutoCloseable {
    */
   public Flux<RegisteredWorker> listWorkers(Scope scope, String tenantId) {
     return callMany("listWorkers", () -> own(scope, tenantId).thenMany(workers.list(tenantId)));
+  }
+
+  /**
+   * One page of the scope's workflow executions matching {@code filter}, newest first (or in the
+   * FQL query's ORDER BY), with how many match in all.
+   *
+   * @param scope the caller's tenant; only its workflows are listed (every tenant's when
+   *     unrestricted)
+   * @param filter which workflows; must not be null ({@link WorkflowFilter#all()} for every one)
+   * @param page the page: limit and offset, or a cursor from a previous page's {@link
+   *     ListPage#nextCursor()}; must not be null
+   * @return a Mono emitting the page; its total is exact up to {@value ListPage#EXACT_UP_TO}
+   *     matches, else an estimate; errors with INVALID_ARGUMENT ({@code cursor: …}) for a cursor
+   *     with an FQL ORDER BY other than {@code createdAt DESC}, or naming a missing argument
+   */
+  public Mono<ListPage<WorkflowSummary>> listWorkflows(
+      Scope scope, WorkflowFilter filter, Page page) {
+    return call(
+        "listWorkflows",
+        () -> new Lists(transactor).workflows(present(scope).tenantId(), filter, page));
+  }
+
+  /**
+   * How many of the scope's workflow executions match {@code filter}, by status; the filter's
+   * statuses are ignored (every status is counted).
+   *
+   * @param scope the caller's tenant; only its workflows are counted
+   * @param filter which workflows; must not be null
+   * @return a Mono emitting every status's count, each exact up to {@value ListPage#EXACT_UP_TO},
+   *     else an estimate; errors with INVALID_ARGUMENT naming a missing argument
+   */
+  public Mono<StatusCounts> countWorkflows(Scope scope, WorkflowFilter filter) {
+    return call(
+        "countWorkflows",
+        () -> new Lists(transactor).countWorkflows(present(scope).tenantId(), filter));
+  }
+
+  /**
+   * One page of the scope's task executions matching {@code filter}, newest first (or in the FQL
+   * query's ORDER BY), with how many match in all.
+   *
+   * @param scope the caller's tenant; only its tasks are listed
+   * @param filter which tasks; must not be null ({@link TaskFilter#all()} for every one)
+   * @param page the page: limit and offset, or a cursor from a previous page; must not be null
+   * @return a Mono emitting the page; errors with INVALID_ARGUMENT ({@code cursor: …}) for a cursor
+   *     with an FQL ORDER BY other than {@code createdAt DESC}, or naming a missing argument
+   */
+  public Mono<ListPage<TaskSummary>> listTasks(Scope scope, TaskFilter filter, Page page) {
+    return call(
+        "listTasks", () -> new Lists(transactor).tasks(present(scope).tenantId(), filter, page));
+  }
+
+  /**
+   * How many of the scope's task executions match {@code filter}, by status; the filter's statuses
+   * are ignored.
+   *
+   * @param scope the caller's tenant; only its tasks are counted
+   * @param filter which tasks; must not be null
+   * @return a Mono emitting every status's count, each exact up to {@value ListPage#EXACT_UP_TO},
+   *     else an estimate; errors with INVALID_ARGUMENT naming a missing argument
+   */
+  public Mono<StatusCounts> countTasks(Scope scope, TaskFilter filter) {
+    return call(
+        "countTasks", () -> new Lists(transactor).countTasks(present(scope).tenantId(), filter));
+  }
+
+  /**
+   * The scope's queues with unfinished work: workflows PENDING, RUNNING and WAITING and tasks
+   * PENDING and RUNNING per queue, and the oldest PENDING item of each; busiest queue first.
+   *
+   * @param scope the caller's tenant; only its work is counted
+   * @return a Mono emitting the queues (none when nothing is unfinished); errors with
+   *     INVALID_ARGUMENT when {@code scope} is null
+   */
+  public Mono<List<QueueStats>> queueStats(Scope scope) {
+    return call("queueStats", () -> new Lists(transactor).queueStats(present(scope).tenantId()));
+  }
+
+  /**
+   * The ids of the scope's workflow executions that match {@code filter} and have not finished
+   * (PENDING, RUNNING or WAITING), newest first: what a bulk cancel would cancel.
+   *
+   * @param scope the caller's tenant; only its workflows are taken
+   * @param filter which workflows; must not be null
+   * @param max the most ids to answer, 1 to 100,000
+   * @return a Mono emitting at most {@code max} ids; errors with INVALID_ARGUMENT ({@code max: …})
+   *     for a bound out of range, or naming a missing argument
+   */
+  public Mono<List<UUID>> matchingWorkflowIds(Scope scope, WorkflowFilter filter, int max) {
+    return call(
+        "matchingWorkflowIds",
+        () -> new Lists(transactor).matchingWorkflowIds(present(scope).tenantId(), filter, max));
   }
 
   /**

@@ -59,6 +59,10 @@ public final class Tx {
     return new WorkerStore(connection);
   }
 
+  public ListStore lists() {
+    return new ListStore(connection);
+  }
+
   public TaskStateStore taskState() {
     return new TaskStateStore(connection);
   }
