@@ -47,7 +47,8 @@ class ApiCommandsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TENANT = "cli-" + UUID.randomUUID();
   private static final String SLUG = "cli-org";
-  private static final String QUEUE = "cli-q-" + UUID.randomUUID();
+  // short enough for a table cell (at most 40 characters)
+  private static final String QUEUE = "cli-q-" + UUID.randomUUID().toString().substring(0, 8);
 
   private static TestDatabase db;
   private static DispatchServer server;
