@@ -52,6 +52,19 @@ final class ServerCommand implements Callable<Integer> {
     ApiCommands.addTo(root, environment, out, err);
     // again: picocli applies a setting to the subcommands present at the time
     SettingOptions.configure(root);
+    Map<String, String> rootFlags = ((ServerCommand) root.getCommandSpec().userObject()).flags;
+    root.setExecutionStrategy(
+        parsed -> {
+          // a server flag before a verb would be ignored silently: the verb's flags follow it
+          if (parsed.hasSubcommand() && !rootFlags.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                root,
+                "flags go after the verb: "
+                    + parsed.subcommand().commandSpec().name()
+                    + " [flags]");
+          }
+          return new CommandLine.RunLast().execute(parsed);
+        });
     root.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     root.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     root.setParameterExceptionHandler(
