@@ -89,7 +89,7 @@ public final class HttpPort implements AutoCloseable {
     Audit audit = new Audit(settings.registry());
     ApiRouter api =
         new ApiRouter(
-            ApiRoutes.all(new ApiContext(settings.dispatch())),
+            ApiRoutes.all(new ApiContext(settings.dispatch(), settings.orgs())),
             settings.tokens(),
             settings.orgs(),
             audit);

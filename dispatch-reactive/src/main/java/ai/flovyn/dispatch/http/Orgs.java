@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.http;
 
+import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
@@ -11,6 +12,11 @@ import reactor.core.publisher.Mono;
 interface Orgs {
   /** Emits the tenant id {@code org} names (never empty). */
   Mono<String> tenantOf(String org);
+
+  /** Emits the slug of tenant {@code tenantId}, empty Optional when it has none. */
+  default Mono<Optional<String>> slugOf(String tenantId) {
+    return Mono.just(Optional.empty());
+  }
 
   /** Every org segment is a tenant id: for servers without slugs. */
   static Orgs idsOnly() {

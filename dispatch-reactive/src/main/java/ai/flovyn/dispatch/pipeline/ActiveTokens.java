@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,12 +19,12 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * This instance's in-memory copy of the token table, so that authenticating a call is a map lookup
- * and a hash, never a database round trip. The copy is reloaded whole on every token change
- * announced by any instance (LISTEN/NOTIFY) and every reload interval as a backstop against lost
- * notifications, so a revoked token is dead everywhere within one interval, and a new token works
- * everywhere within the same bound. A copy that could not be reloaded for three intervals rejects
- * every token rather than keep a revoked one alive.
+ * This instance's in-memory copy of the token table and the tenants' organization slugs, so that
+ * authenticating a call is a map lookup and a hash, never a database round trip. The copy is
+ * reloaded whole on every token change announced by any instance (LISTEN/NOTIFY) and every reload
+ * interval as a backstop against lost notifications, so a revoked token is dead everywhere within
+ * one interval, and a new token works everywhere within the same bound. A copy that could not be
+ * reloaded for three intervals rejects every token rather than keep a revoked one alive.
  */
 public final class ActiveTokens implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ActiveTokens.class);
@@ -74,7 +75,11 @@ public final class ActiveTokens implements AutoCloseable {
     }
   }
 
-  private record Snapshot(Map<String, TokenStore.StoredToken> byLookupId, long loadedAtNanos) {}
+  private record Snapshot(
+      Map<String, TokenStore.StoredToken> byLookupId,
+      Map<String, String> tenantBySlug,
+      Map<String, String> slugByTenant,
+      long loadedAtNanos) {}
 
   private final TokenStore store;
   private final long staleAfterNanos;
@@ -184,14 +189,47 @@ public final class ActiveTokens implements AutoCloseable {
     return new Outcome(null, denial, lookupId);
   }
 
+  /**
+   * The tenant an organization slug names, from the snapshot (no database round trip).
+   *
+   * @param slug the text of an {@code {org}} path segment
+   * @return the tenant whose slug it is, or empty when no tenant has that slug
+   */
+  public Optional<String> tenantOfSlug(String slug) {
+    return Optional.ofNullable(snapshot.get().tenantBySlug().get(slug));
+  }
+
+  /**
+   * The organization slug of a tenant, from the snapshot.
+   *
+   * @param tenantId a tenant id
+   * @return its slug, or empty when it has none
+   */
+  public Optional<String> slugOf(String tenantId) {
+    return Optional.ofNullable(snapshot.get().slugByTenant().get(tenantId));
+  }
+
+  // tokens and slugs in one snapshot: a slug change notifies the same channel
   private Mono<Void> load() {
     long started = System.nanoTime();
-    return store
-        .snapshot()
-        .collectMap(TokenStore.StoredToken::lookupId)
-        .map(rows -> new Snapshot(Map.copyOf(new HashMap<>(rows)), started))
+    return Mono.zip(
+            store.snapshot().collectMap(TokenStore.StoredToken::lookupId),
+            store.slugs().collectList())
+        .map(rows -> snapshotOf(rows.getT1(), rows.getT2(), started))
         .doOnNext(this::install)
         .then();
+  }
+
+  private static Snapshot snapshotOf(
+      Map<String, TokenStore.StoredToken> tokens, List<TokenStore.TenantSlug> slugs, long started) {
+    Map<String, String> tenantBySlug = new HashMap<>();
+    Map<String, String> slugByTenant = new HashMap<>();
+    for (TokenStore.TenantSlug slug : slugs) {
+      tenantBySlug.put(slug.slug(), slug.tenantId());
+      slugByTenant.put(slug.tenantId(), slug.slug());
+    }
+    return new Snapshot(
+        Map.copyOf(tokens), Map.copyOf(tenantBySlug), Map.copyOf(slugByTenant), started);
   }
 
   // a slow load that began before a newer one finished must not replace it

@@ -6,7 +6,9 @@ import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.store.TokenStore;
 import io.r2dbc.spi.ConnectionFactory;
+import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -23,6 +25,8 @@ public final class Tokens {
 
   static final int MAX_TENANT_LENGTH = 255;
   static final int MAX_NAME_LENGTH = 200;
+
+  private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   private static final Logger audit = LoggerFactory.getLogger(AUDIT_LOGGER);
 
@@ -124,6 +128,52 @@ public final class Tokens {
                         "token " + lookupId + " is already revoked")))
         .switchIfEmpty(
             Mono.error(() -> DispatchException.notFound("no token with id " + lookupId)));
+  }
+
+  /**
+   * Gives tenant {@code tenantId} the organization slug {@code slug}, replacing the one it had, so
+   * that the HTTP API's {@code /api/orgs/{slug}/...} names it; every instance sees it within a
+   * token reload. Errors with INVALID_ARGUMENT naming the field when the tenant or slug is not
+   * usable, FAILED_PRECONDITION when the slug already names another tenant.
+   *
+   * @param tenantId the tenant, as for {@link #create}
+   * @param slug lower-case letters, digits and '-', starting with a letter or digit, at most 63
+   *     characters
+   * @return a Mono completing once the slug is stored
+   */
+  public Mono<Void> setSlug(String tenantId, String slug) {
+    return Mono.fromCallable(() -> validateSlug(tenantId, slug))
+        .flatMap(valid -> store.setSlug(tenantId, slug))
+        .doOnNext(saved -> audit.info("event=slug_set tenant={} slug={}", tenantId, slug))
+        .then();
+  }
+
+  /**
+   * Every tenant's organization slug.
+   *
+   * @return a Mono emitting the slugs by tenant id (tenants without one are absent)
+   */
+  public Mono<Map<String, String>> slugs() {
+    return store.slugs().collectMap(TokenStore.TenantSlug::tenantId, TokenStore.TenantSlug::slug);
+  }
+
+  /**
+   * Whether {@code text} is a usable organization slug: {@code [a-z0-9][a-z0-9-]{0,62}}.
+   *
+   * @param text any text; null is not a slug
+   * @return true when {@link #setSlug} would take it
+   */
+  public static boolean isSlug(String text) {
+    return text != null && SLUG.matcher(text).matches();
+  }
+
+  private static boolean validateSlug(String tenantId, String slug) {
+    validate(tenantId, TokenRole.WORKER, null);
+    if (!isSlug(slug)) {
+      throw DispatchException.invalidArgument(
+          "slug must be 1-63 lower-case letters, digits or '-', starting with a letter or digit");
+    }
+    return true;
   }
 
   private static boolean validate(String tenantId, TokenRole role, String name) {

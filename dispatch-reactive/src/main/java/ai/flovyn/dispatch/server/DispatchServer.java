@@ -4,6 +4,7 @@ import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.grpc.RequestSizes;
 import ai.flovyn.dispatch.grpc.TenantLimits;
 import ai.flovyn.dispatch.http.HttpPort;
+import ai.flovyn.dispatch.http.SlugOrgs;
 import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
@@ -63,6 +64,8 @@ public final class DispatchServer implements AutoCloseable {
   private HttpPort httpPort;
   private ConnectionPool pool;
   private Dispatch dispatch;
+  private ActiveTokens snapshot;
+  // the snapshot when authentication is required, null when it is off
   private ActiveTokens tokens;
   private PrometheusMeterRegistry registry;
   private String databaseDescription;
@@ -115,9 +118,9 @@ public final class DispatchServer implements AutoCloseable {
                     .build())
             .build();
     resources.push(dispatch);
-    if (config.auth().required()) {
-      startTokens(jdbcUrl, user, password);
-    }
+    // always loaded: besides the tokens, the snapshot holds the slugs naming organizations on the
+    // HTTP port, with authentication off too
+    startTokens(jdbcUrl, user, password);
     startGrpc();
     startHttp();
     log.info(
@@ -142,7 +145,7 @@ public final class DispatchServer implements AutoCloseable {
 
   private void startTokens(String jdbcUrl, String user, String password) {
     try {
-      tokens =
+      snapshot =
           ActiveTokens.start(
                   pool,
                   ConnectionPools.listenFactory(jdbcUrl, user, password, config.dbTimeouts()),
@@ -151,7 +154,8 @@ public final class DispatchServer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new StartupException("cannot load the access tokens: " + oneLine(e.getMessage()), e);
     }
-    resources.push(tokens);
+    resources.push(snapshot);
+    tokens = config.auth().required() ? snapshot : null;
   }
 
   private String authDescription() {
@@ -269,7 +273,9 @@ public final class DispatchServer implements AutoCloseable {
           null);
     }
     try {
-      httpPort = HttpPort.start(new HttpPort.Settings(address, registry, dispatch, tokens, null));
+      httpPort =
+          HttpPort.start(
+              new HttpPort.Settings(address, registry, dispatch, tokens, SlugOrgs.over(snapshot)));
     } catch (RuntimeException e) {
       throw new StartupException(
           bindMessage("HTTP", config.httpPort(), "DISPATCH_HTTP_PORT", e), e);

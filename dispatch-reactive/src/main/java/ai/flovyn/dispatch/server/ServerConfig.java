@@ -5,16 +5,18 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The server's configuration: each setting comes from an environment variable {@code DISPATCH_X}
- * and may be overridden on the command line by {@code --x=value} (or {@code --x value}).
+ * and may be overridden on the command line by {@code --x=value} (or {@code --x value}); picocli
+ * parses the flags ({@link SettingOptions}), this class holds the settings and checks the values.
  */
 public record ServerConfig(
     int grpcPort,
@@ -179,13 +181,24 @@ public record ServerConfig(
    * @throws ConfigException on an unknown flag or a malformed value
    */
   public static ServerConfig from(Map<String, String> environment, String[] args) {
+    return from(environment, SettingOptions.parse(args));
+  }
+
+  /**
+   * Reads the configuration from the environment and the flags a command line gave.
+   *
+   * @param flags each flag's value by its setting's environment variable (see {@link
+   *     SettingOptions})
+   * @throws ConfigException on a malformed value
+   */
+  static ServerConfig from(Map<String, String> environment, Map<String, String> flags) {
     Map<String, String> values = new LinkedHashMap<>();
     for (Setting setting : SETTINGS) {
       values.put(setting.env(), environment.getOrDefault(setting.env(), setting.defaultValue()));
     }
-    applyFlags(args, values);
-    olderName(values, "DISPATCH_METRICS_PORT", "DISPATCH_HTTP_PORT", environment, args);
-    olderName(values, "DISPATCH_METRICS_HOST", "DISPATCH_HTTP_HOST", environment, args);
+    values.putAll(flags);
+    olderName(values, "DISPATCH_METRICS_PORT", "DISPATCH_HTTP_PORT", environment, flags);
+    olderName(values, "DISPATCH_METRICS_HOST", "DISPATCH_HTTP_HOST", environment, flags);
     return new ServerConfig(
         port(values, "DISPATCH_GRPC_PORT"),
         Optional.of(values.get("DISPATCH_DB_URL").trim()).filter(url -> !url.isEmpty()),
@@ -287,15 +300,12 @@ public record ServerConfig(
       String older,
       String newer,
       Map<String, String> environment,
-      String[] args) {
+      Map<String, String> flags) {
     String value = values.get(older).trim();
     if (value.isEmpty()) {
       return;
     }
-    String newerFlag = new Setting(newer, "", "").flag();
-    boolean newerGiven =
-        environment.containsKey(newer)
-            || java.util.Arrays.stream(args).anyMatch(arg -> arg.startsWith(newerFlag));
+    boolean newerGiven = environment.containsKey(newer) || flags.containsKey(newer);
     if (!newerGiven) {
       values.put(newer, value);
     }
@@ -399,42 +409,9 @@ public record ServerConfig(
 
   /** The usage text listing every flag and its environment variable. */
   public static String usage() {
-    StringBuilder text =
-        new StringBuilder("usage: java -jar dispatch-reactive-server.jar [--flag=value ...]\n");
-    for (Setting setting : SETTINGS) {
-      text.append(
-          String.format(
-              "  %-26s %-32s %s (default: %s)%n",
-              setting.flag(),
-              setting.env(),
-              setting.help(),
-              setting.defaultValue().isEmpty() ? "none" : setting.defaultValue()));
-    }
-    return text.toString();
-  }
-
-  private static void applyFlags(String[] args, Map<String, String> values) {
-    List<String> queue = new ArrayList<>(List.of(args));
-    while (!queue.isEmpty()) {
-      String arg = queue.remove(0);
-      int eq = arg.indexOf('=');
-      String flag = eq < 0 ? arg : arg.substring(0, eq);
-      Setting setting =
-          SETTINGS.stream()
-              .filter(s -> s.flag().equals(flag))
-              .findFirst()
-              .orElseThrow(
-                  () -> new ConfigException("unknown flag " + flag + " (see --help for the list)"));
-      String value;
-      if (eq >= 0) {
-        value = arg.substring(eq + 1);
-      } else if (!queue.isEmpty()) {
-        value = queue.remove(0);
-      } else {
-        throw new ConfigException("flag " + flag + " needs a value");
-      }
-      values.put(setting.env(), value);
-    }
+    CommandSpec spec = CommandSpec.create().name("java -jar dispatch-reactive-server.jar");
+    SettingOptions.addTo(spec, new LinkedHashMap<>(), env -> true);
+    return SettingOptions.configure(new CommandLine(spec)).getUsageMessage();
   }
 
   private static Duration millis(Map<String, String> values, String env) {

@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.server;
 
+import ai.flovyn.dispatch.cli.CliErrors;
 import ai.flovyn.dispatch.domain.AccessToken;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
@@ -8,126 +9,192 @@ import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.migrations.Migrations;
 import ai.flovyn.dispatch.pipeline.Tokens;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * The {@code tokens} command line: creates, lists and revokes bearer tokens directly in the
- * database the server uses (same DISPATCH_DB_* settings and flags), applying the migrations first
- * like a server start does. With the embedded database it starts that database itself, so the
- * server must be stopped meanwhile. Exit codes: 0 done, 1 the operation failed (no such token,
- * database unreachable), 2 bad arguments.
+ * The {@code tokens} command line: creates, lists and revokes bearer tokens and sets the tenants'
+ * organization slugs directly in the database the server uses (same DISPATCH_DB_* settings and
+ * flags), applying the migrations first like a server start does. With the embedded database it
+ * starts that database itself, so the server must be stopped meanwhile. Exit codes: 0 done, 1 the
+ * operation failed (no such token, database unreachable), 2 bad arguments.
  */
-final class TokensCommand {
+@Command(
+    name = "tokens",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Creates, lists and revokes the bearer tokens of the gRPC and HTTP APIs, and sets the"
+          + " organization slug that names a tenant in the HTTP API's paths (/api/orgs/{slug}/...).",
+      "Works on the database directly: database flags and DISPATCH_DB_* variables as for the"
+          + " server."
+    },
+    footer = {
+      "",
+      "Exit codes: 0 done, 1 the operation failed, 2 bad arguments.",
+      "",
+      "Examples:",
+      "  tokens create --tenant 2f1c... --role worker --name billing --slug acme",
+      "  tokens slug 2f1c... acme-eu     (a tenant's slug: one per tenant, set again to rename)",
+      "  tokens list [--tenant TENANT]",
+      "  tokens revoke Ab12Cd34Ef56"
+    })
+final class TokensCommand implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
-
-  static final String USAGE_TEXT =
-      """
-      usage: java -jar dispatch-reactive-server.jar tokens create --tenant TENANT --role worker|admin [--name NAME]
-             java -jar dispatch-reactive-server.jar tokens list [--tenant TENANT]
-             java -jar dispatch-reactive-server.jar tokens revoke ID
-        database flags and DISPATCH_DB_* variables as for the server (see --help)
-      """;
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
+  private final Map<String, String> environment;
   private final PrintStream out;
   private final PrintStream err;
+  // the server flags of the one subcommand a run executes, by variable name
+  private final Map<String, String> flags = new LinkedHashMap<>();
 
-  private TokensCommand(PrintStream out, PrintStream err) {
+  @Spec private CommandSpec spec;
+
+  private TokensCommand(Map<String, String> environment, PrintStream out, PrintStream err) {
+    this.environment = environment;
     this.out = out;
     this.err = err;
   }
 
   /** Runs {@code tokens <args>}; returns the exit code. */
   static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
-    return new TokensCommand(out, err).run(args, environment);
+    CommandLine line = commandLine(environment, out, err);
+    line.setParameterExceptionHandler(
+        (error, ignored) -> {
+          err.println(usageLine(error));
+          return USAGE;
+        });
+    return line.execute(args);
   }
 
-  /** The arguments of one subcommand, split into its own options and the server's flags. */
-  private record Parsed(
-      String tenant, String role, String name, List<String> positional, List<String> dbFlags) {}
-
-  private int run(String[] args, Map<String, String> environment) {
-    if (args.length == 0) {
-      return usage("missing command: create, list or revoke");
-    }
-    if ("--help".equals(args[0]) || "-h".equals(args[0])) {
-      out.print(USAGE_TEXT);
-      return OK;
-    }
-    String command = args[0];
-    Parsed parsed;
-    ServerConfig config;
-    try {
-      parsed = parse(List.of(args).subList(1, args.length));
-      config = ServerConfig.from(environment, parsed.dbFlags().toArray(String[]::new));
-    } catch (ConfigException e) {
-      return usage(e.getMessage());
-    }
-    return switch (command) {
-      case "create" -> create(parsed, config);
-      case "list" -> list(parsed, config);
-      case "revoke" -> revoke(parsed, config);
-      default -> usage("unknown command '" + command + "' (create, list or revoke)");
-    };
+  /**
+   * The command as picocli runs it, database flags included, for the server jar's root command to
+   * add; usage errors are reported by {@link #usageLine}.
+   */
+  static CommandLine commandLine(
+      Map<String, String> environment, PrintStream out, PrintStream err) {
+    TokensCommand command = new TokensCommand(environment, out, err);
+    CommandLine line = SettingOptions.configure(new CommandLine(command));
+    line.getSubcommands()
+        .values()
+        .forEach(
+            sub -> {
+              SettingOptions.addTo(
+                  sub.getCommandSpec(),
+                  command.flags,
+                  env -> env.startsWith("DISPATCH_DB_") || env.equals("DISPATCH_DATA_DIR"));
+              sub.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+            });
+    line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    line.setExecutionExceptionHandler(
+        (error, failedLine, parsed) -> command.failed(DispatchServer.oneLine(error.toString())));
+    return line;
   }
 
-  private int create(Parsed parsed, ServerConfig config) {
-    if (!parsed.positional().isEmpty()) {
-      return usage("create takes no argument '" + parsed.positional().get(0) + "'");
-    }
-    if (parsed.tenant() == null || parsed.tenant().isBlank()) {
+  /** The one line of a usage error of {@code tokens}. */
+  static String usageLine(CommandLine.ParameterException error) {
+    return "dispatch tokens: " + CliErrors.describe(error, "") + " (see: tokens --help)";
+  }
+
+  @Override
+  public Integer call() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command: " + CliErrors.choices(spec.commandLine()));
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description =
+          "Creates an active token for a tenant and prints it once (the database keeps only its"
+              + " hash); --slug also sets the tenant's organization slug.")
+  int create(
+      @Option(names = "--tenant", paramLabel = "TENANT", description = "the tenant's id")
+          String tenant,
+      @Option(names = "--role", paramLabel = "worker|admin", description = "what it may do")
+          String roleName,
+      @Option(names = "--name", paramLabel = "NAME", description = "a label for lists and logs")
+          String name,
+      @Option(
+              names = "--slug",
+              paramLabel = "SLUG",
+              description =
+                  "the tenant's organization slug ([a-z0-9][a-z0-9-]{0,62}), replacing its former"
+                      + " one")
+          String slug) {
+    if (tenant == null || tenant.isBlank()) {
       return usage("create needs --tenant TENANT");
     }
-    if (parsed.role() == null) {
+    if (roleName == null) {
       return usage("create needs --role worker or --role admin");
     }
-    Optional<TokenRole> role = TokenRole.parse(parsed.role());
+    Optional<TokenRole> role = TokenRole.parse(roleName);
     if (role.isEmpty()) {
-      return usage("--role must be worker or admin, got '" + parsed.role() + "'");
+      return usage("--role must be worker or admin, got '" + roleName + "'");
+    }
+    if (slug != null && !Tokens.isSlug(slug)) {
+      return usage(
+          "--slug must be 1-63 lower-case letters, digits or '-', starting with a letter or digit,"
+              + " got '"
+              + slug
+              + "'");
     }
     return withTokens(
-        config,
         tokens -> {
-          IssuedToken issued =
-              tokens.create(parsed.tenant(), role.get(), parsed.name()).block(TIMEOUT);
+          // the slug first: a slug another tenant has fails before a token exists
+          if (slug != null) {
+            tokens.setSlug(tenant, slug).block(TIMEOUT);
+          }
+          IssuedToken issued = tokens.create(tenant, role.get(), name).block(TIMEOUT);
           out.println(issued.text());
-          out.println(describe(issued.token()));
+          out.println(describe(issued.token()) + (slug == null ? "" : " slug=" + slug));
           err.println(
               "this token is shown only once: store it now (the database keeps only a hash)");
           return OK;
         });
   }
 
-  private int list(Parsed parsed, ServerConfig config) {
-    if (!parsed.positional().isEmpty()) {
-      return usage("list takes no argument '" + parsed.positional().get(0) + "'");
-    }
-    if (parsed.role() != null || parsed.name() != null) {
-      return usage("list takes only --tenant");
-    }
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "Lists the tokens, active and revoked, with their tenant's slug; never secrets or"
+              + " hashes.")
+  int list(
+      @Option(names = "--tenant", paramLabel = "TENANT", description = "only this tenant's")
+          String tenant) {
     return withTokens(
-        config,
         tokens -> {
-          List<AccessToken> all = tokens.list(parsed.tenant()).collectList().block(TIMEOUT);
-          out.printf(
-              "%-12s  %-20s  %-6s  %-7s  %-20s  %s%n",
-              "ID", "TENANT", "ROLE", "STATUS", "CREATED", "NAME");
+          List<AccessToken> all = tokens.list(tenant).collectList().block(TIMEOUT);
+          Map<String, String> slugs = tokens.slugs().block(TIMEOUT);
+          String row = "%-12s  %-20s  %-20s  %-6s  %-7s  %-20s  %s%n";
+          out.printf(row, "ID", "TENANT", "SLUG", "ROLE", "STATUS", "CREATED", "NAME");
           for (AccessToken token : all) {
             out.printf(
-                "%-12s  %-20s  %-6s  %-7s  %-20s  %s%n",
+                row,
                 token.lookupId(),
                 token.tenantId(),
+                slugs.getOrDefault(token.tenantId(), "-"),
                 token.role().wireName(),
                 token.active() ? "active" : "revoked",
                 TIME.format(token.createdAt()),
@@ -137,24 +204,53 @@ final class TokensCommand {
         });
   }
 
-  private int revoke(Parsed parsed, ServerConfig config) {
-    if (parsed.positional().size() != 1) {
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revokes a token.")
+  int revoke(
+      @Parameters(arity = "0..*", paramLabel = "ID", description = "the token's id")
+          List<String> ids) {
+    if (ids == null || ids.size() != 1) {
       return usage("revoke needs exactly one token id (see 'tokens list')");
     }
-    if (parsed.tenant() != null || parsed.role() != null || parsed.name() != null) {
-      return usage("revoke takes only the token id");
-    }
-    if (!Tokens.isTokenId(parsed.positional().get(0))) {
-      return usage(
-          "'"
-              + parsed.positional().get(0)
-              + "' is not a token id (12 letters and digits, see: tokens list)");
+    String id = ids.get(0);
+    if (!Tokens.isTokenId(id)) {
+      return usage("'" + id + "' is not a token id (12 letters and digits, see: tokens list)");
     }
     return withTokens(
-        config,
         tokens -> {
-          AccessToken revoked = tokens.revoke(parsed.positional().get(0)).block(TIMEOUT);
+          AccessToken revoked = tokens.revoke(id).block(TIMEOUT);
           out.println("revoked " + describe(revoked));
+          return OK;
+        });
+  }
+
+  @Command(
+      name = "slug",
+      mixinStandardHelpOptions = true,
+      description =
+          "Sets a tenant's organization slug, which names it in the HTTP API's paths"
+              + " (/api/orgs/{slug}/...) besides its id; one per tenant, setting it again renames.")
+  int slug(
+      @Parameters(
+              arity = "0..*",
+              paramLabel = "TENANT SLUG",
+              description = "the tenant and its slug")
+          List<String> args) {
+    if (args == null || args.size() != 2) {
+      return usage("slug needs a tenant and a slug: tokens slug TENANT SLUG");
+    }
+    String tenant = args.get(0);
+    String slug = args.get(1);
+    if (!Tokens.isSlug(slug)) {
+      return usage(
+          "the slug must be 1-63 lower-case letters, digits or '-', starting with a letter or"
+              + " digit, got '"
+              + slug
+              + "'");
+    }
+    return withTokens(
+        tokens -> {
+          tokens.setSlug(tenant, slug).block(TIMEOUT);
+          out.println("tenant=" + tenant + " slug=" + slug);
           return OK;
         });
   }
@@ -163,9 +259,10 @@ final class TokensCommand {
     int run(Tokens tokens);
   }
 
-  private int withTokens(ServerConfig config, Work work) {
+  private int withTokens(Work work) {
     EmbeddedDatabase embedded = null;
     try {
+      ServerConfig config = ServerConfig.from(environment, flags);
       String jdbcUrl;
       String user;
       String password;
@@ -211,42 +308,6 @@ final class TokensCommand {
         + token.role().wireName()
         + " name="
         + token.name();
-  }
-
-  private static Parsed parse(List<String> args) {
-    String tenant = null;
-    String role = null;
-    String name = null;
-    List<String> positional = new ArrayList<>();
-    List<String> dbFlags = new ArrayList<>();
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      int eq = arg.indexOf('=');
-      String flag = eq < 0 ? arg : arg.substring(0, eq);
-      boolean own = flag.equals("--tenant") || flag.equals("--role") || flag.equals("--name");
-      if (!flag.startsWith("--")) {
-        positional.add(arg);
-        continue;
-      }
-      String value;
-      if (eq >= 0) {
-        value = arg.substring(eq + 1);
-      } else if (i + 1 < args.size()) {
-        value = args.get(++i);
-      } else {
-        throw new ConfigException("flag " + flag + " needs a value");
-      }
-      if (!own) {
-        dbFlags.add(flag + "=" + value);
-      } else if (flag.equals("--tenant")) {
-        tenant = value;
-      } else if (flag.equals("--role")) {
-        role = value;
-      } else {
-        name = value;
-      }
-    }
-    return new Parsed(tenant, role, name, positional, dbFlags);
   }
 
   private int usage(String message) {

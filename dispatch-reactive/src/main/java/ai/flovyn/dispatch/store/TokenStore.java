@@ -1,9 +1,11 @@
 package ai.flovyn.dispatch.store;
 
 import ai.flovyn.dispatch.domain.AccessToken;
+import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.TokenRole;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Readable;
 import java.nio.ByteBuffer;
 import java.util.UUID;
@@ -61,6 +63,19 @@ public final class TokenStore {
       "SELECT lookup_id, secret_hash, tenant_id, role, revoked_at IS NOT NULL AS revoked"
           + " FROM access_tokens";
 
+  // the slug names one tenant: setting another tenant's slug is refused by its UNIQUE constraint
+  private static final String SET_SLUG =
+      "WITH saved AS (INSERT INTO tenant_slugs (tenant_id, slug) VALUES ($1, $2)"
+          + " ON CONFLICT (tenant_id) DO UPDATE SET slug = EXCLUDED.slug"
+          + " RETURNING tenant_id, slug)"
+          + " SELECT tenant_id, slug, pg_notify('"
+          + CHANNEL
+          + "', '') FROM saved";
+
+  private static final String SLUGS = "SELECT tenant_id, slug FROM tenant_slugs ORDER BY tenant_id";
+
+  private static final String UNIQUE_VIOLATION = "23505";
+
   /** A token as the authentication snapshot needs it: hash, tenant, role, whether revoked. */
   public record StoredToken(
       String lookupId, byte[] secretHash, String tenantId, TokenRole role, boolean revoked) {}
@@ -110,6 +125,38 @@ public final class TokenStore {
   /** Every token with its hash: the rows of one authentication snapshot. */
   public Flux<StoredToken> snapshot() {
     return run(connection -> Sql.query(connection, SNAPSHOT, TokenStore::toStored));
+  }
+
+  /** The organization slug of a tenant. */
+  public record TenantSlug(String tenantId, String slug) {}
+
+  /**
+   * Gives {@code tenantId} the slug {@code slug} (replacing its former one) and announces it on
+   * {@value #CHANNEL}; errors with FAILED_PRECONDITION when the slug names another tenant.
+   */
+  public Mono<TenantSlug> setSlug(String tenantId, String slug) {
+    return Flux.usingWhen(
+            connections.create(),
+            connection -> Sql.query(connection, SET_SLUG, TokenStore::toSlug, tenantId, slug),
+            Connection::close)
+        .onErrorMap(
+            error ->
+                error instanceof R2dbcException r2dbc
+                    && UNIQUE_VIOLATION.equals(r2dbc.getSqlState()),
+            error ->
+                DispatchException.failedPrecondition(
+                    "slug '" + slug + "' already names another tenant"))
+        .onErrorMap(error -> !(error instanceof DispatchException), StoreErrors::classify)
+        .next();
+  }
+
+  /** Every tenant's slug: the slug half of the authentication snapshot. */
+  public Flux<TenantSlug> slugs() {
+    return run(connection -> Sql.query(connection, SLUGS, TokenStore::toSlug));
+  }
+
+  private static TenantSlug toSlug(Readable row) {
+    return new TenantSlug(row.get("tenant_id", String.class), row.get("slug", String.class));
   }
 
   private <T> Flux<T> run(Function<Connection, Flux<T>> work) {

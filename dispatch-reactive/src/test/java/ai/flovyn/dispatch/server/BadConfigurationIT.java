@@ -32,6 +32,15 @@ class BadConfigurationIT {
   }
 
   @Test
+  void aServerFlagBeforeAVerbEndsWithOneLineAndExitCodeTwo() throws Exception {
+    Outcome outcome = runMain("--db-url=jdbc:postgresql://127.0.0.1:1/x", "tokens", "list");
+    assertEquals(2, outcome.exitCode());
+    assertEquals(
+        List.of("dispatch: configuration error: flags go after the verb: tokens [flags]"),
+        outcome.stderrLines());
+  }
+
+  @Test
   void malformedValueEndsWithOneLineNamingTheSetting() throws Exception {
     Outcome outcome = runMain("--db-pool-size=lots");
     assertEquals(2, outcome.exitCode());

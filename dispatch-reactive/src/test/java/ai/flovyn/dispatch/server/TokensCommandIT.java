@@ -115,6 +115,39 @@ class TokensCommandIT {
   }
 
   @Test
+  void createWithASlugSetsTheTenantsSlugAndListShowsIt() {
+    Run created = tokens("create", "--tenant", "delta-id", "--role", "worker", "--slug", "delta");
+    assertEquals(0, created.exit(), created.err());
+    assertTrue(created.outLines().get(1).endsWith(" slug=delta"), created.out());
+    assertEquals("delta", slugOf("delta-id"));
+    Run listed = tokens("list", "--tenant", "delta-id");
+    assertTrue(listed.outLines().get(0).contains("SLUG"), listed.out());
+    assertTrue(listed.outLines().get(1).contains(" delta "), listed.out());
+  }
+
+  @Test
+  void slugRenamesATenantsSlugAndRefusesAnotherTenantsSlug() {
+    assertEquals(0, tokens("create", "--tenant", "eps-id", "--role", "admin").exit());
+    Run set = tokens("slug", "eps-id", "eps");
+    assertEquals(0, set.exit(), set.err());
+    assertEquals("tenant=eps-id slug=eps", set.out().trim());
+    assertEquals(0, tokens("slug", "eps-id", "eps-2").exit());
+    assertEquals("eps-2", slugOf("eps-id"));
+    assertTrue(tokens("list", "--tenant", "eps-id").out().contains(" eps-2 "));
+
+    Run taken = tokens("slug", "zeta-id", "eps-2");
+    assertEquals(1, taken.exit());
+    assertEquals("dispatch tokens: slug 'eps-2' already names another tenant", taken.err().trim());
+    Run takenByCreate =
+        tokens("create", "--tenant", "zeta-id", "--role", "worker", "--slug", "eps-2");
+    assertEquals(1, takenByCreate.exit());
+    assertEquals(
+        0L,
+        db.scalar("SELECT count(*) FROM access_tokens WHERE tenant_id = 'zeta-id'"),
+        "no token when the slug is refused");
+  }
+
+  @Test
   void badArgumentsExitTwoWithOneLine() {
     List<List<String>> bad =
         List.of(
@@ -130,7 +163,12 @@ class TokensCommandIT {
             List.of("revoke"),
             List.of("revoke", "a", "b"),
             List.of("revoke", "short"),
-            List.of("list", "extra"));
+            List.of("list", "extra"),
+            List.of("create", "--tenant", "acme", "--role", "worker", "--slug", "Acme"),
+            List.of("create", "--tenant", "acme", "--role", "worker", "--slug", "-acme"),
+            List.of("slug", "acme"),
+            List.of("slug", "acme", "a".repeat(64)),
+            List.of("slug", "acme", "ac me"));
     assertEquals(0, tokens("list").exit(), "migrated");
     long before = db.scalar("SELECT count(*) FROM access_tokens");
     for (List<String> args : bad) {
@@ -141,6 +179,8 @@ class TokensCommandIT {
       assertEquals("", run.out(), args.toString());
     }
     assertEquals(before, db.scalar("SELECT count(*) FROM access_tokens"), "nothing created");
+    assertEquals(
+        0L, db.scalar("SELECT count(*) FROM tenant_slugs WHERE tenant_id = 'acme'"), "no slug");
   }
 
   @Test
@@ -155,6 +195,10 @@ class TokensCommandIT {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(1, exit);
     assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count(), err.toString());
+  }
+
+  private static Object slugOf(String tenant) {
+    return db.rows("SELECT slug FROM tenant_slugs WHERE tenant_id = ?", tenant).get(0).get("slug");
   }
 
   private static Run tokens(String... args) {

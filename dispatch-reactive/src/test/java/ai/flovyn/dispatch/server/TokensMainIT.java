@@ -52,7 +52,8 @@ class TokensMainIT {
     Outcome outcome = run("tokens");
     assertEquals(2, outcome.exitCode());
     assertEquals(
-        List.of("dispatch tokens: missing command: create, list or revoke (see: tokens --help)"),
+        List.of(
+            "dispatch tokens: missing command: create, list, revoke or slug (see: tokens --help)"),
         outcome.stderr());
     assertEquals(List.of(), outcome.stdout());
   }

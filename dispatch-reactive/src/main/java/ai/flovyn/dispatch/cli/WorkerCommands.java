@@ -1,0 +1,78 @@
+package ai.flovyn.dispatch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+
+/** {@code workers list} and {@code queues}: who works and what waits, over the HTTP API. */
+final class WorkerCommands {
+  private WorkerCommands() {}
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists the registered workers; ONLINE = a heartbeat within the last 60 s.")
+  static final class ListWorkers extends ApiVerb {
+    ListWorkers(CliContext context) {
+      super(context);
+    }
+
+    @Override
+    void run(Api api) {
+      Api.Answer answer = api.get(api.orgPath() + "/workers", Api.Query.none());
+      if (printedJson(answer)) {
+        return;
+      }
+      Table table =
+          new Table("ID", "NAME", "TYPE", "VERSION", "HOST", "ONLINE", "LAST HEARTBEAT", "KINDS");
+      for (JsonNode worker : answer.json().path("workers")) {
+        table.row(
+            text(worker, "id"),
+            text(worker, "name"),
+            text(worker, "type"),
+            text(worker, "version"),
+            text(worker, "hostName"),
+            worker.path("online").asBoolean() ? "yes" : "no",
+            time(worker, "lastHeartbeatAt"),
+            kinds(worker));
+      }
+      table.print(context.out());
+    }
+
+    private static String kinds(JsonNode worker) {
+      StringBuilder text = new StringBuilder();
+      for (String field : new String[] {"workflowKinds", "taskKinds"}) {
+        for (JsonNode kind : worker.path(field)) {
+          text.append(text.length() == 0 ? "" : ",").append(kind.asText());
+        }
+      }
+      return text.toString();
+    }
+  }
+
+  @Command(
+      name = "queues",
+      mixinStandardHelpOptions = true,
+      description = "Lists the queues with their workflows and tasks by status, busiest first.")
+  static final class Queues extends ApiVerb {
+    Queues(CliContext context) {
+      super(context);
+    }
+
+    @Override
+    void run(Api api) {
+      Api.Answer answer = api.get(api.orgPath() + "/queues", Api.Query.none());
+      if (printedJson(answer)) {
+        return;
+      }
+      Table table = new Table("QUEUE", "WORKFLOWS", "TASKS", "OLDEST PENDING (S)");
+      for (JsonNode queue : answer.json().path("queues")) {
+        table.row(
+            text(queue, "queue"),
+            counts(queue.path("workflows")),
+            counts(queue.path("tasks")),
+            text(queue, "oldestPendingAgeSeconds"));
+      }
+      table.print(context.out());
+    }
+  }
+}
