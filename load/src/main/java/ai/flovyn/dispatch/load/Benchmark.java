@@ -43,8 +43,8 @@ public final class Benchmark {
         --server-jar PATH       default dispatch-reactive/target/dispatch-reactive-server.jar
         --pg-host H --pg-port P --pg-user U   PostgreSQL (127.0.0.1, 5432, postgres; trust auth)
         --database NAME         the database to create and drop (default dispatch_bench_<pid>)
-        --pg-ceiling PATH       default ../shared/perf/pg-ceiling.sh (skipped with a note if missing)
-        --pg-loop-ceiling PATH  default ../shared/perf/pg-loop-ceiling.sh (skipped with a note if missing)
+        --pg-ceiling PATH       default load/pg-ceiling.sh (skipped with a note if missing)
+        --pg-loop-ceiling PATH  default load/pg-loop-ceiling.sh (skipped with a note if missing)
         --loop-workers N        task workers of the task-only loop, and the loop ceiling's clients (8)
         --out DIR               where benchmarks.md and benchmarks.json go (default docs)
         --command TEXT          the command line to quote in the report
@@ -88,8 +88,8 @@ public final class Benchmark {
       int port = 5432;
       String user = "postgres";
       String database = "dispatch_bench_" + ProcessHandle.current().pid();
-      Path ceiling = Path.of("../shared/perf/pg-ceiling.sh");
-      Path loopCeiling = Path.of("../shared/perf/pg-loop-ceiling.sh");
+      Path ceiling = Path.of("load/pg-ceiling.sh");
+      Path loopCeiling = Path.of("load/pg-loop-ceiling.sh");
       int loopWorkers = 8;
       Path out = Path.of("docs");
       String command = "load/bench.sh " + String.join(" ", args);
