@@ -5,7 +5,8 @@
 # the end, also on failure or Ctrl-C.
 #
 # Usage: load/bench.sh [--quick] [--seconds N] [--concurrency 8,32] [other Benchmark options]
-#   --quick   about 2 s per run: a smoke run (~2 minutes); the default takes ~8 minutes
+#   --quick   about 2 s per run: a smoke run (~2 minutes) whose report goes to load/target/bench-quick/
+#             (docs/ keeps the committed numbers); the default takes ~8 minutes and writes docs/
 # PostgreSQL: PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres), trust authentication.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

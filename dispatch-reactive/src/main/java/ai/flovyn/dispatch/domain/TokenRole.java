@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * What a bearer token may do: a worker token every flovyn.v1 RPC in its tenant (the worker loops
- * and the SDK's client API, contract A4); an admin token the same, and token management once that
- * has RPCs (today tokens are managed from the command line only).
+ * and the SDK's client API, docs/sdk-compatibility.md A4); an admin token the same, and token
+ * management once that has RPCs (today tokens are managed from the command line only).
  */
 public enum TokenRole {
   /** Every flovyn.v1 RPC within the token's tenant. */

@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks the {@code authorization: Bearer <token>} of every call (contract §5.7 A1, A3) against
- * this instance's token snapshot, without a database round trip: a call without a valid active
- * token is closed UNAUTHENTICATED with one message whatever the reason, and audited; an accepted
- * call runs with {@link Callers#SCOPE} set to the token's tenant.
+ * Checks the {@code authorization: Bearer <token>} of every call (docs/sdk-compatibility.md, A1,
+ * A3) against this instance's token snapshot, without a database round trip: a call without a valid
+ * active token is closed UNAUTHENTICATED with one message whatever the reason, and audited; an
+ * accepted call runs with {@link Callers#SCOPE} set to the token's tenant.
  */
 final class Authentication implements ServerInterceptor {
   /** The one description of every UNAUTHENTICATED answer: it does not say what was wrong. */

@@ -10,10 +10,10 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Turns the spans SDK workers report (flovyn-sdk-contract.md §4.8) into metrics: a count per span
- * type and outcome, and the durations the SDK measured (replays, task runs) as a timer per span
- * type, so that worker-side latency shows next to the server's. A span without an id or type, or
- * ending before it starts, is rejected on its own; the request is never refused (SP1).
+ * Turns the spans SDK workers report (docs/sdk-compatibility.md, SP1) into metrics: a count per
+ * span type and outcome, and the durations the SDK measured (replays, task runs) as a timer per
+ * span type, so that worker-side latency shows next to the server's. A span without an id or type,
+ * or ending before it starts, is rejected on its own; the request is never refused (SP1).
  */
 final class ExecutionSpans {
   /** The span types the SDKs send; anything else is counted as "other" to bound the tag values. */

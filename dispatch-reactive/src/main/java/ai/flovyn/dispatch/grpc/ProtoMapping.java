@@ -63,7 +63,7 @@ final class ProtoMapping {
   }
 
   // The SDKs' stand-in for "cancel this task", which has no command of its own on the wire and
-  // names no target: accepted and ignored (flovyn-sdk-contract.md §3, P1-P3).
+  // names no target: accepted and ignored (docs/sdk-compatibility.md, P1-P3).
   private static boolean isPlaceholder(WorkflowCommand command) {
     return command.getCommandType() == CommandType.COMMAND_TYPE_UNSPECIFIED
         && command.getCommandDataCase() == WorkflowCommand.CommandDataCase.COMMANDDATA_NOT_SET;

@@ -116,7 +116,7 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
         .thenReturn(Empty.getDefaultInstance());
   }
 
-  // --- task state, logs and live data (SDK contract §4.5-§4.7)
+  // --- task state, logs and live data (docs/sdk-compatibility.md, TS, LG, ST)
 
   @Override
   public Mono<GetStateResponse> getState(GetStateRequest request) {

@@ -22,8 +22,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The flovyn.v1.WorkerLifecycle service: every well-formed registration succeeds with a fresh
- * worker id and no conflicts (§1 L1-L6), heartbeats always answer OK, and ListWorkers shows an
- * operator the registrations of a tenant.
+ * worker id and no conflicts (docs/sdk-compatibility.md, L1-L6), heartbeats always answer OK, and
+ * ListWorkers shows an operator the registrations of a tenant.
  */
 public final class WorkerLifecycleService
     extends ReactorWorkerLifecycleGrpc.WorkerLifecycleImplBase {

@@ -236,7 +236,7 @@ public final class WorkflowDispatchService
     return Mono.fromCallable(() -> spans.report(request));
   }
 
-  // This server keeps no visual workflow definitions (VD1).
+  // This server keeps no visual workflow definitions (docs/sdk-compatibility.md, VD1).
   @Override
   public Mono<GetVisualWorkflowDefinitionByIdResponse> getVisualWorkflowDefinitionById(
       GetVisualWorkflowDefinitionByIdRequest request) {

@@ -169,8 +169,8 @@ final class BatchApplication {
         .then(Mono.fromSupplier(this::applied));
   }
 
-  // Only the worker holding the claim submits (W5): a batch for a PENDING or WAITING workflow comes
-  // from a claim that expired or from a client that never polled.
+  // Only the worker holding the claim submits (docs/sdk-compatibility.md, W5): a batch for a
+  // PENDING or WAITING workflow comes from a claim that expired or from a client that never polled.
   private DispatchException notClaimed() {
     return DispatchException.failedPrecondition(
         "workflow "

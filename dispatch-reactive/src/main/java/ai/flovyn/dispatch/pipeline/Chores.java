@@ -100,7 +100,7 @@ final class Chores {
     }
   }
 
-  /** Releases the claims of workflows whose worker went silent (W8). */
+  /** Releases the claims of workflows whose worker went silent (docs/sdk-compatibility.md, W8). */
   static Chore workflowLeases(Transactor transactor, Releases releases) {
     return new Simple(
         "workflow_leases",

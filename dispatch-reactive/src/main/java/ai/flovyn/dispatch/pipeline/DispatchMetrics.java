@@ -21,7 +21,7 @@ import java.util.function.Function;
 import java.util.function.IntSupplier;
 import reactor.core.publisher.Mono;
 
-/** The pipeline's Micrometer meters, named as semantics.md lists them (Prometheus names). */
+/** The pipeline's Micrometer meters, named as docs/behaviour.md lists them (Prometheus names). */
 final class DispatchMetrics {
   private final MeterRegistry registry;
   private final DistributionSummary batchSize;

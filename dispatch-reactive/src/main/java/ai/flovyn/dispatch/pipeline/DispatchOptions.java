@@ -89,8 +89,9 @@ public record DispatchOptions(
     return new DispatchOptions(
         Duration.ofSeconds(60),
         Duration.ofSeconds(900),
-        // generous (W8): no SDK heartbeats an activation, and a batch that arrives after its claim
-        // expired and the workflow was claimed again cannot be told from the new claimant's
+        // generous (docs/sdk-compatibility.md, W8): no SDK heartbeats an activation, and a batch
+        // that arrives after its claim expired and the workflow was claimed again cannot be told
+        // from the new claimant's
         Duration.ofSeconds(120),
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),

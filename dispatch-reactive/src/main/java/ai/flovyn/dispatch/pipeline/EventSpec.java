@@ -5,8 +5,8 @@ import java.util.UUID;
 
 /**
  * The event a command records: its type, JSON data and identity (null when repeatable). The keys
- * are the ones the SDK's replay reads (flovyn-sdk-contract.md §2.3), and every type is one of the
- * strings all three SDK front-ends know (§2.1).
+ * are the ones the SDK's replay reads (docs/sdk-compatibility.md, E2-E9), and every type is one of
+ * the strings all three SDK front-ends know (E1).
  */
 record EventSpec(String type, String json, String identity) {
 

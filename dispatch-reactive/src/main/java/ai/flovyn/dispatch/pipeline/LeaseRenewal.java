@@ -17,13 +17,13 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Keeps the leases of long tasks alive while their workers show signs of life (§5.6 T2/T4): no SDK
- * sends task heartbeats, so a RUNNING task without {@code timeout_ms} is renewed whenever its
- * worker polls or heartbeats, or the task itself logs or streams. Signs of life are only remembered
- * in memory; every flush renews all the tasks they concern with one statement, so a dead worker's
- * task fails one lease after the last flush that saw it. The same statement marks the registrations
- * whose id polled as seen, so that ListWorkers shows FFI and NAPI workers (which poll under their
- * registration id and never heartbeat) as alive.
+ * Keeps the leases of long tasks alive while their workers show signs of life
+ * (docs/sdk-compatibility.md, T2, T4): no SDK sends task heartbeats, so a RUNNING task without
+ * {@code timeout_ms} is renewed whenever its worker polls or heartbeats, or the task itself logs or
+ * streams. Signs of life are only remembered in memory; every flush renews all the tasks they
+ * concern with one statement, so a dead worker's task fails one lease after the last flush that saw
+ * it. The same statement marks the registrations whose id polled as seen, so that ListWorkers shows
+ * FFI and NAPI workers (which poll under their registration id and never heartbeat) as alive.
  */
 final class LeaseRenewal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseRenewal.class);

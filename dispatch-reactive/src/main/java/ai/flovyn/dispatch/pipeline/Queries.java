@@ -13,10 +13,10 @@ import java.util.UUID;
 import reactor.core.publisher.Mono;
 
 /**
- * Answers QueryWorkflow from what is stored (flovyn-sdk-contract.md §4.4): no SDK routes a query to
- * a worker. Built-in names come first ({@code __state}, {@code __status}, {@code __result}, and the
- * aliases {@code getStatus}, {@code getResult}, {@code getError}), then the workflow's state keys
- * (the fold of its SetState / ClearState commands). No side effects.
+ * Answers QueryWorkflow from what is stored (docs/sdk-compatibility.md, Q1-Q5): no SDK routes a
+ * query to a worker. Built-in names come first ({@code __state}, {@code __status}, {@code
+ * __result}, and the aliases {@code getStatus}, {@code getResult}, {@code getError}), then the
+ * workflow's state keys (the fold of its SetState / ClearState commands). No side effects.
  */
 final class Queries {
   private final Transactor transactor;

@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Releases workflow claims that no accepted batch will end, for both causes of the SDK contract:
- * the lease expired without a batch (W8) or a batch was rejected as INVALID_ARGUMENT or
- * FAILED_PRECONDITION (W9; the SDK never resubmits it). A released workflow is PENDING again after
- * a backoff that doubles per release; past the configured number of releases it is FAILED as
- * abandoned, and its parent, if any, hears of it as of any failed child.
+ * Releases workflow claims that no accepted batch will end, for both causes in
+ * docs/sdk-compatibility.md: the lease expired without a batch (W8) or a batch was rejected as
+ * INVALID_ARGUMENT or FAILED_PRECONDITION (W9; the SDK never resubmits it). A released workflow is
+ * PENDING again after a backoff that doubles per release; past the configured number of releases it
+ * is FAILED as abandoned, and its parent, if any, hears of it as of any failed child.
  */
 final class Releases {
   private static final Logger log = LoggerFactory.getLogger(Releases.class);

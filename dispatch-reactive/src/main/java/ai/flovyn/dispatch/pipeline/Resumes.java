@@ -45,7 +45,8 @@ final class Resumes {
   /**
    * Appends one client-supplied outcome ({@code what}: "the task's output", "the signal", ...) to
    * its workflow; errors with RESOURCE_EXHAUSTED, rolling the caller's transaction back, when it
-   * would grow the history past {@code maxHistoryBytes}, which no SDK could read any more (G-E2).
+   * would grow the history past {@code maxHistoryBytes}, which no SDK could read any more
+   * (docs/sdk-compatibility.md, G-E2).
    */
   static Mono<List<Wake>> appendWithinLimit(
       Tx tx, AppendEvent event, long maxHistoryBytes, String what) {

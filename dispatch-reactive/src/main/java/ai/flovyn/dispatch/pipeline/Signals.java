@@ -15,10 +15,11 @@ import java.util.UUID;
 import reactor.core.publisher.Mono;
 
 /**
- * Signals (flovyn-sdk-contract.md §4.1, §4.2): each call appends one SIGNAL_RECEIVED {signalName,
- * signalValue} at the workflow's next sequence number and wakes it in the same transaction (a
- * WAITING workflow becomes PENDING; a RUNNING one goes straight back to PENDING when it next
- * suspends). Signals are never deduplicated: the workflow reads them first in, first out per name.
+ * Signals (docs/sdk-compatibility.md, SG1-SG5, SW1-SW5): each call appends one SIGNAL_RECEIVED
+ * {signalName, signalValue} at the workflow's next sequence number and wakes it in the same
+ * transaction (a WAITING workflow becomes PENDING; a RUNNING one goes straight back to PENDING when
+ * it next suspends). Signals are never deduplicated: the workflow reads them first in, first out
+ * per name.
  */
 final class Signals {
   private static final String SCOPE = "WORKFLOW";

@@ -91,10 +91,10 @@ final class StartWorkflowPipeline {
   }
 
   /**
-   * Starts a child of an existing workflow under a server-made id (CW1): PENDING, in the parent's
-   * queue unless another is named, with WORKFLOW_STARTED in its own log and nothing in the
-   * parent's. Errors with NOT_FOUND for an unknown parent (also one of another tenant) and
-   * FAILED_PRECONDITION for a finished one.
+   * Starts a child of an existing workflow under a server-made id (docs/sdk-compatibility.md, CW1):
+   * PENDING, in the parent's queue unless another is named, with WORKFLOW_STARTED in its own log
+   * and nothing in the parent's. Errors with NOT_FOUND for an unknown parent (also one of another
+   * tenant) and FAILED_PRECONDITION for a finished one.
    */
   Mono<UUID> startChild(StartChild request) {
     return Mono.fromRunnable(() -> validateChild(request))

@@ -13,10 +13,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * The maintenance services, one per chore, each with its own loop, batch limit and metrics: timers,
- * task leases, workflow leases (released claims, W8), promise timeouts, announcements of retried
- * tasks and released workflows whose backoff ended, and retention. The pipeline tells it when it
- * schedules something due sooner ({@link #dueIn}); tests move the clock and call {@link
- * #runOnce()}.
+ * task leases, workflow leases (released claims, docs/sdk-compatibility.md W8), promise timeouts,
+ * announcements of retried tasks and released workflows whose backoff ended, and retention. The
+ * pipeline tells it when it schedules something due sooner ({@link #dueIn}); tests move the clock
+ * and call {@link #runOnce()}.
  */
 final class Sweeper implements AutoCloseable {
   private static final int LIMIT = 500;

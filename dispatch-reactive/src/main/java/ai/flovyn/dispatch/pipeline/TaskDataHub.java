@@ -19,13 +19,13 @@ import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
 /**
- * Hands live task data (§4.7 ST1-ST3) from the worker that streams it to the subscribers of its
- * task or workflow, within this server instance only. Nothing is stored, nothing is ordered or
- * deduplicated, and publishing never waits: each subscriber has a bounded buffer ({@value #BUFFER}
- * events, {@value #MAX_BUFFERED_CHARS} payload characters), and events that do not fit are dropped
- * for that subscriber alone and counted. A subscriber limited to one tenant receives only what
- * callers of that tenant (or unrestricted ones) publish: nobody can feed another tenant's
- * followers.
+ * Hands live task data (docs/sdk-compatibility.md, ST1-ST3) from the worker that streams it to the
+ * subscribers of its task or workflow, within this server instance only. Nothing is stored, nothing
+ * is ordered or deduplicated, and publishing never waits: each subscriber has a bounded buffer
+ * ({@value #BUFFER} events, {@value #MAX_BUFFERED_CHARS} payload characters), and events that do
+ * not fit are dropped for that subscriber alone and counted. A subscriber limited to one tenant
+ * receives only what callers of that tenant (or unrestricted ones) publish: nobody can feed another
+ * tenant's followers.
  */
 final class TaskDataHub {
   static final int BUFFER = 256;

@@ -138,7 +138,7 @@ final class TaskLifecycle {
 
   /**
    * Cancels a PENDING or RUNNING task; again is success. Its workflow sees TASK_FAILED ("Task
-   * cancelled"), the only task outcome an SDK reads (E5), and resumes.
+   * cancelled"), the only task outcome an SDK reads (docs/sdk-compatibility.md, E5), and resumes.
    */
   Mono<Void> cancel(Scope scope, UUID taskId) {
     String tenant = scope.tenantId();

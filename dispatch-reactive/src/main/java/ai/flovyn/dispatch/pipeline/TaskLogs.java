@@ -13,11 +13,11 @@ import java.util.UUID;
 import reactor.core.publisher.Mono;
 
 /**
- * Log lines of task executions (§4.6 LG1-LG3), bounded: messages are cut to {@value #MAX_MESSAGE}
- * characters, levels to {@value #MAX_LEVEL} (stored as given otherwise), and a task keeps at most
- * {@link DispatchOptions#taskLogLines()} lines; later ones are dropped and counted. Lines of
- * finished tasks are accepted; a line never changes the task's state, but counts as a sign of life
- * of a running one.
+ * Log lines of task executions (docs/sdk-compatibility.md, LG1-LG3), bounded: messages are cut to
+ * {@value #MAX_MESSAGE} characters, levels to {@value #MAX_LEVEL} (stored as given otherwise), and
+ * a task keeps at most {@link DispatchOptions#taskLogLines()} lines; later ones are dropped and
+ * counted. Lines of finished tasks are accepted; a line never changes the task's state, but counts
+ * as a sign of life of a running one.
  */
 final class TaskLogs {
   static final int MAX_MESSAGE = 4096;

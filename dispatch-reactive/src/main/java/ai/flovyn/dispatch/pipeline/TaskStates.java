@@ -9,8 +9,9 @@ import java.util.UUID;
 import reactor.core.publisher.Mono;
 
 /**
- * The key/value state of a task execution (§4.5 TS1-TS4): readable and writable in every task
- * status, kept across retries, deleted with the task; no workflow events, no wake-ups.
+ * The key/value state of a task execution (docs/sdk-compatibility.md, TS1-TS4): readable and
+ * writable in every task status, kept across retries, deleted with the task; no workflow events, no
+ * wake-ups.
  */
 final class TaskStates {
   private final Transactor transactor;

@@ -20,9 +20,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Worker registrations (§1): each RegisterWorker is stored under a fresh id and never refused for
- * its name; heartbeats refresh the last-seen time and count as signs of life of the worker's tasks.
- * Polling never reads any of this (L7).
+ * Worker registrations (docs/sdk-compatibility.md, L1-L9): each RegisterWorker is stored under a
+ * fresh id and never refused for its name; heartbeats refresh the last-seen time and count as signs
+ * of life of the worker's tasks. Polling never reads any of this (L7).
  */
 final class Workers {
   static final int MAX_LISTED = 1000;

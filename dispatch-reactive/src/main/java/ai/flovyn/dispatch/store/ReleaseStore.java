@@ -8,10 +8,10 @@ import java.util.UUID;
 import reactor.core.publisher.Flux;
 
 /**
- * Releases of workflow claims that no accepted batch will end (SDK contract W8, W9): the workflow
- * goes back to PENDING, invisible for a backoff that doubles with each release, or, once it has
- * been released {@code maxReleases} times, is FAILED with a WORKFLOW_EXECUTION_FAILED event at its
- * next sequence number. Only RUNNING workflows are touched.
+ * Releases of workflow claims that no accepted batch will end (docs/sdk-compatibility.md, W8, W9):
+ * the workflow goes back to PENDING, invisible for a backoff that doubles with each release, or,
+ * once it has been released {@code maxReleases} times, is FAILED with a WORKFLOW_EXECUTION_FAILED
+ * event at its next sequence number. Only RUNNING workflows are touched.
  */
 public final class ReleaseStore {
   /** A workflow just released (PENDING, visible at {@code visibleAt}) or failed (FAILED). */

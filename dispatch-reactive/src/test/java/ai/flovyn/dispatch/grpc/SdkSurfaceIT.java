@@ -42,9 +42,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The parts of the flovyn.v1 surface only clients of the SDK call (flovyn-sdk-contract.md §4):
- * StartChildWorkflow, signals' error cases, spans, visual definitions, the cancellation of a child
- * and the history limit of G-E2.
+ * The parts of the flovyn.v1 surface only clients of the SDK call (the client RPCs of
+ * docs/sdk-compatibility.md): StartChildWorkflow, signals' error cases, spans, visual definitions,
+ * the cancellation of a child and the history limit of G-E2.
  */
 class SdkSurfaceIT {
   private static final String TENANT = "tenant-sdk";

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** SubmitWorkflowCommands over gRPC against real PostgreSQL: semantics.md, batch section. */
+/** SubmitWorkflowCommands over gRPC against real PostgreSQL: docs/sdk-compatibility.md, B1-B9. */
 class SubmitWorkflowCommandsIT {
   private static final String TRACEPARENT =
       "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
@@ -372,7 +372,8 @@ class SubmitWorkflowCommandsIT {
         0,
         db.scalar("SELECT count(*) FROM timers WHERE workflow_execution_id = ?::uuid", workflowId));
     assertEquals(1, events(workflowId).size());
-    // nothing of the batch, and the claim is released for another try (SDK contract W9)
+    // nothing of the batch, and the claim is released for another try
+    // (docs/sdk-compatibility.md, W9)
     Map<String, Object> row =
         db.rows("SELECT status, releases FROM workflow_executions WHERE id = ?::uuid", workflowId)
             .get(0);
@@ -392,7 +393,7 @@ class SubmitWorkflowCommandsIT {
 
     assertEquals(1000, tasksOf(workflowId));
     List<WorkflowEvent> events = events(workflowId);
-    // a suspend without a SuspendWorkflow command records nothing (SDK contract W3)
+    // a suspend without a SuspendWorkflow command records nothing (W3)
     assertEquals(1000 + 1, events.size(), "started + 1000 scheduled");
     assertEquals(
         IntStream.rangeClosed(1, 1001).boxed().toList(),

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** StreamTaskData and SubscribeTaskData over gRPC (§4.7 ST1-ST3): live, bounded, never stored. */
+/**
+ * StreamTaskData and SubscribeTaskData over gRPC (docs/sdk-compatibility.md, ST1-ST3): live,
+ * bounded, never stored.
+ */
 class TaskDataStreamIT {
   private static TestDatabase db;
   private static GrpcTestServer grpc;

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The task lease rule (§5.6 T2/T4): a task without timeout_ms stays claimed while its worker polls
- * or heartbeats, or while it logs or streams data; a silent worker's task fails its attempt one
- * lease later; timeout_ms stays a hard limit.
+ * The task lease rule (docs/sdk-compatibility.md, T2, T4): a task without timeout_ms stays claimed
+ * while its worker polls or heartbeats, or while it logs or streams data; a silent worker's task
+ * fails its attempt one lease later; timeout_ms stays a hard limit.
  */
 class TaskLeaseIT {
   private static final Duration LEASE = Duration.ofSeconds(4);

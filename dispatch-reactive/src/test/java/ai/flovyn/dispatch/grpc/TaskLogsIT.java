@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** LogMessage and ListTaskLogs over gRPC against real PostgreSQL (§4.6 LG1-LG3). */
+/**
+ * LogMessage and ListTaskLogs over gRPC against real PostgreSQL (docs/sdk-compatibility.md,
+ * LG1-LG3).
+ */
 class TaskLogsIT {
   private static TestDatabase db;
   private static GrpcTestServer grpc;

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The TaskExecution state RPCs over gRPC against real PostgreSQL (§4.5 TS1-TS4). */
+/**
+ * The TaskExecution state RPCs over gRPC against real PostgreSQL (docs/sdk-compatibility.md,
+ * TS1-TS4).
+ */
 class TaskStateIT {
   private static TestDatabase db;
   private static GrpcTestServer grpc;

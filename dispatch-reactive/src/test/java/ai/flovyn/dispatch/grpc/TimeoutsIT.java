@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the maintenance services do on time, driven by a test clock instead of the wall clock:
- * released claims of silent workers and rejected batches (W8, W9), promise timeouts (E7); and child
- * failures reaching the parent.
+ * released claims of silent workers and rejected batches (docs/sdk-compatibility.md, W8, W9),
+ * promise timeouts (E7); and child failures reaching the parent.
  */
 class TimeoutsIT {
   private static final Duration LEASE = Duration.ofSeconds(60);

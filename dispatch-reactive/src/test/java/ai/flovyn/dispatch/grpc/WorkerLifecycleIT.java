@@ -29,7 +29,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** RegisterWorker, SendHeartbeat and ListWorkers over gRPC against real PostgreSQL (§1). */
+/**
+ * RegisterWorker, SendHeartbeat and ListWorkers over gRPC against real PostgreSQL
+ * (docs/sdk-compatibility.md, L1-L9).
+ */
 class WorkerLifecycleIT {
   private static TestDatabase db;
   private static GrpcTestServer grpc;

@@ -432,7 +432,7 @@ class WorkerLoopIT {
                             .build()));
     assertEquals(Status.Code.FAILED_PRECONDITION, error.getStatus().getCode());
     assertTrue(error.getStatus().getDescription().contains("cancelled"));
-    // the SDK reads only TASK_FAILED as the end of a cancelled task (SDK contract E5)
+    // the SDK reads only TASK_FAILED as the end of a cancelled task (docs/sdk-compatibility.md, E5)
     assertTrue(eventTypes(workflowId).contains("TASK_FAILED"));
     assertFalse(eventTypes(workflowId).contains("TASK_CANCELLED"));
     assertEquals("PENDING", status(workflowId));

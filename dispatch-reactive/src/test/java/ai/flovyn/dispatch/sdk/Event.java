@@ -4,8 +4,9 @@ import ai.flovyn.dispatch.proto.WorkflowEvent;
 import java.util.Map;
 
 /**
- * One event as the replay engine holds it (§2.1): sequence number, the type the front-end mapped
- * the string to, the type string the server wrote, and the event data parsed as JSON.
+ * One event as the replay engine holds it (docs/sdk-compatibility.md, "Events and replay"):
+ * sequence number, the type the front-end mapped the string to, the type string the server wrote,
+ * and the event data parsed as JSON.
  */
 public record Event(int sequence, String type, String wireType, Map<String, Object> data) {
 

@@ -5,9 +5,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The three SDK front-ends (contract §0.2): they share the replay engine but differ in how they
- * read event types (§2.1), number commands (§5.2), shape suspended batches (§5.5), name timers
- * (§2.4) and identify themselves on polls (§1.5).
+ * The three SDK front-ends (docs/sdk-compatibility.md, "Front-ends"): they share the replay engine
+ * but differ in how they read event types (E1), number commands (N3), shape suspended batches (W3),
+ * name timers and identify themselves on polls (L7).
  */
 public enum FrontEnd {
   /** worker-sdk: Rust applications. */
@@ -17,7 +17,7 @@ public enum FrontEnd {
   /** worker-napi: the TypeScript SDK. */
   NAPI;
 
-  /** The 23 event type strings every front-end knows (§2.1). */
+  /** The 23 event type strings every front-end knows (E1). */
   public static final Set<String> COMMON_EVENT_TYPES =
       Set.of(
           "WORKFLOW_STARTED",
@@ -71,15 +71,15 @@ public enum FrontEnd {
     return this == RUST ? "sleep-" + (index + 1) : "timer-" + index;
   }
 
-  /** Whether a suspended batch ends with a SuspendWorkflow command (only Rust, §5.5). */
+  /** Whether a suspended batch ends with a SuspendWorkflow command (only Rust, W3). */
   public boolean sendsSuspendCommand() {
     return this == RUST;
   }
 
   /**
    * The sequence number of the {@code index}-th (0-based) new command of a batch, given the length
-   * of the history the activation read (§5.2). NAPI leaves a gap after every second command, as
-   * when it drops a command it cannot convert.
+   * of the history the activation read (N3). NAPI leaves a gap after every second command, as when
+   * it drops a command it cannot convert.
    */
   public int commandNumber(int historyLength, int index) {
     return switch (this) {

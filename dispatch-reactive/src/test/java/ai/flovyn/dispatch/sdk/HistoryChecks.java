@@ -16,9 +16,10 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Assertions on a workflow's event log that every SDK relies on: gapless sequence numbers (N1),
- * only the known type strings (E1), a JSON object as event data (E13), canonical lower-case ids
- * (E15), one outcome per waited-on thing, and exactly one event per applied command (E10, E11).
+ * Assertions on a workflow's event log that every SDK relies on: gapless sequence numbers
+ * (docs/sdk-compatibility.md, N1), only the known type strings (E1), a JSON object as event data
+ * (E13), canonical lower-case ids (E15), one outcome per waited-on thing, and exactly one event per
+ * applied command (E10, E11).
  */
 public final class HistoryChecks {
   private static final Set<String> ID_KEYS =

@@ -16,11 +16,12 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * One activation's replay of workflow code against a history, by the rules of §2.2 (as {@code
- * replay_engine.rs} and {@code execution.rs} implement them): one cursor per kind of call, the k-th
- * call matched with the k-th event of its kind by key, outcomes looked up across the whole history
- * (the matching event with the highest sequence number), signals consumed first-in first-out per
- * name. Calls past the end of their list become new commands.
+ * One activation's replay of workflow code against a history, by the matching rules of
+ * docs/sdk-compatibility.md, "Events and replay" (as {@code replay_engine.rs} and {@code
+ * execution.rs} implement them): one cursor per kind of call, the k-th call matched with the k-th
+ * event of its kind by key, outcomes looked up across the whole history (the matching event with
+ * the highest sequence number), signals consumed first-in first-out per name. Calls past the end of
+ * their list become new commands.
  */
 public final class Replay implements WorkflowContext {
   private final FrontEnd frontEnd;
@@ -47,7 +48,9 @@ public final class Replay implements WorkflowContext {
     }
   }
 
-  /** The k-th call of a kind does not match the k-th event of that kind (§2.2). */
+  /**
+   * The k-th call of a kind does not match the k-th event of that kind (a determinism violation).
+   */
   public static final class DeterminismViolation extends RuntimeException {
     DeterminismViolation(String message) {
       super(message, null, false, false);

@@ -19,8 +19,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The SDK emulation itself, against hand-written histories: it must apply the contract's replay
- * rules (§2.1, §2.2) and batch shapes (§5.2, §5.5) exactly, or the end-to-end tests prove nothing.
+ * The SDK emulation itself, against hand-written histories: it must apply the replay rules and
+ * batch shapes of docs/sdk-compatibility.md ("Events and replay", "Command batches") exactly, or
+ * the end-to-end tests prove nothing.
  */
 class ReplayTest {
   private static final UUID WORKFLOW = UUID.fromString("6f1c2a34-7d7e-4c4b-9c43-4f0f3a9f8a11");

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One activation's SubmitWorkflowCommands request shaped as a front-end shapes it (§5.2, §5.5): the
- * new commands numbered by the front-end's scheme, then the terminal command, and the status.
+ * One activation's SubmitWorkflowCommands request shaped as a front-end shapes it
+ * (docs/sdk-compatibility.md, "Command batches"): the new commands numbered by the front-end's
+ * scheme, then the terminal command, and the status.
  */
 public final class SdkBatch {
   private final FrontEnd frontEnd;

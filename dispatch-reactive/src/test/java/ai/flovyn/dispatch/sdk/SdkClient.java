@@ -97,7 +97,7 @@ public final class SdkClient {
 
   /**
    * The {@code promiseId} of the PROMISE_CREATED named {@code name}, as the Rust and Python clients
-   * find it (§4.10 PR2); fails like them when there is none yet.
+   * find it (docs/sdk-compatibility.md, PR2); fails like them when there is none yet.
    */
   public String promiseId(String workflowId, String name) {
     return events(workflowId).stream()

@@ -42,7 +42,9 @@ public final class SdkCommands {
         .build();
   }
 
-  /** CreatePromise: {@code promise_id} carries the promise's name (§2.4). */
+  /**
+   * CreatePromise: {@code promise_id} carries the promise's name (docs/sdk-compatibility.md, E6).
+   */
   public static WorkflowCommand createPromise(String name, Long timeoutMs) {
     CreatePromiseCommand.Builder promise = CreatePromiseCommand.newBuilder().setPromiseId(name);
     if (timeoutMs != null) {
@@ -90,7 +92,7 @@ public final class SdkCommands {
         .build();
   }
 
-  /** The placeholder for a task (or child) cancellation: UNSPECIFIED with no data (§3). */
+  /** The placeholder for a task (or child) cancellation: UNSPECIFIED with no data (P1). */
   public static WorkflowCommand placeholder() {
     return WorkflowCommand.newBuilder()
         .setCommandType(CommandType.COMMAND_TYPE_UNSPECIFIED)

@@ -48,10 +48,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The points of the SDK contract one at a time, in-process over the real pipeline and PostgreSQL:
- * batches the front-ends send (placeholder, empty SUSPENDED, free-text failure types, retries under
- * every numbering, submissions only while claimed), the event keys the replay reads, cancellation
- * seen as failure, promise timeouts, signals, signal-with-start, queries and registration.
+ * The rules of docs/sdk-compatibility.md one at a time, in-process over the real pipeline and
+ * PostgreSQL: batches the front-ends send (placeholder, empty SUSPENDED, free-text failure types,
+ * retries under every numbering, submissions only while claimed), the event keys the replay reads,
+ * cancellation seen as failure, promise timeouts, signals, signal-with-start, queries and
+ * registration.
  */
 class SdkContractIT {
   private static final DispatchOptions FAST =
@@ -147,16 +148,16 @@ class SdkContractIT {
   }
 
   /**
-   * Sends a batch again after it suspended the workflow, as a network-level retry would. Our
-   * semantics promise the same success (rule 7); the contract's W5 refuses anything but an exact
-   * replay of a terminal workflow once the claim is gone. Either answer is allowed here; what
-   * matters to the SDK is that nothing is recorded twice, which the callers assert.
+   * Sends a batch again after it suspended the workflow, as a network-level retry would. B7
+   * promises the same success; W5 refuses anything but an exact replay of a terminal workflow once
+   * the claim is gone. Either answer is allowed here; what matters to the SDK is that nothing is
+   * recorded twice, which the callers assert.
    */
   private static void resubmitAfterSuspension(SubmitWorkflowCommandsRequest request) {
     try {
       submit(request);
     } catch (StatusRuntimeException e) {
-      assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), "W5 or rule 7");
+      assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), "W5 or B7");
     }
   }
 
@@ -164,7 +165,7 @@ class SdkContractIT {
     return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
   }
 
-  // --- batches (§3, §5.5) ---
+  // --- batches (P, W3-W10) ---
 
   @ParameterizedTest
   @EnumSource(
@@ -212,7 +213,7 @@ class SdkContractIT {
   void aSuspendedBatchWithZeroCommandsIsAcceptedAndTheWorkflowWaits(FrontEnd frontEnd) {
     WorkflowExecution workflow = startAndClaim("empty-suspend");
     SubmitWorkflowCommandsRequest request = batch(frontEnd, workflow).suspended("ignored");
-    assertEquals(0, request.getCommandsCount(), "FFI/NAPI send no SuspendWorkflow (§5.5)");
+    assertEquals(0, request.getCommandsCount(), "FFI/NAPI send no SuspendWorkflow (W3)");
 
     submit(request);
 
@@ -291,7 +292,7 @@ class SdkContractIT {
     assertEquals("PENDING", status(id));
   }
 
-  // --- events the replay reads (§2.3) ---
+  // --- events the replay reads (E2-E9) ---
 
   @Test
   void taskScheduledCarriesKindAndTheSdksIdAndEveryEventIsAJsonObject() {
@@ -432,7 +433,7 @@ class SdkContractIT {
         "workflow_task_time_millis is ms since the epoch, near the claim: " + time);
   }
 
-  // --- signals (§4.1, §4.2) ---
+  // --- signals (SG, SW) ---
 
   @Test
   void aSignalToARunningWorkflowIsNotLost() {
@@ -499,7 +500,7 @@ class SdkContractIT {
     HistoryChecks.assertWellFormed(log);
   }
 
-  // --- queries (§4.4) ---
+  // --- queries (Q) ---
 
   @Test
   void queriesAnswerFromTheStoredStateStatusAndResult() {
@@ -541,7 +542,7 @@ class SdkContractIT {
     return response.getResult().isEmpty() ? "null" : response.getResult().toStringUtf8();
   }
 
-  // --- registration (§1) ---
+  // --- registration (L) ---
 
   @Test
   void registrationAnswersAFreshWorkerIdEveryTimeAndHeartbeatsAreAccepted() {

@@ -7,8 +7,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 
 /**
- * The ids the SDK makes for tasks and children (§2.4): UUID version 5 with the workflow id as
- * namespace and {@code <workflow id>:<counter>} as name, so that every replay makes the same ids.
+ * The ids the SDK makes for tasks and children (docs/sdk-compatibility.md, "Ids the SDK makes"):
+ * UUID version 5 with the workflow id as namespace and {@code <workflow id>:<counter>} as name, so
+ * that every replay makes the same ids.
  */
 public final class SdkIds {
   private SdkIds() {}

@@ -52,7 +52,10 @@ public final class SdkJson {
     return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
   }
 
-  /** The member as a string, or null when absent or not a JSON string (no coercion, §2.1). */
+  /**
+   * The member as a string, or null when absent or not a JSON string (no coercion:
+   * docs/sdk-compatibility.md, "Events and replay").
+   */
   public static String string(Map<String, Object> object, String key) {
     return object.get(key) instanceof String s ? s : null;
   }

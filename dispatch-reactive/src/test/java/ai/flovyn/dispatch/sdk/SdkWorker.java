@@ -42,10 +42,11 @@ import java.util.function.Predicate;
 
 /**
  * The worker side of an unmodified Flovyn SDK, emulated over a real gRPC channel: it registers
- * (RegisterWorker; a failure fails the start, §1.1), long-polls workflows, reads the whole history
- * with GetEvents, replays its scripted workflow code against it ({@link Replay}) and submits one
- * batch per activation shaped as its {@link FrontEnd} does; and it polls tasks, runs them and
- * reports CompleteTask or FailTask. Every activation and task run is recorded for assertions.
+ * (RegisterWorker; a failure fails the start, docs/sdk-compatibility.md L1), long-polls workflows,
+ * reads the whole history with GetEvents, replays its scripted workflow code against it ({@link
+ * Replay}) and submits one batch per activation shaped as its {@link FrontEnd} does; and it polls
+ * tasks, runs them and reports CompleteTask or FailTask. Every activation and task run is recorded
+ * for assertions.
  */
 public final class SdkWorker implements AutoCloseable {
   private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
@@ -60,7 +61,7 @@ public final class SdkWorker implements AutoCloseable {
   private final WorkflowDispatchGrpc.WorkflowDispatchBlockingStub dispatch;
   private final TaskExecutionGrpc.TaskExecutionBlockingStub taskExecution;
   private final WorkerLifecycleGrpc.WorkerLifecycleBlockingStub lifecycle;
-  // Rust polls with its own worker id string, never the registration id (§1.5)
+  // Rust polls with its own worker id string, never the registration id (L7)
   private final String rustWorkerId = "worker-" + UUID.randomUUID();
   private final List<Activation> activations = new ArrayList<>();
   private final List<TaskRun> taskRuns = new ArrayList<>();
@@ -126,7 +127,7 @@ public final class SdkWorker implements AutoCloseable {
       return this;
     }
 
-    /** Rust only: {@code enable_auto_registration(false)} skips RegisterWorker (§1.1). */
+    /** Rust only: {@code enable_auto_registration(false)} skips RegisterWorker (L1). */
     public Builder autoRegistration(boolean value) {
       if (!value && frontEnd != FrontEnd.RUST) {
         throw new IllegalArgumentException("only the Rust front-end can skip registration");
@@ -181,7 +182,7 @@ public final class SdkWorker implements AutoCloseable {
     return registeredId;
   }
 
-  /** Rust only: one SendHeartbeat with the registration id and empty lists (§1.4). */
+  /** Rust only: one SendHeartbeat with the registration id and empty lists (L6). */
   public void heartbeat() {
     if (frontEnd != FrontEnd.RUST || registeredId == null) {
       throw new IllegalStateException("only a registered Rust worker sends heartbeats");
@@ -447,7 +448,7 @@ public final class SdkWorker implements AutoCloseable {
       dispatch.withDeadlineAfter(30, TimeUnit.SECONDS).submitWorkflowCommands(request);
       return Status.OK;
     } catch (StatusRuntimeException e) {
-      // the SDK logs it and never retries (§5.5)
+      // the SDK logs it and never retries (W9)
       record(
           loopErrors,
           "SubmitWorkflowCommands " + request.getWorkflowExecutionId() + ": " + e.getStatus());
@@ -587,7 +588,7 @@ public final class SdkWorker implements AutoCloseable {
     }
   }
 
-  // The SDK takes the nil UUID silently when the id does not parse (§1.3).
+  // The SDK takes the nil UUID silently when the id does not parse ("Worker lifecycle").
   private static String parseUuidOrNil(String text) {
     try {
       return UUID.fromString(text).toString();

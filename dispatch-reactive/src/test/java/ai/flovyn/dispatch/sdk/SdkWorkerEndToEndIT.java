@@ -64,7 +64,8 @@ class SdkWorkerEndToEndIT {
         ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
             .usePlaintext()
             // every SDK call carries the worker token; with authentication off any token passes
-            // (A2), here the placeholder FFI and NAPI send when none is configured
+            // (docs/sdk-compatibility.md, A2), here the placeholder FFI and NAPI send when none is
+            // configured
             .intercept(MetadataUtils.newAttachHeadersInterceptor(authorization()))
             .build();
   }

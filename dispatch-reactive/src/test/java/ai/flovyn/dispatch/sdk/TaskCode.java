@@ -2,7 +2,7 @@ package ai.flovyn.dispatch.sdk;
 
 /**
  * A task body: takes the task's input JSON and returns its output JSON; an exception becomes
- * FailTask with its message, as the SDK reports task errors (§5.6).
+ * FailTask with its message, as the SDK reports task errors (docs/sdk-compatibility.md, "Tasks").
  */
 @FunctionalInterface
 public interface TaskCode {

@@ -30,9 +30,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The transport as SDK channels use it (§5.8) against the real server over a real socket: a channel
- * that pings every 10 s even with no call in flight keeps its connection through a long idle period
- * (X2), and one connection carries well over a hundred concurrent calls (X3).
+ * The transport as SDK channels use it (docs/sdk-compatibility.md, X1-X4) against the real server
+ * over a real socket: a channel that pings every 10 s even with no call in flight keeps its
+ * connection through a long idle period (X2), and one connection carries well over a hundred
+ * concurrent calls (X3).
  */
 class TransportIT {
   private static final String TENANT = UUID.randomUUID().toString();

@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /**
  * What workflow code can do, modelled on the SDK's workflow context: every call is matched with
- * history by the replay rules of §2.2 or becomes a new command.
+ * history by the replay rules of docs/sdk-compatibility.md or becomes a new command.
  */
 public interface WorkflowContext {
   UUID workflowId();

@@ -33,7 +33,8 @@ public final class Benchmark {
   static final String USAGE =
       """
       Usage: load/bench.sh [options]   (java -cp load-driver.jar ai.flovyn.dispatch.load.Benchmark)
-        --quick                 ~2 s per run, a smoke test (default 10 s per run)
+        --quick                 ~2 s per run, a smoke test (default 10 s per run); its report goes
+                                to load/target/bench-quick unless --out says otherwise
         --seconds N             seconds per measured run
         --concurrency 8,32      client concurrency levels (also the pg-ceiling client counts)
         --batches 1,10,100      batch sizes
@@ -43,14 +44,21 @@ public final class Benchmark {
         --server-jar PATH       default dispatch-reactive/target/dispatch-reactive-server.jar
         --pg-host H --pg-port P --pg-user U   PostgreSQL (127.0.0.1, 5432, postgres; trust auth)
         --database NAME         the database to create and drop (default dispatch_bench_<pid>)
-        --pg-ceiling PATH       default ../shared/perf/pg-ceiling.sh (skipped with a note if missing)
-        --pg-loop-ceiling PATH  default ../shared/perf/pg-loop-ceiling.sh (skipped with a note if missing)
+        --pg-ceiling PATH       default load/pg-ceiling.sh (skipped with a note if missing)
+        --pg-loop-ceiling PATH  default load/pg-loop-ceiling.sh (skipped with a note if missing)
         --loop-workers N        task workers of the task-only loop, and the loop ceiling's clients (8)
-        --out DIR               where benchmarks.md and benchmarks.json go (default docs)
+        --out DIR               where benchmarks.md and benchmarks.json go (default docs, with
+                                --quick load/target/bench-quick)
         --command TEXT          the command line to quote in the report
         --retention-backlog N   finished 30-day-old workflows to insert before the runs, for the
                                 server's retention to delete while they run (20000; 0 = off)
       """;
+
+  /** Where a full run writes its report: the committed docs. */
+  static final Path FULL_OUT = Path.of("docs");
+
+  /** Where a {@code --quick} run writes its report unless {@code --out} is given. */
+  static final Path QUICK_OUT = Path.of("load/target/bench-quick");
 
   private Benchmark() {}
 
@@ -88,10 +96,10 @@ public final class Benchmark {
       int port = 5432;
       String user = "postgres";
       String database = "dispatch_bench_" + ProcessHandle.current().pid();
-      Path ceiling = Path.of("../shared/perf/pg-ceiling.sh");
-      Path loopCeiling = Path.of("../shared/perf/pg-loop-ceiling.sh");
+      Path ceiling = Path.of("load/pg-ceiling.sh");
+      Path loopCeiling = Path.of("load/pg-loop-ceiling.sh");
       int loopWorkers = 8;
-      Path out = Path.of("docs");
+      Path out = null;
       String command = "load/bench.sh " + String.join(" ", args);
       int backlog = 20_000;
       for (int i = 0; i < args.length; i++) {
@@ -125,6 +133,10 @@ public final class Benchmark {
         throw new IllegalArgumentException("--database must be a plain lower-case identifier");
       }
       double perRun = seconds != null ? seconds : quick ? 2 : 10;
+      if (out == null) {
+        // a smoke run's numbers are not the committed report's: docs/ stays as measured
+        out = quick ? QUICK_OUT : FULL_OUT;
+      }
       return new Options(
           quick,
           perRun,

@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs shared/perf/pg-ceiling.sh or pg-loop-ceiling.sh and reads their {@code ceiling NAME
- * clients=C tasks_per_s=N} lines.
+ * Runs load/pg-ceiling.sh or load/pg-loop-ceiling.sh and reads their {@code ceiling NAME clients=C
+ * tasks_per_s=N} lines.
  */
 final class PgCeiling {
   private static final Pattern LINE =

@@ -76,7 +76,7 @@ class BenchmarkReportTest {
             List.of(),
             "PollWorkflow is UNIMPLEMENTED",
             List.of(),
-            "../shared/perf/pg-loop-ceiling.sh not found: loop ceiling skipped",
+            "load/pg-loop-ceiling.sh not found: loop ceiling skipped",
             List.of(),
             null,
             new BenchmarkResults.Memory(100L << 20, 300L << 20, 200L << 20, 10),
@@ -97,7 +97,7 @@ class BenchmarkReportTest {
         md.contains("service-stream: StreamWorkflowCommands is UNIMPLEMENTED (batch 1 c=8)"), md);
     assertTrue(md.contains("Test CPU"), md);
     assertTrue(BenchmarkReport.json(results).contains("\"tasksPerSecond\" : 40000.0"));
-    assertTrue(md.contains("Not measured: ../shared/perf/pg-loop-ceiling.sh not found"), md);
+    assertTrue(md.contains("Not measured: load/pg-loop-ceiling.sh not found"), md);
     assertTrue(md.contains("The service: n/a (PollWorkflow is UNIMPLEMENTED)"), md);
     assertTrue(
         md.contains("| task-only loop ÷ loop-one-by-one ceiling, 8 workers | ≥ 0.6 | n/a | n/a |"),

@@ -31,12 +31,16 @@ public final class ReadmeExample {
       byte[] order = "{\"order\":42}".getBytes(StandardCharsets.UTF_8);
       UUID taskId = UUID.randomUUID(); // the client generates task ids
       Scope acme = Scope.tenant("acme"); // whose objects these calls may see
+      // polls claim the oldest ready work of a queue: one of this run's own keeps the workflow and
+      // the task this run makes apart from any other run's on the same database
+      String queue = "checkout-" + UUID.randomUUID();
 
       // a workflow worker: start, claim the activation, answer with a command batch
       UUID workflowId =
           dispatch
-              .startWorkflow(acme, StartWorkflow.builder("acme", "checkout").input(order).build())
-              .then(dispatch.pollWorkflow(acme, "acme", "default", List.of(), null, "wf-1", WAIT))
+              .startWorkflow(
+                  acme, StartWorkflow.builder("acme", "checkout").input(order).queue(queue).build())
+              .then(dispatch.pollWorkflow(acme, "acme", queue, List.of(), null, "wf-1", WAIT))
               .flatMap(
                   claimed ->
                       dispatch
@@ -51,9 +55,10 @@ public final class ReadmeExample {
               .map(ClaimedWorkflow::id)
               .block(WAIT);
 
-      // a task worker: the demand (here 1) is how many tasks it runs at once
+      // a task worker (tasks go to their workflow's queue): the demand (here 1) is how many tasks
+      // it runs at once
       dispatch
-          .tasks(acme, TaskSubscription.of("acme", "default", "task-1"))
+          .tasks(acme, TaskSubscription.of("acme", queue, "task-1"))
           .take(1)
           .concatMap(
               task ->

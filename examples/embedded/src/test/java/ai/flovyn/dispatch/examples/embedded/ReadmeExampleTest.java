@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.examples.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.flovyn.dispatch.pipeline.DispatchDatabase;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
@@ -20,8 +21,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The README example, run from a project that depends on dispatch-reactive the way a user's does,
- * against a fresh database on the PostgreSQL of {@code DISPATCH_TEST_DB_URL}; and what that
- * dependency put on the class path.
+ * against a fresh database on the PostgreSQL of {@code DISPATCH_TEST_DB_URL} (dropped afterwards);
+ * and what that dependency put on the class path.
  */
 class ReadmeExampleTest {
   private static final List<String> SERVER_ONLY =
@@ -42,19 +43,43 @@ class ReadmeExampleTest {
           .map(entry -> new File(entry).getName())
           .toList();
 
+  private static final List<String> ONE_TASK_RUN =
+      List.of("WORKFLOW_STARTED", "TASK_SCHEDULED", "TASK_COMPLETED");
+
   @Test
   void theReadmeExampleRunsAgainstAFreshDatabase() {
-    String r2dbcUrl = freshDatabase();
-    List<String> events = ReadmeExample.run(r2dbcUrl);
-    assertEquals(List.of("WORKFLOW_STARTED", "TASK_SCHEDULED", "TASK_COMPLETED"), events);
+    TestDatabase database = TestDatabase.create();
+    try {
+      assertEquals(ONE_TASK_RUN, ReadmeExample.run(database.r2dbcUrl()));
+    } finally {
+      database.drop();
+    }
+  }
+
+  @Test
+  void eachRunOnOneDatabaseReadsTheWorkflowItStarted() {
+    // the first run leaves its workflow PENDING (its task completed): the second must not claim it
+    TestDatabase database = TestDatabase.create();
+    try {
+      assertEquals(ONE_TASK_RUN, ReadmeExample.run(database.r2dbcUrl()));
+      assertEquals(ONE_TASK_RUN, ReadmeExample.run(database.r2dbcUrl()));
+    } finally {
+      database.drop();
+    }
   }
 
   @Test
   void theReadmeShowsThisExampleVerbatim() throws Exception {
+    // a copy of this project outside the repository (a template) has no README to compare with
+    Path readmePath = Path.of("../../README.md");
+    assumeTrue(
+        Files.isRegularFile(readmePath),
+        "no ../../README.md: this copy of the example is outside the dispatch-reactive repository,"
+            + " so there is no README to compare it with");
     String example =
         Files.readString(
             Path.of("src/main/java/ai/flovyn/dispatch/examples/embedded/ReadmeExample.java"));
-    String readme = Files.readString(Path.of("../../README.md"));
+    String readme = Files.readString(readmePath);
     String fromImports = example.substring(example.indexOf("import "));
     assertTrue(readme.contains(fromImports), "README.md shows ReadmeExample.java from its imports");
   }
@@ -105,24 +130,38 @@ class ReadmeExampleTest {
         .toList();
   }
 
-  /** Creates an empty database on the test server; its R2DBC URL. */
-  private static String freshDatabase() {
-    String jdbcUrl =
-        System.getenv()
-            .getOrDefault("DISPATCH_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
-    String user = System.getenv().getOrDefault("DISPATCH_TEST_DB_USER", "postgres");
-    URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
-    int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-    DispatchDatabase admin =
-        DispatchDatabase.of(uri.getHost(), port, uri.getPath().substring(1), user, null);
-    String name =
-        "embedded_example_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    Mono.usingWhen(
-            admin.connectionFactory().create(),
-            (PostgresqlConnection connection) ->
-                connection.createStatement("CREATE DATABASE " + name).execute().then(),
-            PostgresqlConnection::close)
-        .block(Duration.ofSeconds(30));
-    return "r2dbc:postgresql://" + user + "@" + uri.getHost() + ":" + port + "/" + name;
+  /** An empty database of its own on the test server, created and dropped by the test. */
+  private record TestDatabase(DispatchDatabase admin, String name, String r2dbcUrl) {
+
+    static TestDatabase create() {
+      String jdbcUrl =
+          System.getenv()
+              .getOrDefault("DISPATCH_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+      String user = System.getenv().getOrDefault("DISPATCH_TEST_DB_USER", "postgres");
+      URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
+      int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+      DispatchDatabase admin =
+          DispatchDatabase.of(uri.getHost(), port, uri.getPath().substring(1), user, null);
+      String name =
+          "embedded_example_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+      run(admin, "CREATE DATABASE " + name);
+      return new TestDatabase(
+          admin,
+          name,
+          "r2dbc:postgresql://" + user + "@" + uri.getHost() + ":" + port + "/" + name);
+    }
+
+    /** Drops the database, also while a connection the example left open still uses it. */
+    void drop() {
+      run(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+
+    private static void run(DispatchDatabase admin, String sql) {
+      Mono.usingWhen(
+              admin.connectionFactory().create(),
+              (PostgresqlConnection connection) -> connection.createStatement(sql).execute().then(),
+              PostgresqlConnection::close)
+          .block(Duration.ofSeconds(30));
+    }
   }
 }
