@@ -122,7 +122,8 @@ public final class ActiveTokens implements AutoCloseable {
 
   /**
    * Checks the values of a request's {@code authorization} header (none when it had none): exactly
-   * one, {@code Bearer <token>} with the scheme in any case and one space (docs/sdk-compatibility.md, A1).
+   * one, {@code Bearer <token>} with the scheme in any case and one space
+   * (docs/sdk-compatibility.md, A1).
    *
    * @param values every value of the header, in order; null or empty when it was absent
    * @return the caller, or the denial (MISSING, MALFORMED for a second value or another scheme, or

@@ -103,7 +103,8 @@ public final class Dispatch implements AutoCloseable {
   private final NotificationListener listener;
   private final Flux<WorkSignal> signals;
   private final Sinks.Empty<Void> closing = Sinks.empty();
-  // worker lifecycle, task state, task logs, live task data and lease renewal (docs/sdk-compatibility.md)
+  // worker lifecycle, task state, task logs, live task data and lease renewal
+  // (docs/sdk-compatibility.md)
   private final LeaseRenewal leases;
   private final Workers workers;
   private final TaskStates taskStates;
@@ -709,7 +710,8 @@ public final class Dispatch implements AutoCloseable {
     return call("rejectPromise", () -> promises.reject(present(scope), promiseId, error));
   }
 
-  // --- worker lifecycle, task state, task logs and live task data (docs/sdk-compatibility.md, L, TS, LG, ST)
+  // --- worker lifecycle, task state, task logs and live task data (docs/sdk-compatibility.md, L,
+  // TS, LG, ST)
 
   /**
    * Registers a worker process under a fresh id, which it emits; never refused for its name.
