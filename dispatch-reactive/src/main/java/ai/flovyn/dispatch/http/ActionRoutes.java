@@ -7,12 +7,13 @@ final class ActionRoutes {
   private ActionRoutes() {}
 
   static List<Route> routes(ApiContext context) {
+    StartSignalRoutes starts = new StartSignalRoutes(context.dispatch());
     return List.of(
-        Route.post(ApiRoutes.ORG + "/workflow-executions", "triggerWorkflow", ApiRoutes::notYet),
+        Route.post(ApiRoutes.ORG + "/workflow-executions", "triggerWorkflow", starts::trigger),
         Route.post(
             ApiRoutes.ORG + "/workflow-executions/signal-with-start",
             "signalWithStartWorkflow",
-            ApiRoutes::notYet),
+            starts::signalWithStart),
         Route.post(
             ApiRoutes.ORG + "/workflow-executions/bulk-cancel",
             "bulkCancelWorkflows",
@@ -22,12 +23,9 @@ final class ActionRoutes {
             "cancelWorkflow",
             ApiRoutes::notYet),
         Route.post(
-            ApiRoutes.ORG + "/workflow-executions/{id}/signal",
-            "signalWorkflow",
-            ApiRoutes::notYet),
+            ApiRoutes.ORG + "/workflow-executions/{id}/signal", "signalWorkflow", starts::signal),
         Route.post(
-            ApiRoutes.ORG + "/promises/{promise}/resolve", "resolvePromise", ApiRoutes::notYet),
-        Route.post(
-            ApiRoutes.ORG + "/promises/{promise}/reject", "rejectPromise", ApiRoutes::notYet));
+            ApiRoutes.ORG + "/promises/{promise}/resolve", "resolvePromise", starts::resolve),
+        Route.post(ApiRoutes.ORG + "/promises/{promise}/reject", "rejectPromise", starts::reject));
   }
 }

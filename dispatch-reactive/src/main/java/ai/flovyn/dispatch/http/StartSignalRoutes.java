@@ -1,0 +1,162 @@
+package ai.flovyn.dispatch.http;
+
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.ErrorKind;
+import ai.flovyn.dispatch.domain.SignalWithStart;
+import ai.flovyn.dispatch.domain.StartWorkflow;
+import ai.flovyn.dispatch.domain.StartedWorkflow;
+import ai.flovyn.dispatch.pipeline.Dispatch;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import reactor.core.publisher.Mono;
+
+/**
+ * Starting and signalling workflows and settling promises: each a thin mapping of the JSON body
+ * onto the library call the gRPC port uses too (validation, idempotency and events are the
+ * library's).
+ */
+final class StartSignalRoutes {
+  /** Flovyn's default input when none is given. */
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
+
+  private final Dispatch dispatch;
+
+  StartSignalRoutes(Dispatch dispatch) {
+    this.dispatch = dispatch;
+  }
+
+  /**
+   * {@code POST …/workflow-executions}: 201 with the new run, or 200 when the idempotency key named
+   * a run that exists.
+   */
+  Mono<ApiResponse> trigger(ApiRequest request) {
+    BodyFields body = new BodyFields(request.json());
+    StartWorkflow.Builder start =
+        StartWorkflow.builder(request.tenantId(), body.requiredText("kind"))
+            .input(body.payload("input").orElse(EMPTY_OBJECT))
+            .metadata(body.stringMap("metadata"));
+    body.text("queue").ifPresent(start::queue);
+    body.integer("prioritySeconds").ifPresent(start::prioritySeconds);
+    body.text("version").ifPresent(start::workflowVersion);
+    body.text("idempotencyKey").ifPresent(start::idempotencyKey);
+    body.longInteger("idempotencyKeyTtlSeconds").ifPresent(start::idempotencyKeyTtlSeconds);
+    return dispatch
+        .startWorkflow(request.scope(), start.build())
+        .flatMap(started -> answerStarted(request, started));
+  }
+
+  private Mono<ApiResponse> answerStarted(ApiRequest request, StartedWorkflow started) {
+    boolean existing = started.idempotencyKeyUsed() && !started.idempotencyKeyNew();
+    return dispatch
+        .workflowDetail(request.scope(), started.workflowExecutionId())
+        .map(
+            detail -> {
+              ObjectNode body = ApiJson.object();
+              body.put("workflowExecutionId", started.workflowExecutionId().toString());
+              body.put("id", started.workflowExecutionId().toString());
+              body.put("status", detail.execution().status().name());
+              body.put("kind", detail.execution().kind());
+              body.set("createdAt", ApiJson.time(detail.execution().createdAt()));
+              body.put("idempotencyKeyUsed", started.idempotencyKeyUsed());
+              body.put("idempotencyKeyNew", started.idempotencyKeyNew());
+              return ApiResponse.of(existing ? 200 : 201, body);
+            });
+  }
+
+  /** {@code POST …/workflow-executions/{id}/signal}: the SIGNAL_RECEIVED event's sequence. */
+  Mono<ApiResponse> signal(ApiRequest request) {
+    UUID id = request.uuidPath("id");
+    BodyFields body = new BodyFields(request.json());
+    String name = body.requiredText("signalName");
+    byte[] value = body.payload("signalValue").orElse(new byte[0]);
+    return dispatch
+        .signalWorkflow(request.scope(), request.tenantId(), id, name, value)
+        .map(
+            result -> {
+              ObjectNode answer = ApiJson.object();
+              answer.put("signalEventSequence", result.sequence());
+              return ApiResponse.of(200, answer);
+            });
+  }
+
+  /** {@code POST …/workflow-executions/signal-with-start}. */
+  Mono<ApiResponse> signalWithStart(ApiRequest request) {
+    BodyFields body = new BodyFields(request.json());
+    SignalWithStart.Builder call =
+        SignalWithStart.builder(
+                request.tenantId(),
+                body.requiredText("workflowId"),
+                body.requiredText("workflowKind"),
+                body.requiredText("signalName"))
+            .input(body.payload("workflowInput").orElse(EMPTY_OBJECT))
+            .signalValue(body.payload("signalValue").orElse(new byte[0]))
+            .metadata(body.stringMap("metadata"));
+    body.text("queue").ifPresent(call::queue);
+    body.integer("prioritySeconds").ifPresent(call::prioritySeconds);
+    body.text("version").ifPresent(call::workflowVersion);
+    return dispatch
+        .signalWithStartWorkflow(request.scope(), call.build())
+        .map(
+            result -> {
+              ObjectNode answer = ApiJson.object();
+              answer.put("workflowExecutionId", result.workflowExecutionId().toString());
+              answer.put("workflowCreated", result.workflowCreated());
+              answer.put("signalEventSequence", result.sequence());
+              return ApiResponse.of(result.workflowCreated() ? 201 : 200, answer);
+            });
+  }
+
+  /** {@code POST …/promises/{promise}/resolve}, body {@code {value}}. */
+  Mono<ApiResponse> resolve(ApiRequest request) {
+    String promise = promiseId(request);
+    byte[] value =
+        new BodyFields(request.json())
+            .payload("value")
+            .orElse("null".getBytes(StandardCharsets.UTF_8));
+    return settled(dispatch.resolvePromise(request.scope(), promise, value), promise, "resolved");
+  }
+
+  /** {@code POST …/promises/{promise}/reject}, body {@code {error}}. */
+  Mono<ApiResponse> reject(ApiRequest request) {
+    String promise = promiseId(request);
+    String error = new BodyFields(request.json()).requiredText("error");
+    return settled(dispatch.rejectPromise(request.scope(), promise, error), promise, "rejected");
+  }
+
+  /**
+   * The answer of a settlement: done, or — when the promise was settled before, otherwise — {@code
+   * alreadyResolved} (Flovyn's answer for a second call). Settling it again the same way is the
+   * library's idempotent success.
+   */
+  private static Mono<ApiResponse> settled(Mono<Void> call, String promise, String done) {
+    return call.then(Mono.fromSupplier(() -> answer(promise, done, true)))
+        .onErrorResume(
+            DispatchException.class,
+            error ->
+                error.kind() == ErrorKind.FAILED_PRECONDITION
+                        && String.valueOf(error.getMessage()).contains(" is already ")
+                    ? Mono.just(answer(promise, done, false))
+                    : Mono.error(error));
+  }
+
+  private static ApiResponse answer(String promise, String done, boolean settledNow) {
+    ObjectNode body = ApiJson.object();
+    body.put(done, settledNow);
+    body.put("alreadyResolved", !settledNow);
+    body.put("promiseId", promise);
+    return ApiResponse.of(200, body);
+  }
+
+  /**
+   * The promise id of the path: as PROMISE_CREATED's {@code promiseId} gives it, or {@code id:…}.
+   */
+  private static String promiseId(ApiRequest request) {
+    String raw = request.path("promise");
+    if (raw.startsWith("key:")) {
+      throw HttpProblem.badParameter(
+          "promise", "key: identifiers are not supported; use the promiseId of PROMISE_CREATED");
+    }
+    return raw.startsWith("id:") ? raw.substring(3) : raw;
+  }
+}
