@@ -1022,6 +1022,24 @@ public final class Dispatch implements AutoCloseable {
   // --- end of the SDK-contract block
 
   /**
+   * Signals that work may be ready anywhere in a tenant: what a viewer of a workflow's progress
+   * re-reads on, since every wake-up and every scheduled task of the tenant is announced.
+   *
+   * @param scope the caller's tenant; {@code tenantId} must be it
+   * @param tenantId the tenant whose signals to follow
+   * @return a Flux of the tenant's signals (and of {@link WorkSignal#ANY} after the listener
+   *     reconnected), latest only under backpressure, completing when this instance closes; errors
+   *     with PERMISSION_DENIED for another tenant
+   */
+  public Flux<WorkSignal> workSignals(Scope scope, String tenantId) {
+    return own(scope, tenantId)
+        .thenMany(signals)
+        .filter(signal -> signal == WorkSignal.ANY || tenantId.equals(signal.tenantId()))
+        .onBackpressureLatest()
+        .takeUntilOther(closing.asMono());
+  }
+
+  /**
    * Emits a signal each time work may have appeared on (tenant, queue); completes on {@link
    * #stopSubscriptions()} or {@link #close()}, errors never.
    *
