@@ -6,8 +6,8 @@ package ai.flovyn.dispatch.domain;
  *
  * @param status {@link Status#CANCELLED} when this call cancelled the workflow, {@link
  *     Status#ALREADY_TERMINAL} when it had finished before (nothing was written)
- * @param cancelledChildren how many unfinished descendants (children, their children, ...) the
- *     call cancelled too; 0 without cascade or when already finished
+ * @param cancelledChildren how many unfinished descendants (children, their children, ...) the call
+ *     cancelled too; 0 without cascade or when already finished
  */
 public record CancelResult(Status status, int cancelledChildren) {
 

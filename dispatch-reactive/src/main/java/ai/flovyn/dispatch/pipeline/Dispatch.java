@@ -322,7 +322,9 @@ public final class Dispatch implements AutoCloseable {
   public Mono<Integer> cancelWorkflows(Scope scope, List<UUID> ids, String reason) {
     return call(
         "cancelWorkflows",
-        () -> new Cancels(transactor).cancelAll(present(scope), Arguments.elements("ids", ids), reason));
+        () ->
+            new Cancels(transactor)
+                .cancelAll(present(scope), Arguments.elements("ids", ids), reason));
   }
 
   /**

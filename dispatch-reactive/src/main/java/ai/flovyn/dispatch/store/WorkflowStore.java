@@ -70,7 +70,8 @@ public final class WorkflowStore {
           + " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
 
   // Cancels children of one parent that have not finished, and their tasks nobody runs yet.
-  private static final String CANCEL_CHILDREN = cancelling(" AND parent_workflow_execution_id = $2");
+  private static final String CANCEL_CHILDREN =
+      cancelling(" AND parent_workflow_execution_id = $2");
 
   // Cancels workflows of a tenant ($2, any when null) that have not finished, as CANCEL_CHILDREN
   // does: an operator's cancel ends a workflow exactly as its parent's would.
