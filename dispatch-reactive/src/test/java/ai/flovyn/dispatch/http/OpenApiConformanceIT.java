@@ -147,6 +147,14 @@ class OpenApiConformanceIT {
             ORG + "/workflow-executions/signal-with-start",
             "{\"workflowKind\":\"k\",\"workflowId\":\"key-1\",\"signalName\":\"s\"}"));
     answers.put("triggerWorkflow", api.post(ORG + "/workflow-executions", "{\"kind\":\"k2\"}"));
+    answers.put(
+        "bulkCancelWorkflows",
+        api.post(ORG + "/workflow-executions/bulk-cancel", "{\"kind\":\"k2\",\"dryRun\":true}"));
+    String doomed =
+        api.post(ORG + "/workflow-executions", "{\"kind\":\"k3\"}").json().path("id").asText();
+    answers.put(
+        "cancelWorkflow",
+        api.post(ORG + "/workflow-executions/" + doomed + "/cancel", "{\"reason\":\"test\"}"));
 
     List<String> found = new ArrayList<>();
     answers.forEach(
