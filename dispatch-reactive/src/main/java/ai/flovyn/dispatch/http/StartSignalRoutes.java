@@ -2,9 +2,11 @@ package ai.flovyn.dispatch.http;
 
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
+import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.SignalWithStart;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.StartedWorkflow;
+import ai.flovyn.dispatch.domain.WorkflowDetail;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -114,23 +116,40 @@ final class StartSignalRoutes {
         new BodyFields(request.json())
             .payload("value")
             .orElse("null".getBytes(StandardCharsets.UTF_8));
-    return settled(dispatch.resolvePromise(request.scope(), promise, value), promise, "resolved");
+    return settled(
+        request.scope(),
+        dispatch.resolvePromise(request.scope(), promise, value),
+        promise,
+        "resolved");
   }
 
   /** {@code POST …/promises/{promise}/reject}, body {@code {error}}. */
   Mono<ApiResponse> reject(ApiRequest request) {
     String promise = promiseId(request);
     String error = new BodyFields(request.json()).requiredText("error");
-    return settled(dispatch.rejectPromise(request.scope(), promise, error), promise, "rejected");
+    return settled(
+        request.scope(),
+        dispatch.rejectPromise(request.scope(), promise, error),
+        promise,
+        "rejected");
   }
 
   /**
-   * The answer of a settlement: done, or — when the promise was settled before, otherwise — {@code
-   * alreadyResolved} (Flovyn's answer for a second call). Settling it again the same way is the
-   * library's idempotent success.
+   * The answer of a settlement: done, or {@code alreadyResolved} (Flovyn's answer for a second
+   * call) when the promise was settled before. The library treats settling a promise again the same
+   * way as an idempotent success, indistinguishable from the first; so the promise's status is read
+   * first, and a settled one is answered {@code alreadyResolved} without calling. Two calls racing
+   * on a pending promise both call: the library lets one settle it, and the other is answered
+   * {@code alreadyResolved} when its outcome differs (FAILED_PRECONDITION), as settled when it is
+   * the same.
    */
-  private static Mono<ApiResponse> settled(Mono<Void> call, String promise, String done) {
-    return call.then(Mono.fromSupplier(() -> answer(promise, done, true)))
+  private Mono<ApiResponse> settled(Scope scope, Mono<Void> call, String promise, String done) {
+    return settledBefore(scope, promise)
+        .flatMap(
+            before ->
+                before
+                    ? Mono.just(answer(promise, done, false))
+                    : call.then(Mono.fromSupplier(() -> answer(promise, done, true))))
         .onErrorResume(
             DispatchException.class,
             error ->
@@ -138,6 +157,31 @@ final class StartSignalRoutes {
                         && String.valueOf(error.getMessage()).contains(" is already ")
                     ? Mono.just(answer(promise, done, false))
                     : Mono.error(error));
+  }
+
+  /**
+   * Whether the promise is known settled: its workflow (the id's prefix) lists it as not PENDING.
+   * False when the id names no workflow of the tenant or the detail does not list it (beyond
+   * {@value WorkflowDetail#PROMISES_SHOWN} promises): the library call then answers for it.
+   */
+  private Mono<Boolean> settledBefore(Scope scope, String promise) {
+    int colon = promise.indexOf(':');
+    UUID workflow;
+    try {
+      workflow = UUID.fromString(promise.substring(0, Math.max(colon, 0)));
+    } catch (IllegalArgumentException e) {
+      return Mono.just(false);
+    }
+    return dispatch
+        .workflowDetail(scope, workflow)
+        .map(
+            detail ->
+                detail.promises().stream()
+                    .anyMatch(
+                        known -> known.id().equals(promise) && !"PENDING".equals(known.status())))
+        .onErrorResume(
+            DispatchException.class,
+            error -> error.kind() == ErrorKind.NOT_FOUND ? Mono.just(false) : Mono.error(error));
   }
 
   private static ApiResponse answer(String promise, String done, boolean settledNow) {

@@ -181,7 +181,7 @@ class StartSignalRoutesIT {
   }
 
   @Test
-  void aPromiseIsResolvedOnceAndASecondDifferentAnswerSaysAlreadyResolved() throws Exception {
+  void aPromiseIsResolvedOnceAndASecondResolveOrRejectSaysAlreadyResolved() throws Exception {
     StartWorkflowRequest start =
         StartWorkflowRequest.newBuilder()
             .setTenantId("acme")
@@ -209,6 +209,19 @@ class StartSignalRoutesIT {
         scalar(
             "SELECT event_type FROM workflow_events WHERE workflow_execution_id = ?::uuid"
                 + " ORDER BY sequence_number DESC LIMIT 1",
+            id));
+
+    ApiClient.Answer again =
+        api.post(ORG + "/promises/" + promise + "/resolve", "{\"value\":{\"ok\":true}}");
+    assertEquals(200, again.status(), again.raw().body());
+    assertFalse(again.json().path("resolved").asBoolean());
+    assertTrue(again.json().path("alreadyResolved").asBoolean());
+    assertEquals(promise, again.json().path("promiseId").asText());
+    assertEquals(
+        "1",
+        scalar(
+            "SELECT count(*) FROM workflow_events WHERE workflow_execution_id = ?::uuid"
+                + " AND event_type = 'PROMISE_RESOLVED'",
             id));
 
     ApiClient.Answer rejected =
