@@ -91,7 +91,10 @@ class StartSignalRoutesIT {
         scalar(
             "SELECT convert_from(input, 'UTF8') FROM workflow_executions WHERE id = ?::uuid", id));
     assertEquals(
-        "1", scalar("SELECT count(*) FROM workflow_executions WHERE tenant_id = ?", "acme"));
+        "1",
+        scalar(
+            "SELECT count(*) FROM workflow_executions WHERE tenant_id = 'acme' AND kind = ?",
+            "checkout"));
   }
 
   @Test
