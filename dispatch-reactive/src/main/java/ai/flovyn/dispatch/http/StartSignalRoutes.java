@@ -10,6 +10,9 @@ import ai.flovyn.dispatch.domain.WorkflowDetail;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import reactor.core.publisher.Mono;
 
@@ -21,6 +24,38 @@ import reactor.core.publisher.Mono;
 final class StartSignalRoutes {
   /** Flovyn's default input when none is given. */
   private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
+
+  /*
+   * The library names a bad field as the gRPC API spells it ("workflow_kind must not be empty"); a
+   * client of this API sent it under its JSON name, which its 400 must name ("kind: must not be
+   * empty"). Longer names first, so that idempotency_key_ttl_seconds is not read as
+   * idempotency_key.
+   */
+  private static final Map<String, String> START_FIELDS =
+      fields(
+          "workflow_kind", "kind",
+          "workflow_version", "version",
+          "idempotency_key_ttl_seconds", "idempotencyKeyTtlSeconds",
+          "idempotency_key", "idempotencyKey",
+          "priority_seconds", "prioritySeconds",
+          "queue", "queue",
+          "metadata", "metadata",
+          "input", "input");
+  private static final Map<String, String> SIGNAL_FIELDS =
+      fields("signal_name", "signalName", "signal_value", "signalValue");
+  private static final Map<String, String> SIGNAL_WITH_START_FIELDS =
+      fields(
+          "workflow_id", "workflowId",
+          "workflow_kind", "workflowKind",
+          "workflow_version", "version",
+          "signal_name", "signalName",
+          "signal_value", "signalValue",
+          "priority_seconds", "prioritySeconds",
+          "queue", "queue",
+          "metadata", "metadata",
+          "input", "workflowInput");
+  private static final Map<String, String> PROMISE_FIELDS =
+      fields("promise_id", "promise", "value", "value", "error", "error");
 
   private final Dispatch dispatch;
 
@@ -45,6 +80,7 @@ final class StartSignalRoutes {
     body.longInteger("idempotencyKeyTtlSeconds").ifPresent(start::idempotencyKeyTtlSeconds);
     return dispatch
         .startWorkflow(request.scope(), start.build())
+        .onErrorMap(DispatchException.class, error -> named(error, START_FIELDS))
         .flatMap(started -> answerStarted(request, started));
   }
 
@@ -74,6 +110,7 @@ final class StartSignalRoutes {
     byte[] value = body.payload("signalValue").orElse(new byte[0]);
     return dispatch
         .signalWorkflow(request.scope(), request.tenantId(), id, name, value)
+        .onErrorMap(DispatchException.class, error -> named(error, SIGNAL_FIELDS))
         .map(
             result -> {
               ObjectNode answer = ApiJson.object();
@@ -99,6 +136,7 @@ final class StartSignalRoutes {
     body.text("version").ifPresent(call::workflowVersion);
     return dispatch
         .signalWithStartWorkflow(request.scope(), call.build())
+        .onErrorMap(DispatchException.class, error -> named(error, SIGNAL_WITH_START_FIELDS))
         .map(
             result -> {
               ObjectNode answer = ApiJson.object();
@@ -149,7 +187,8 @@ final class StartSignalRoutes {
             before ->
                 before
                     ? Mono.just(answer(promise, done, false))
-                    : call.then(Mono.fromSupplier(() -> answer(promise, done, true))))
+                    : call.onErrorMap(DispatchException.class, e -> named(e, PROMISE_FIELDS))
+                        .then(Mono.fromSupplier(() -> answer(promise, done, true))))
         .onErrorResume(
             DispatchException.class,
             error ->
@@ -190,6 +229,39 @@ final class StartSignalRoutes {
     body.put("alreadyResolved", !settledNow);
     body.put("promiseId", promise);
     return ApiResponse.of(200, body);
+  }
+
+  private static Map<String, String> fields(String... pairs) {
+    Map<String, String> names =
+        new TreeMap<>(
+            Comparator.comparingInt(String::length)
+                .reversed()
+                .thenComparing(Comparator.naturalOrder()));
+    for (int i = 0; i < pairs.length; i += 2) {
+      names.put(pairs[i], pairs[i + 1]);
+    }
+    return names;
+  }
+
+  /**
+   * A library INVALID_ARGUMENT that names one of {@code names} as the 400 naming the JSON field
+   * ({@code "<field>: <why>"}); any other error as it is.
+   */
+  static Throwable named(DispatchException error, Map<String, String> names) {
+    String message = String.valueOf(error.getMessage());
+    if (error.kind() != ErrorKind.INVALID_ARGUMENT) {
+      return error;
+    }
+    for (Map.Entry<String, String> name : names.entrySet()) {
+      String field = name.getKey();
+      if (message.startsWith(field)
+          && message.length() > field.length()
+          && (message.charAt(field.length()) == ' ' || message.charAt(field.length()) == ':')) {
+        String why = message.substring(field.length()).replaceFirst("^:?\\s*", "");
+        return HttpProblem.badParameter(name.getValue(), why);
+      }
+    }
+    return error;
   }
 
   /**
