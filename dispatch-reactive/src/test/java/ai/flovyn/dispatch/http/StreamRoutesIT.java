@@ -216,5 +216,7 @@ class StreamRoutesIT {
           names.stream().filter(name -> !name.contains("_")).toList(),
           names.toString());
     }
+    // clients that leave stop following the task data
+    Await.until(() -> subscribers() == before, "the streams' subscriptions to go away");
   }
 }
