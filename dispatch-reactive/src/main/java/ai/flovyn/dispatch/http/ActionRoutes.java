@@ -17,11 +17,11 @@ final class ActionRoutes {
         Route.post(
             ApiRoutes.ORG + "/workflow-executions/bulk-cancel",
             "bulkCancelWorkflows",
-            ApiRoutes::notYet),
+            CancelRoutes.bulkCancelWorkflows(context)),
         Route.post(
             ApiRoutes.ORG + "/workflow-executions/{id}/cancel",
             "cancelWorkflow",
-            ApiRoutes::notYet),
+            CancelRoutes.cancelWorkflow(context)),
         Route.post(
             ApiRoutes.ORG + "/workflow-executions/{id}/signal", "signalWorkflow", starts::signal),
         Route.post(

@@ -276,6 +276,59 @@ public final class Dispatch implements AutoCloseable {
   }
 
   /**
+   * Cancels a workflow from outside, as an operator: its log ends with WORKFLOW_CANCELLED {reason},
+   * it becomes CANCELLED (also when a worker holds its claim: that worker's next command batch is
+   * refused as for any finished workflow), its PENDING tasks are cancelled, and a parent it is the
+   * child of gets CHILD_WORKFLOW_FAILED and is woken. With {@code cascade}, its unfinished children
+   * are cancelled too, and theirs, down to the last. One transaction; a finished workflow is left
+   * as it is.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow to cancel; must not be null
+   * @param reason why, recorded in the WORKFLOW_CANCELLED event and as the workflow's error (at
+   *     most 32 KiB); null or blank records "cancelled by an operator"
+   * @param cascade whether its unfinished descendants are cancelled with it
+   * @return a Mono emitting CANCELLED with how many descendants it cancelled, or ALREADY_TERMINAL
+   *     (nothing written) for a workflow that had finished; errors with NOT_FOUND for an unknown
+   *     workflow or one of another tenant, INVALID_ARGUMENT naming a missing argument or a reason
+   *     over the limit
+   */
+  public Mono<ai.flovyn.dispatch.domain.CancelResult> cancelWorkflow(
+      Scope scope, UUID workflowExecutionId, String reason, boolean cascade) {
+    return call(
+        "cancelWorkflow",
+        () ->
+            new Cancels(transactor)
+                .cancel(
+                    present(scope),
+                    Arguments.present("workflow_execution_id", workflowExecutionId),
+                    reason,
+                    cascade));
+  }
+
+  /**
+   * Cancels each of the scope's workflows {@code ids} names as {@link #cancelWorkflow} does, with
+   * cascade, each in its own transaction (so a failure part way leaves those before it cancelled);
+   * unknown ids, other tenants' and finished workflows are skipped.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param ids the workflows to cancel, at most 10,000 (e.g. from {@link #matchingWorkflowIds});
+   *     must not be null nor hold null
+   * @param reason why, as {@link #cancelWorkflow} takes it; null or blank records "cancelled by an
+   *     operator"
+   * @return a Mono emitting how many of {@code ids} this call cancelled (their descendants not
+   *     counted); errors with INVALID_ARGUMENT for more than 10,000 ids, a missing argument or a
+   *     reason over the limit
+   */
+  public Mono<Integer> cancelWorkflows(Scope scope, List<UUID> ids, String reason) {
+    return call(
+        "cancelWorkflows",
+        () ->
+            new Cancels(transactor)
+                .cancelAll(present(scope), Arguments.elements("ids", ids), reason));
+  }
+
+  /**
    * Answers a query from the workflow's stored state: a state key, or {@code __state}, {@code
    * __status}, {@code __result}; an unknown name answers with an error text. NOT_FOUND for an
    * unknown workflow.

@@ -71,15 +71,18 @@ public final class WorkflowStore {
 
   // Cancels children of one parent that have not finished, and their tasks nobody runs yet.
   private static final String CANCEL_CHILDREN =
-      "WITH c AS (UPDATE workflow_executions SET status = 'CANCELLED', cancel_requested = true,"
-          + " error = $3, completed_at = now(), updated_at = now(), lease_expires_at = NULL,"
-          + " worker_id = NULL WHERE id = ANY($1::uuid[]) AND parent_workflow_execution_id = $2"
-          + " AND status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"
-          + " RETURNING id, child_execution_name),"
-          + " t AS (UPDATE task_executions SET status = 'CANCELLED', cancel_requested = true,"
-          + " completed_at = now(), updated_at = now()"
-          + " WHERE workflow_execution_id IN (SELECT id FROM c) AND status = 'PENDING')"
-          + " SELECT id, child_execution_name FROM c";
+      cancelling(" AND parent_workflow_execution_id = $2");
+
+  // Cancels workflows of a tenant ($2, any when null) that have not finished, as CANCEL_CHILDREN
+  // does: an operator's cancel ends a workflow exactly as its parent's would.
+  private static final String CANCEL_WORKFLOWS = cancelling(Sql.tenantIs("tenant_id", 2));
+
+  // The unfinished children of the given workflows, locked in id order (no deadlocks between two
+  // cascades): the next level an operator's cascading cancel ends.
+  private static final String UNFINISHED_CHILDREN =
+      "SELECT id FROM workflow_executions WHERE parent_workflow_execution_id = ANY($1::uuid[])"
+          + Sql.tenantIs("tenant_id", 2)
+          + " AND status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED') ORDER BY id FOR UPDATE";
 
   private static final String SUMMARY =
       "SELECT id, tenant_id, status, queue, traceparent, output, error FROM workflow_executions"
@@ -89,6 +92,21 @@ public final class WorkflowStore {
   private static final String TENANT_OF =
       "SELECT tenant_id, queue, traceparent FROM workflow_executions WHERE id = $1"
           + Sql.tenantIs("tenant_id", 2);
+
+  // Sets the workflows $1 that pass {@code which} and have not finished CANCELLED (reason $3), and
+  // their tasks nobody runs yet; returns the workflows it cancelled.
+  private static String cancelling(String which) {
+    return "WITH c AS (UPDATE workflow_executions SET status = 'CANCELLED', cancel_requested = true,"
+        + " error = $3, completed_at = now(), updated_at = now(), lease_expires_at = NULL,"
+        + " worker_id = NULL WHERE id = ANY($1::uuid[])"
+        + which
+        + " AND status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"
+        + " RETURNING id, child_execution_name),"
+        + " t AS (UPDATE task_executions SET status = 'CANCELLED', cancel_requested = true,"
+        + " completed_at = now(), updated_at = now()"
+        + " WHERE workflow_execution_id IN (SELECT id FROM c) AND status = 'PENDING')"
+        + " SELECT id, child_execution_name FROM c";
+  }
 
   private final Connection connection;
 
@@ -297,6 +315,36 @@ public final class WorkflowStore {
         childIds,
         parentId,
         reason);
+  }
+
+  /**
+   * Cancels the given workflows of {@code tenant} (any when null) that have not finished, and their
+   * PENDING tasks, as {@link #cancelChildren} cancels a parent's children; emits those it
+   * cancelled.
+   */
+  public Flux<CancelledChild> cancelWorkflows(String tenant, UUID[] ids, String reason) {
+    return Sql.query(
+        connection,
+        CANCEL_WORKFLOWS,
+        row ->
+            new CancelledChild(
+                row.get("id", UUID.class), row.get("child_execution_name", String.class)),
+        ids,
+        Sql.text(tenant),
+        reason);
+  }
+
+  /**
+   * Emits the unfinished children of {@code parentIds} of {@code tenant} (any when null), each
+   * locked until the transaction ends.
+   */
+  public Flux<UUID> lockUnfinishedChildren(String tenant, UUID[] parentIds) {
+    return Sql.query(
+        connection,
+        UNFINISHED_CHILDREN,
+        row -> row.get("id", UUID.class),
+        parentIds,
+        Sql.text(tenant));
   }
 
   /** A workflow's tenant, status and outcome, as queries and signals need them. */
