@@ -64,6 +64,25 @@ final class StreamRoutes {
     UUID id = request.uuidPath("id");
     int after = lastEventId(request);
     Scope scope = request.scope();
+    if (after > 0) {
+      // A client resuming after the event that finished the workflow is owed nothing more, and no
+      // finishing event would come to end its stream: read the status first (the status and the
+      // workflow's last event are written in one transaction), and answer a finished workflow with
+      // what is stored after Last-Event-ID only.
+      return dispatch
+          .workflowDetail(scope, id)
+          .flatMap(
+              detail ->
+                  detail.execution().status().isTerminal()
+                      ? ApiResponse.stream(after(scope, id, after).map(StreamRoutes::event))
+                      : live(request, id, after));
+    }
+    return live(request, id, after);
+  }
+
+  /** The history after {@code after}, then each new event, until the one finishing the workflow. */
+  private Mono<ApiResponse> live(ApiRequest request, UUID id, int after) {
+    Scope scope = request.scope();
     AtomicInteger last = new AtomicInteger(after);
     return dispatch
         .eventPage(scope, id, page(after))

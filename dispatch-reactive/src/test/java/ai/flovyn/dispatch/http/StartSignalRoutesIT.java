@@ -21,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -184,7 +185,7 @@ class StartSignalRoutesIT {
   }
 
   @Test
-  void aPromiseIsResolvedOnceAndASecondDifferentAnswerSaysAlreadyResolved() throws Exception {
+  void aPromiseIsResolvedOnceAndASecondResolveOrRejectSaysAlreadyResolved() throws Exception {
     StartWorkflowRequest start =
         StartWorkflowRequest.newBuilder()
             .setTenantId("acme")
@@ -214,6 +215,19 @@ class StartSignalRoutesIT {
                 + " ORDER BY sequence_number DESC LIMIT 1",
             id));
 
+    ApiClient.Answer again =
+        api.post(ORG + "/promises/" + promise + "/resolve", "{\"value\":{\"ok\":true}}");
+    assertEquals(200, again.status(), again.raw().body());
+    assertFalse(again.json().path("resolved").asBoolean());
+    assertTrue(again.json().path("alreadyResolved").asBoolean());
+    assertEquals(promise, again.json().path("promiseId").asText());
+    assertEquals(
+        "1",
+        scalar(
+            "SELECT count(*) FROM workflow_events WHERE workflow_execution_id = ?::uuid"
+                + " AND event_type = 'PROMISE_RESOLVED'",
+            id));
+
     ApiClient.Answer rejected =
         api.post(ORG + "/promises/" + promise + "/reject", "{\"error\":\"too late\"}");
     assertEquals(200, rejected.status());
@@ -239,5 +253,62 @@ class StartSignalRoutesIT {
         api.post(ORG + "/workflow-executions/not-a-uuid/signal", "{\"signalName\":\"s\"}");
     assertEquals(400, badId.status());
     assertTrue(badId.error().startsWith("id:"), badId.error());
+  }
+
+  @Test
+  void valuesTheLibraryRefusesAre400sNamingTheJsonFieldAndWriteNothing() throws Exception {
+    String org = "/api/orgs/limits";
+    String longName = "\"" + "k".repeat(300) + "\"";
+    Map<String, String> triggers =
+        Map.of(
+            "kind",
+            "{\"kind\":" + longName + "}",
+            "prioritySeconds",
+            "{\"kind\":\"k\",\"prioritySeconds\":2000000000}",
+            "idempotencyKey",
+            "{\"kind\":\"k\",\"idempotencyKey\":" + longName + "}",
+            "version",
+            "{\"kind\":\"k\",\"version\":\"\"}");
+    for (Map.Entry<String, String> trigger : triggers.entrySet()) {
+      ApiClient.Answer answer = api.post(org + "/workflow-executions", trigger.getValue());
+      String field = trigger.getKey();
+      assertEquals(400, answer.status(), answer.raw().body());
+      assertTrue(answer.error().startsWith(field + ": "), answer.error());
+      assertTrue(answer.error().length() < 200, answer.error());
+    }
+    ApiClient.Answer withStart =
+        api.post(
+            org + "/workflow-executions/signal-with-start",
+            "{\"workflowKind\":\"k\",\"workflowId\":" + longName + ",\"signalName\":\"s\"}");
+    assertEquals(400, withStart.status());
+    assertTrue(withStart.error().startsWith("workflowId: "), withStart.error());
+    ApiClient.Answer badValue =
+        api.post(
+            org + "/workflow-executions/signal-with-start",
+            "{\"workflowKind\":\"k\",\"workflowId\":\"w\",\"signalName\":\"s\","
+                + "\"prioritySeconds\":\"soon\"}");
+    assertEquals(400, badValue.status());
+    assertTrue(badValue.error().startsWith("prioritySeconds: "), badValue.error());
+    assertEquals(
+        "0", scalar("SELECT count(*) FROM workflow_executions WHERE tenant_id = ?", "limits"));
+
+    String id =
+        api.post(ORG + "/workflow-executions", "{\"kind\":\"k\"}").json().path("id").asText();
+    ApiClient.Answer longSignal =
+        api.post(
+            ORG + "/workflow-executions/" + id + "/signal", "{\"signalName\":" + longName + "}");
+    assertEquals(400, longSignal.status());
+    assertTrue(longSignal.error().startsWith("signalName: "), longSignal.error());
+    ApiClient.Answer numberName =
+        api.post(ORG + "/workflow-executions/" + id + "/signal", "{\"signalName\":5}");
+    assertEquals(400, numberName.status());
+    assertTrue(numberName.error().startsWith("signalName: "), numberName.error());
+    assertEquals(
+        "1",
+        scalar("SELECT count(*) FROM workflow_events WHERE workflow_execution_id = ?::uuid", id));
+    ApiClient.Answer longPromise =
+        api.post(ORG + "/promises/" + id + ":" + "p".repeat(400) + "/resolve", "{}");
+    assertEquals(400, longPromise.status());
+    assertTrue(longPromise.error().startsWith("promise: "), longPromise.error());
   }
 }

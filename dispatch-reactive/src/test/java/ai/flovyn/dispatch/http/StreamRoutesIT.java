@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.CompleteWorkflowCommand;
+import ai.flovyn.dispatch.proto.StreamEventType;
+import ai.flovyn.dispatch.proto.StreamTaskDataRequest;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
+import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
+import ai.flovyn.dispatch.testing.TaskFixtures;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -52,23 +55,37 @@ class StreamRoutesIT {
     db.close();
   }
 
-  private static HttpResponse<Stream<String>> open(String id, String lastEventId) throws Exception {
+  private static SseLines open(String id, String lastEventId) throws Exception {
     HttpRequest.Builder request = api.request(ORG + "/workflow-executions/" + id + "/stream");
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    HttpResponse<Stream<String>> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, response.statusCode());
+    assertTrue(
+        response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
+    return new SseLines(response.body());
   }
 
-  /** The next event's JSON data line, skipping comments, ids, names and blank lines. */
-  private static JsonNode next(Iterator<String> lines) throws Exception {
-    while (lines.hasNext()) {
-      String line = lines.next();
-      if (line.startsWith("data: ")) {
-        return JSON.readTree(line.substring("data: ".length()));
-      }
-    }
-    throw new AssertionError("the stream ended");
+  private static SseLines openPath(String path) throws Exception {
+    HttpResponse<Stream<String>> response =
+        client.send(api.request(path).build(), HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, response.statusCode());
+    return new SseLines(response.body());
+  }
+
+  /** The next history event's JSON, checking that its SSE id is its sequence. */
+  private static JsonNode next(SseLines lines) throws Exception {
+    SseLines.Event event = lines.next();
+    assertEquals("data", event.event(), event.toString());
+    JsonNode json = JSON.readTree(event.data());
+    assertEquals(json.path("sequence").asText(), event.id(), event.toString());
+    return json;
+  }
+
+  private static double subscribers() {
+    return grpc.registry().get("dispatch_task_data_subscribers").gauge().value();
   }
 
   private static WorkflowCommand complete() {
@@ -86,11 +103,7 @@ class StreamRoutesIT {
             .json()
             .path("id")
             .asText();
-    HttpResponse<Stream<String>> response = open(id, null);
-    assertEquals(200, response.statusCode());
-    assertTrue(
-        response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
-    Iterator<String> lines = response.body().iterator();
+    SseLines lines = open(id, null);
     JsonNode started = next(lines);
     assertEquals("Event", started.path("type").asText());
     assertEquals("WORKFLOW_STARTED", started.path("event").asText());
@@ -110,11 +123,10 @@ class StreamRoutesIT {
     assertEquals("SIGNAL_RECEIVED", next(lines).path("event").asText());
     Commands.claim(grpc.workflows(), "acme", "live", id);
     grpc.workflows().submitWorkflowCommands(batch(id, List.of(complete())));
-    List<String> rest = new ArrayList<>();
-    lines.forEachRemaining(rest::add);
-    assertTrue(
-        rest.stream().anyMatch(line -> line.contains("\"event\":\"WORKFLOW_COMPLETED\"")),
-        rest.toString());
+    JsonNode completed = next(lines);
+    assertEquals("WORKFLOW_COMPLETED", completed.path("event").asText());
+    assertEquals(4, completed.path("sequence").asInt());
+    assertEquals(List.of(), lines.rest(), "the stream ends with the workflow");
   }
 
   @Test
@@ -128,15 +140,20 @@ class StreamRoutesIT {
     grpc.workflows()
         .submitWorkflowCommands(
             batch(id, List.of(scheduleTask(UUID.randomUUID(), "a"), complete())));
-    List<String> sequences = new ArrayList<>();
-    try (Stream<String> lines = open(id, "1").body()) {
-      lines.filter(line -> line.startsWith("id: ")).forEach(sequences::add);
+    try (SseLines lines = open(id, "1")) {
+      assertEquals(List.of("2", "3"), lines.rest().stream().map(SseLines.Event::id).toList());
     }
-    assertEquals(List.of("id: 2", "id: 3"), sequences);
+    try (SseLines lines = open(id, null)) {
+      assertEquals(List.of("1", "2", "3"), lines.rest().stream().map(SseLines.Event::id).toList());
+    }
+    // resuming after the finishing event: nothing is owed, and the stream ends at once
+    try (SseLines lines = open(id, "3")) {
+      assertEquals(List.of(), lines.rest());
+    }
   }
 
   @Test
-  void unknownOrAnotherTenantsWorkflowIs404AndABadIdOrLastEventIdA400() throws Exception {
+  void unknownOrAnotherTenantsWorkflowOrTaskIs404AndABadIdOrLastEventIdA400() throws Exception {
     String id =
         api.post(ORG + "/workflow-executions", "{\"kind\":\"k\"}").json().path("id").asText();
     assertEquals(404, api.get("/api/orgs/other/workflow-executions/" + id + "/stream").status());
@@ -150,6 +167,56 @@ class StreamRoutesIT {
                 .header("Last-Event-ID", "x"));
     assertEquals(400, badLast.status());
     assertTrue(badLast.error().startsWith("Last-Event-ID:"), badLast.error());
-    assertEquals(404, api.get(ORG + "/task-executions/" + UUID.randomUUID() + "/stream").status());
+    ApiClient.Answer unknownTask =
+        api.get(ORG + "/task-executions/" + UUID.randomUUID() + "/stream");
+    assertEquals(404, unknownTask.status());
+    assertTrue(unknownTask.error().contains("not found"), unknownTask.error());
+    assertEquals(400, api.get(ORG + "/task-executions/nope/stream").status());
+  }
+
+  @Test
+  void aWorkflowsStreamCarriesItsTasksLiveDataAndATaskStreamItsOwn() throws Exception {
+    TaskFixtures.Scheduled task = TaskFixtures.schedule(grpc, "llm");
+    String org = "/api/orgs/" + TaskFixtures.TENANT;
+    double before = subscribers();
+    try (SseLines workflow =
+            openPath(org + "/workflow-executions/" + task.workflowId() + "/stream");
+        SseLines taskStream = openPath(org + "/task-executions/" + task.taskId() + "/stream")) {
+      Await.until(() -> subscribers() == before + 2, "both streams to follow the task data");
+      for (StreamEventType type : List.of(StreamEventType.TOKEN, StreamEventType.PROGRESS)) {
+        grpc.tasks()
+            .streamTaskData(
+                StreamTaskDataRequest.newBuilder()
+                    .setTaskExecutionId(task.taskId().toString())
+                    .setWorkflowExecutionId(task.workflowId())
+                    .setType(type)
+                    .setPayload("{\"n\":" + type.getNumber() + "}")
+                    .build());
+      }
+      SseLines.Event token = taskStream.next();
+      assertEquals("token", token.event(), token.toString());
+      assertTrue(token.data().contains(task.taskId().toString()), token.data());
+      assertEquals("progress", taskStream.next().event());
+
+      // the history and the live data interleave; each keeps its own order
+      List<String> names = new ArrayList<>();
+      while (names.size() < 4) {
+        SseLines.Event event = workflow.next();
+        names.add(
+            event.event().equals("data")
+                ? JSON.readTree(event.data()).path("event").asText()
+                : event.event());
+      }
+      assertEquals(
+          List.of("WORKFLOW_STARTED", "TASK_SCHEDULED"),
+          names.stream().filter(name -> name.contains("_")).toList(),
+          names.toString());
+      assertEquals(
+          List.of("token", "progress"),
+          names.stream().filter(name -> !name.contains("_")).toList(),
+          names.toString());
+    }
+    // clients that leave stop following the task data
+    Await.until(() -> subscribers() == before, "the streams' subscriptions to go away");
   }
 }
