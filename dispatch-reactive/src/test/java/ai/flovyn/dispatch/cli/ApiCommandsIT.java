@@ -76,8 +76,9 @@ class ApiCommandsIT {
     Tokens tokens = Tokens.over(db.connectionFactory());
     tokens.setSlug(TENANT, SLUG).block(WAIT);
     token = tokens.create(TENANT, TokenRole.ADMIN, "cli").block(WAIT);
-    server = RealServers.start(db);
-    secured = RealServers.start(db, "--auth=required");
+    // the claimed workflow must stay RUNNING however long the class takes on a busy machine
+    server = RealServers.start(db, "--workflow-lease-seconds=86400");
+    secured = RealServers.start(db, "--auth=required", "--workflow-lease-seconds=86400");
     channel =
         ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     WorkflowDispatchGrpc.WorkflowDispatchBlockingStub workflows =
