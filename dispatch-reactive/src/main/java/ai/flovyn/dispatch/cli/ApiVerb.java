@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -91,6 +92,35 @@ abstract class ApiVerb implements Callable<Integer> {
       }
     }
     return text.length() == 0 ? null : text.toString();
+  }
+
+  /**
+   * Prints the answer as it came when --json, else a table with one row per element of its array
+   * {@code field}, and the footer of a page of {@code field} when {@code paged}.
+   */
+  void printList(
+      Api.Answer answer,
+      String field,
+      boolean paged,
+      Function<JsonNode, Object[]> row,
+      String... headers) {
+    if (printedJson(answer)) {
+      return;
+    }
+    int shown = printTable(answer.json().path(field), row, headers);
+    if (paged) {
+      footer(answer.json(), shown, field);
+    }
+  }
+
+  /** Prints a table with one row per element of {@code items}, and says how many rows. */
+  int printTable(JsonNode items, Function<JsonNode, Object[]> row, String... headers) {
+    Table table = new Table(headers);
+    for (JsonNode item : items) {
+      table.row(row.apply(item));
+    }
+    table.print(context.out());
+    return table.size();
   }
 
   /** The footer of a list: how many of how many, and the cursor of the next page. */

@@ -18,24 +18,29 @@ final class WorkerCommands {
 
     @Override
     void run(Api api) {
-      Api.Answer answer = api.get(api.orgPath() + "/workers", Api.Query.none());
-      if (printedJson(answer)) {
-        return;
-      }
-      Table table =
-          new Table("ID", "NAME", "TYPE", "VERSION", "HOST", "ONLINE", "LAST HEARTBEAT", "KINDS");
-      for (JsonNode worker : answer.json().path("workers")) {
-        table.row(
-            text(worker, "id"),
-            text(worker, "name"),
-            text(worker, "type"),
-            text(worker, "version"),
-            text(worker, "hostName"),
-            worker.path("online").asBoolean() ? "yes" : "no",
-            time(worker, "lastHeartbeatAt"),
-            kinds(worker));
-      }
-      table.print(context.out());
+      printList(
+          api.get(api.orgPath() + "/workers", Api.Query.none()),
+          "workers",
+          false,
+          worker ->
+              new Object[] {
+                text(worker, "id"),
+                text(worker, "name"),
+                text(worker, "type"),
+                text(worker, "version"),
+                text(worker, "hostName"),
+                worker.path("online").asBoolean() ? "yes" : "no",
+                time(worker, "lastHeartbeatAt"),
+                kinds(worker)
+              },
+          "ID",
+          "NAME",
+          "TYPE",
+          "VERSION",
+          "HOST",
+          "ONLINE",
+          "LAST HEARTBEAT",
+          "KINDS");
     }
 
     private static String kinds(JsonNode worker) {
@@ -60,19 +65,21 @@ final class WorkerCommands {
 
     @Override
     void run(Api api) {
-      Api.Answer answer = api.get(api.orgPath() + "/queues", Api.Query.none());
-      if (printedJson(answer)) {
-        return;
-      }
-      Table table = new Table("QUEUE", "WORKFLOWS", "TASKS", "OLDEST PENDING (S)");
-      for (JsonNode queue : answer.json().path("queues")) {
-        table.row(
-            text(queue, "queue"),
-            counts(queue.path("workflows")),
-            counts(queue.path("tasks")),
-            text(queue, "oldestPendingAgeSeconds"));
-      }
-      table.print(context.out());
+      printList(
+          api.get(api.orgPath() + "/queues", Api.Query.none()),
+          "queues",
+          false,
+          queue ->
+              new Object[] {
+                text(queue, "queue"),
+                counts(queue.path("workflows")),
+                counts(queue.path("tasks")),
+                text(queue, "oldestPendingAgeSeconds")
+              },
+          "QUEUE",
+          "WORKFLOWS",
+          "TASKS",
+          "OLDEST PENDING (S)");
     }
   }
 }

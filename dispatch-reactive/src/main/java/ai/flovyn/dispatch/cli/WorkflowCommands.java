@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,20 +32,7 @@ final class WorkflowCommands {
         description = "PENDING, RUNNING, WAITING, COMPLETED, FAILED, CANCELLED; one or more")
     List<String> statuses;
 
-    @Option(names = "--kind", paramLabel = "KIND", description = "exact kind; may repeat")
-    List<String> kinds;
-
-    @Option(names = "--queue", paramLabel = "QUEUE", description = "exact queue; may repeat")
-    List<String> queues;
-
-    @Option(names = "--query", paramLabel = "FQL", description = "an FQL expression")
-    String query;
-
-    @Option(names = "--limit", paramLabel = "N", description = "at most this many (1-1000)")
-    Integer limit;
-
-    @Option(names = "--cursor", paramLabel = "C", description = "the page after this cursor")
-    String cursor;
+    @Mixin ListOptions list;
 
     ListWorkflows(CliContext context) {
       super(context);
@@ -52,32 +40,28 @@ final class WorkflowCommands {
 
     @Override
     void run(Api api) {
-      Api.Answer answer =
-          api.get(
-              api.orgPath() + "/workflow-executions",
-              Api.Query.none()
-                  .add("status", statuses == null ? null : String.join(",", statuses))
-                  .addAll("kind", kinds)
-                  .addAll("queue", queues)
-                  .add("query", query)
-                  .add("limit", limit)
-                  .add("cursor", cursor));
-      if (printedJson(answer)) {
-        return;
-      }
-      Table table = new Table("ID", "KIND", "STATUS", "QUEUE", "CREATED", "UPDATED", "ERROR");
-      for (JsonNode workflow : answer.json().path("workflows")) {
-        table.row(
-            text(workflow, "id"),
-            text(workflow, "kind"),
-            text(workflow, "status"),
-            text(workflow, "queue"),
-            time(workflow, "createdAt"),
-            time(workflow, "updatedAt"),
-            text(workflow, "error"));
-      }
-      table.print(context.out());
-      footer(answer.json(), table.size(), "workflows");
+      Api.Answer answer = api.get(api.orgPath() + "/workflow-executions", list.query(statuses));
+      printList(
+          answer,
+          "workflows",
+          true,
+          workflow ->
+              new Object[] {
+                text(workflow, "id"),
+                text(workflow, "kind"),
+                text(workflow, "status"),
+                text(workflow, "queue"),
+                time(workflow, "createdAt"),
+                time(workflow, "updatedAt"),
+                text(workflow, "error")
+              },
+          "ID",
+          "KIND",
+          "STATUS",
+          "QUEUE",
+          "CREATED",
+          "UPDATED",
+          "ERROR");
     }
   }
 
@@ -128,15 +112,19 @@ final class WorkflowCommands {
         context.out().println("tasks: " + tasks);
       }
       context.out().println();
-      Table table = new Table("SEQ", "TYPE", "TIME", "DATA");
-      for (JsonNode event : events) {
-        table.row(
-            text(event, "sequence"),
-            text(event, "eventType"),
-            time(event, "timestamp"),
-            text(event, "data"));
-      }
-      table.print(context.out());
+      printTable(
+          events,
+          event ->
+              new Object[] {
+                text(event, "sequence"),
+                text(event, "eventType"),
+                time(event, "timestamp"),
+                text(event, "data")
+              },
+          "SEQ",
+          "TYPE",
+          "TIME",
+          "DATA");
     }
 
     /** Every event, page after page: {@code nextSequence} is null after the last one. */

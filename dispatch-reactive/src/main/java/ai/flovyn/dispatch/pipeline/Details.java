@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -37,15 +38,9 @@ final class Details {
 
   /** The workflow with its parent, first children, timers, promises, state and task counts. */
   static Mono<WorkflowDetail> workflow(Transactor transactor, Scope scope, UUID id) {
-    return transactor
-        .inTransaction(
-            tx -> {
-              DetailStore store = tx.details();
-              return store
-                  .snapshot()
-                  .then(store.workflow(scope.tenantId(), id))
-                  .flatMap(row -> parts(store, scope, row));
-            })
+    return onSnapshot(
+            transactor,
+            store -> store.workflow(scope.tenantId(), id).flatMap(row -> parts(store, scope, row)))
         .switchIfEmpty(workflowNotFound(id));
   }
 
@@ -137,18 +132,11 @@ final class Details {
 
   /** The workflow's first tasks, oldest first, each with its attempts; no payloads. */
   static Mono<List<TaskDetail>> workflowTasks(Transactor transactor, Scope scope, UUID id) {
-    return transactor
-        .inTransaction(
-            tx -> {
-              DetailStore store = tx.details();
-              return store
-                  .snapshot()
-                  .thenMany(store.workflowTasks(scope.tenantId(), id, LISTED))
-                  .collectList()
-                  .filter(rows -> !rows.isEmpty())
-                  .map(rows -> rows.stream().flatMap(Optional::stream).toList())
-                  .flatMap(tasks -> withAttempts(store, tasks));
-            })
+    return onSnapshot(
+            transactor,
+            store ->
+                found(store.workflowTasks(scope.tenantId(), id, LISTED))
+                    .flatMap(tasks -> withAttempts(store, tasks)))
         .switchIfEmpty(workflowNotFound(id));
   }
 
@@ -168,11 +156,7 @@ final class Details {
 
   /** The workflow's first children, oldest first. */
   static Mono<List<WorkflowDetail.Relative>> children(Transactor transactor, Scope scope, UUID id) {
-    return transactor
-        .read(tx -> tx.details().children(scope.tenantId(), id, LISTED))
-        .collectList()
-        .filter(rows -> !rows.isEmpty())
-        .map(rows -> rows.stream().flatMap(Optional::stream).toList())
+    return found(transactor.read(tx -> tx.details().children(scope.tenantId(), id, LISTED)))
         .switchIfEmpty(workflowNotFound(id));
   }
 
@@ -184,31 +168,28 @@ final class Details {
 
   /** The task with its payloads and attempts. */
   static Mono<TaskDetail> task(Transactor transactor, Scope scope, UUID id) {
-    return transactor
-        .inTransaction(
-            tx -> {
-              DetailStore store = tx.details();
-              return store
-                  .snapshot()
-                  .then(store.task(scope.tenantId(), id))
-                  .flatMap(task -> withAttempts(store, List.of(task)).map(tasks -> tasks.get(0)));
-            })
+    return onSnapshot(
+            transactor,
+            store ->
+                store
+                    .task(scope.tenantId(), id)
+                    .flatMap(task -> withAttempts(store, List.of(task)).map(tasks -> tasks.get(0))))
         .switchIfEmpty(taskNotFound(id));
   }
 
   /** The task's attempts, oldest first. */
   static Mono<List<TaskAttempt>> taskAttempts(Transactor transactor, Scope scope, UUID id) {
-    return transactor
-        .inTransaction(
-            tx -> {
-              DetailStore store = tx.details();
-              return store
-                  .snapshot()
-                  .then(store.taskExists(scope.tenantId(), id))
-                  .flatMap(
-                      task ->
-                          store.attempts(new UUID[] {task}).map(Map.Entry::getValue).collectList());
-            })
+    return onSnapshot(
+            transactor,
+            store ->
+                store
+                    .taskExists(scope.tenantId(), id)
+                    .flatMap(
+                        task ->
+                            store
+                                .attempts(new UUID[] {task})
+                                .map(Map.Entry::getValue)
+                                .collectList()))
         .switchIfEmpty(taskNotFound(id));
   }
 
@@ -218,9 +199,26 @@ final class Details {
         .switchIfEmpty(taskNotFound(id));
   }
 
+  // the reads in one transaction, after the snapshot that makes them agree with each other
+  private static <T> Mono<T> onSnapshot(
+      Transactor transactor, Function<DetailStore, Mono<T>> reads) {
+    return transactor.inTransaction(
+        tx -> {
+          DetailStore store = tx.details();
+          return store.snapshot().then(reads.apply(store));
+        });
+  }
+
   // a LEFT JOIN's rows: none means no such execution, a lone empty Optional an empty list
   private static <T> Mono<List<T>> present(Flux<Optional<T>> rows) {
     return rows.collectList().map(list -> list.stream().flatMap(Optional::stream).toList());
+  }
+
+  // the same, but empty (no such execution) when there is no row at all
+  private static <T> Mono<List<T>> found(Flux<Optional<T>> rows) {
+    return rows.collectList()
+        .filter(list -> !list.isEmpty())
+        .map(list -> list.stream().flatMap(Optional::stream).toList());
   }
 
   // the same for key/value rows; empty (no such execution) when there is no row at all

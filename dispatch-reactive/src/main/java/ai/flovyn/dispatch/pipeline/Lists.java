@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -37,25 +38,12 @@ final class Lists {
   Mono<ListPage<WorkflowSummary>> workflows(String tenant, WorkflowFilter filter, Page page) {
     Arguments.present("filter", filter);
     Arguments.present("page", page);
-    keysetAllowed(filter.query(), page);
-    return transactor.autocommit(
-        tx ->
-            tx.lists()
-                .workflows(tenant, filter, page)
-                .collectList()
-                // one statement at a time on the connection
-                .flatMap(
-                    rows ->
-                        tx.lists()
-                            .countWorkflows(tenant, filter)
-                            .map(
-                                total ->
-                                    page(
-                                        rows,
-                                        total,
-                                        filter.query(),
-                                        page,
-                                        last -> new Cursor(last.createdAt(), last.id())))));
+    return listPage(
+        filter.query(),
+        page,
+        lists -> lists.workflows(tenant, filter, page),
+        lists -> lists.countWorkflows(tenant, filter),
+        last -> new Cursor(last.createdAt(), last.id()));
   }
 
   Mono<StatusCounts> countWorkflows(String tenant, WorkflowFilter filter) {
@@ -67,25 +55,12 @@ final class Lists {
   Mono<ListPage<TaskSummary>> tasks(String tenant, TaskFilter filter, Page page) {
     Arguments.present("filter", filter);
     Arguments.present("page", page);
-    keysetAllowed(filter.query(), page);
-    return transactor.autocommit(
-        tx ->
-            tx.lists()
-                .tasks(tenant, filter, page)
-                .collectList()
-                // one statement at a time on the connection
-                .flatMap(
-                    rows ->
-                        tx.lists()
-                            .countTasks(tenant, filter)
-                            .map(
-                                total ->
-                                    page(
-                                        rows,
-                                        total,
-                                        filter.query(),
-                                        page,
-                                        last -> new Cursor(last.createdAt(), last.id())))));
+    return listPage(
+        filter.query(),
+        page,
+        lists -> lists.tasks(tenant, filter, page),
+        lists -> lists.countTasks(tenant, filter),
+        last -> new Cursor(last.createdAt(), last.id()));
   }
 
   Mono<StatusCounts> countTasks(String tenant, TaskFilter filter) {
@@ -105,6 +80,26 @@ final class Lists {
     }
     return transactor.autocommit(
         tx -> tx.lists().matchingUnfinished(tenant, filter, max).collectList());
+  }
+
+  // a page's rows and the total of its filter, read on one connection
+  private <T> Mono<ListPage<T>> listPage(
+      FqlQuery query,
+      Page page,
+      Function<ListStore, Flux<T>> rows,
+      Function<ListStore, Mono<ListStore.Count>> total,
+      Function<T, Cursor> cursorOf) {
+    keysetAllowed(query, page);
+    return transactor.autocommit(
+        tx ->
+            rows.apply(tx.lists())
+                .collectList()
+                // one statement at a time on the connection
+                .flatMap(
+                    read ->
+                        total
+                            .apply(tx.lists())
+                            .map(count -> page(read, count, query, page, cursorOf))));
   }
 
   // a cursor is a position in the default order; another order pages by offset only

@@ -2,7 +2,6 @@ package ai.flovyn.dispatch.query;
 
 import ai.flovyn.dispatch.domain.TaskStatus;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -45,10 +44,7 @@ public record TaskFilter(
    *     {@code queue} or {@code standalone}
    */
   public TaskFilter {
-    statuses =
-        statuses == null || statuses.isEmpty()
-            ? Set.of()
-            : java.util.Collections.unmodifiableSet(EnumSet.copyOf(statuses));
+    statuses = Filters.statuses(statuses);
     kinds = Filters.names("kind", kinds);
     queues = Filters.names("queue", queues);
     query = query == null ? FqlQuery.none() : query;

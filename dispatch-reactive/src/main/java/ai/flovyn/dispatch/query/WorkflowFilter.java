@@ -2,7 +2,6 @@ package ai.flovyn.dispatch.query;
 
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -54,10 +53,7 @@ public record WorkflowFilter(
    *     {@code queue} when a list is too long or holds an empty or overlong value
    */
   public WorkflowFilter {
-    statuses =
-        statuses == null || statuses.isEmpty()
-            ? Set.of()
-            : java.util.Collections.unmodifiableSet(EnumSet.copyOf(statuses));
+    statuses = Filters.statuses(statuses);
     kinds = Filters.names("kind", kinds);
     queues = Filters.names("queue", queues);
     query = query == null ? FqlQuery.none() : query;
@@ -79,18 +75,7 @@ public record WorkflowFilter(
    * @return a copy with {@code other}
    */
   public WorkflowFilter withQuery(FqlQuery other) {
-    return new WorkflowFilter(
-        statuses,
-        kinds,
-        queues,
-        createdAfter,
-        createdBefore,
-        updatedAfter,
-        updatedBefore,
-        parentId,
-        id,
-        idPrefix,
-        other);
+    return with(statuses, other);
   }
 
   /**
@@ -100,8 +85,12 @@ public record WorkflowFilter(
    * @return a copy with {@code other}
    */
   public WorkflowFilter withStatuses(Set<WorkflowStatus> other) {
+    return with(other, query);
+  }
+
+  private WorkflowFilter with(Set<WorkflowStatus> otherStatuses, FqlQuery otherQuery) {
     return new WorkflowFilter(
-        other,
+        otherStatuses,
         kinds,
         queues,
         createdAfter,
@@ -111,6 +100,6 @@ public record WorkflowFilter(
         parentId,
         id,
         idPrefix,
-        query);
+        otherQuery);
   }
 }

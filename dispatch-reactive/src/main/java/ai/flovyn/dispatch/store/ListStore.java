@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.store;
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import ai.flovyn.dispatch.query.Cursor;
+import ai.flovyn.dispatch.query.FqlQuery;
 import ai.flovyn.dispatch.query.ListPage;
 import ai.flovyn.dispatch.query.Page;
 import ai.flovyn.dispatch.query.QueueStats;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -122,18 +124,13 @@ public final class ListStore {
    * @param tenant the tenant whose rows to take; null for every tenant
    */
   public Flux<WorkflowSummary> workflows(String tenant, WorkflowFilter filter, Page page) {
-    SqlBinds binds = new SqlBinds();
-    String where = workflowWhere(tenant, filter, true, binds);
-    String sql =
-        String.format(
-            PAGE,
-            WORKFLOW_COLUMNS,
-            WORKFLOWS,
-            where + after(page.cursor(), binds),
-            filter.query().orderBy(),
-            binds.add(page.limit() + 1),
-            binds.add(page.offset()));
-    return Sql.query(connection, sql, ListStore::toWorkflow, binds.values().toArray());
+    return page(
+        WORKFLOW_COLUMNS,
+        WORKFLOWS,
+        binds -> workflowWhere(tenant, filter, true, binds),
+        filter.query(),
+        page,
+        ListStore::toWorkflow);
   }
 
   /** How many workflows match, exact up to the cap. */
@@ -160,18 +157,13 @@ public final class ListStore {
 
   /** One page of tasks, plus one row more when there is a next page. */
   public Flux<TaskSummary> tasks(String tenant, TaskFilter filter, Page page) {
-    SqlBinds binds = new SqlBinds();
-    String where = taskWhere(tenant, filter, true, binds);
-    String sql =
-        String.format(
-            PAGE,
-            TASK_COLUMNS,
-            TASKS,
-            where + after(page.cursor(), binds),
-            filter.query().orderBy(),
-            binds.add(page.limit() + 1),
-            binds.add(page.offset()));
-    return Sql.query(connection, sql, ListStore::toTask, binds.values().toArray());
+    return page(
+        TASK_COLUMNS,
+        TASKS,
+        binds -> taskWhere(tenant, filter, true, binds),
+        filter.query(),
+        page,
+        ListStore::toTask);
   }
 
   /** How many tasks match, exact up to the cap. */
@@ -194,6 +186,28 @@ public final class ListStore {
         .map(QueueRow::of)
         .collectList()
         .map(ListStore::toQueueStats);
+  }
+
+  // the page in the query's order, one row more than the page when there is a next one
+  private <T> Flux<T> page(
+      String columns,
+      String table,
+      java.util.function.Function<SqlBinds, String> where,
+      FqlQuery query,
+      Page page,
+      java.util.function.Function<Readable, T> mapper) {
+    SqlBinds binds = new SqlBinds();
+    String condition = where.apply(binds);
+    String sql =
+        String.format(
+            PAGE,
+            columns,
+            table,
+            condition + after(page.cursor(), binds),
+            query.orderBy(),
+            binds.add(page.limit() + 1),
+            binds.add(page.offset()));
+    return Sql.query(connection, sql, mapper, binds.values().toArray());
   }
 
   private Mono<Count> count(String table, java.util.function.Function<SqlBinds, String> where) {
@@ -283,19 +297,14 @@ public final class ListStore {
   /** The workflow filter as a condition over {@code workflow_executions}. */
   static String workflowWhere(
       String tenant, WorkflowFilter filter, boolean withStatuses, SqlBinds binds) {
-    List<String> conditions = new ArrayList<>();
-    if (tenant != null) {
-      conditions.add("tenant_id = " + binds.add(tenant));
-    }
-    if (withStatuses && !filter.statuses().isEmpty()) {
-      conditions.add(in("status", names(filter.statuses().toArray(Enum[]::new)), binds));
-    }
-    if (!filter.kinds().isEmpty()) {
-      conditions.add(in("kind", filter.kinds(), binds));
-    }
-    if (!filter.queues().isEmpty()) {
-      conditions.add(in("queue", filter.queues(), binds));
-    }
+    List<String> conditions =
+        common(
+            tenant,
+            withStatuses ? filter.statuses() : Set.of(),
+            "kind",
+            filter.kinds(),
+            filter.queues(),
+            binds);
     window(conditions, "created_at", filter.createdAfter(), filter.createdBefore(), binds);
     window(conditions, "updated_at", filter.updatedAfter(), filter.updatedBefore(), binds);
     if (filter.parentId() != null) {
@@ -311,27 +320,19 @@ public final class ListStore {
               + " AND "
               + binds.add(filter.idPrefix().high()));
     }
-    if (filter.query().hasCondition()) {
-      conditions.add(filter.query().where(binds));
-    }
-    return conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions);
+    return joined(conditions, filter.query(), binds);
   }
 
   /** The task filter as a condition over {@code task_executions}. */
   static String taskWhere(String tenant, TaskFilter filter, boolean withStatuses, SqlBinds binds) {
-    List<String> conditions = new ArrayList<>();
-    if (tenant != null) {
-      conditions.add("tenant_id = " + binds.add(tenant));
-    }
-    if (withStatuses && !filter.statuses().isEmpty()) {
-      conditions.add(in("status", names(filter.statuses().toArray(Enum[]::new)), binds));
-    }
-    if (!filter.kinds().isEmpty()) {
-      conditions.add(in("task_type", filter.kinds(), binds));
-    }
-    if (!filter.queues().isEmpty()) {
-      conditions.add(in("queue", filter.queues(), binds));
-    }
+    List<String> conditions =
+        common(
+            tenant,
+            withStatuses ? filter.statuses() : Set.of(),
+            "task_type",
+            filter.kinds(),
+            filter.queues(),
+            binds);
     if (filter.workflowId() != null) {
       conditions.add("workflow_execution_id = " + binds.add(filter.workflowId()));
     }
@@ -339,8 +340,37 @@ public final class ListStore {
       conditions.add("workflow_execution_id IS NULL");
     }
     window(conditions, "created_at", filter.createdAfter(), filter.createdBefore(), binds);
-    if (filter.query().hasCondition()) {
-      conditions.add(filter.query().where(binds));
+    return joined(conditions, filter.query(), binds);
+  }
+
+  // the conditions both filters start with, in the order their binds are numbered
+  private static List<String> common(
+      String tenant,
+      Set<? extends Enum<?>> statuses,
+      String kindColumn,
+      List<String> kinds,
+      List<String> queues,
+      SqlBinds binds) {
+    List<String> conditions = new ArrayList<>();
+    if (tenant != null) {
+      conditions.add("tenant_id = " + binds.add(tenant));
+    }
+    if (!statuses.isEmpty()) {
+      conditions.add(in("status", names(statuses.toArray(Enum[]::new)), binds));
+    }
+    if (!kinds.isEmpty()) {
+      conditions.add(in(kindColumn, kinds, binds));
+    }
+    if (!queues.isEmpty()) {
+      conditions.add(in("queue", queues, binds));
+    }
+    return conditions;
+  }
+
+  // the FQL condition last, then every condition ANDed
+  private static String joined(List<String> conditions, FqlQuery query, SqlBinds binds) {
+    if (query.hasCondition()) {
+      conditions.add(query.where(binds));
     }
     return conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions);
   }
