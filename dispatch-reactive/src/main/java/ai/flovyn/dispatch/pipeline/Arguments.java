@@ -105,20 +105,9 @@ final class Arguments {
     return batch;
   }
 
-  private static void payloads(String at, Command command) {
-    // the other commands carry no payload bytes; their names are checked by the plan
-    if (command instanceof Command.ScheduleTask task) {
-      present(at + "input", task.input());
-    } else if (command instanceof Command.ResolvePromise resolve) {
-      present(at + "value", resolve.value());
-    } else if (command instanceof Command.RecordOperation operation) {
-      present(at + "result", operation.result());
-    } else if (command instanceof Command.SetState state) {
-      present(at + "value", state.value());
-    } else if (command instanceof Command.CompleteWorkflow complete) {
-      present(at + "output", complete.output());
-    } else if (command instanceof Command.ScheduleChildWorkflow child) {
-      present(at + "input", child.input());
-    }
+  // only payload bytes can be null here; the plan checks the names
+  private static <C extends Command> void payloads(String at, C command) {
+    present(at.substring(0, at.length() - 1), command);
+    CommandRules.of(command).requirePayloads(at, command);
   }
 }

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -120,20 +119,13 @@ final class BatchApplication {
    * replay, the history's limit, no parent to tell) and hands back the locked row when one fails.
    */
   static BatchWrite directWrite(BatchPlan plan, DispatchOptions options) {
-    for (Command command : plan.batch().commands()) {
-      if (!(command instanceof Command.ScheduleTask
-          || command instanceof Command.RecordOperation
-          || command instanceof Command.CompleteWorkflow
-          || command instanceof Command.FailWorkflow
-          || command instanceof Command.CancelWorkflow
-          || command instanceof Command.SuspendWorkflow)) {
-        return null;
-      }
+    if (!plan.oneCall()) {
+      return null;
     }
     UUID id = plan.batch().workflowExecutionId();
     List<EventSpec> events = batchEvents(plan);
     WorkflowStatus otherwise = nextStatus(plan, WorkflowStatus.RUNNING, false);
-    RequestedStatus request = effectiveRequest(plan);
+    RequestedStatus request = plan.request();
     return new BatchWrite(
         id,
         plan.tenant(),
@@ -143,7 +135,7 @@ final class BatchApplication {
         plan.tasks().values().stream()
             .map(task -> newTask(task.command(), id, null, null, null))
             .toList(),
-        events.stream().map(EventSpec::type).toArray(String[]::new),
+        events.stream().map(event -> event.type().name()).toArray(String[]::new),
         events.stream().map(EventSpec::json).toArray(String[]::new),
         events.stream().map(EventSpec::identity).toArray(String[]::new),
         nextStatus(plan, WorkflowStatus.RUNNING, true),
@@ -196,7 +188,7 @@ final class BatchApplication {
     for (EventSpec event : events) {
       total +=
           event.json().getBytes(StandardCharsets.UTF_8).length
-              + event.type().length()
+              + event.type().name().length()
               + EventStore.EVENT_OVERHEAD_BYTES;
     }
     return total;
@@ -216,7 +208,7 @@ final class BatchApplication {
     nextStatus = WorkflowStatus.FAILED;
     byte[] noOutput = null;
     EventSpec failed =
-        EventSpec.of(workflowId, new Command.FailWorkflow(why, "", "HISTORY_TOO_LARGE"));
+        CommandRules.event(workflowId, new Command.FailWorkflow(why, "", "HISTORY_TOO_LARGE"));
     return insertEvents(List.of(failed))
         .then(Mono.defer(() -> reportFailureToParent(why)))
         .then(
@@ -264,16 +256,7 @@ final class BatchApplication {
   private Mono<Applied> verifyReplayOfTerminal() {
     List<Command> commands = plan.batch().commands();
     for (int i = 0; i < commands.size(); i++) {
-      Command command = commands.get(i);
-      boolean identified =
-          command instanceof Command.ScheduleTask
-              || command instanceof Command.ScheduleChildWorkflow
-              || command instanceof Command.StartTimer
-              || command instanceof Command.CancelTimer
-              || command instanceof Command.CreatePromise
-              || command instanceof Command.ResolvePromise
-              || command instanceof Command.RequestCancelChildWorkflow;
-      if (!identified && !matchesTerminal(command)) {
+      if (!acceptedAfterEnd(CommandRules.of(commands.get(i)))) {
         return Mono.error(terminal("commands[" + i + "] would record something new"));
       }
     }
@@ -292,12 +275,14 @@ final class BatchApplication {
                     : Mono.error(terminal("the batch schedules or records something new")));
   }
 
-  private boolean matchesTerminal(Command command) {
-    return (command instanceof Command.CompleteWorkflow
-            && workflow.status() == WorkflowStatus.COMPLETED)
-        || (command instanceof Command.FailWorkflow && workflow.status() == WorkflowStatus.FAILED)
-        || (command instanceof Command.CancelWorkflow
-            && workflow.status() == WorkflowStatus.CANCELLED);
+  // Commands recorded once are checked against the log after this; an ending must be the one the
+  // workflow had.
+  private boolean acceptedAfterEnd(CommandRule<?> rule) {
+    return switch (rule.afterEnd()) {
+      case RECORDED_ONCE -> true;
+      case SAME_ENDING -> rule.ending().name().equals(workflow.status().name());
+      case REFUSED -> false;
+    };
   }
 
   private DispatchException terminal(String why) {
@@ -409,8 +394,7 @@ final class BatchApplication {
   }
 
   private NewWorkflow newChild(Command.ScheduleChildWorkflow child) {
-    String kind =
-        child.workflowKind() != null ? child.workflowKind() : child.workflowDefinitionId();
+    String kind = ScheduleChildWorkflowRule.kind(child);
     return new NewWorkflow(
         child.childWorkflowExecutionId(),
         workflow.tenantId(),
@@ -452,7 +436,7 @@ final class BatchApplication {
     List<EventSpec> events = new ArrayList<>();
     Set<String> written = new HashSet<>();
     for (Command command : plan.batch().commands()) {
-      EventSpec spec = EventSpec.of(workflowId, command);
+      EventSpec spec = CommandRules.event(workflowId, command);
       if (spec != null && (spec.identity() == null || written.add(spec.identity()))) {
         events.add(spec);
       }
@@ -472,7 +456,7 @@ final class BatchApplication {
         .appendFresh(
             workflowId,
             workflow.currentSequence(),
-            events.stream().map(EventSpec::type).toArray(String[]::new),
+            events.stream().map(event -> event.type().name()).toArray(String[]::new),
             events.stream().map(EventSpec::json).toArray(String[]::new),
             events.stream().map(EventSpec::identity).toArray(String[]::new))
         .doOnNext(
@@ -486,20 +470,13 @@ final class BatchApplication {
   // A status without its command (e.g. COMPLETED with no CompleteWorkflow) still leaves a trace.
   private static EventSpec impliedStatusEvent(BatchPlan plan) {
     UUID workflowId = plan.batch().workflowExecutionId();
-    List<Command> commands = plan.batch().commands();
-    return switch (effectiveRequest(plan)) {
-      case COMPLETED ->
-          commands.stream().anyMatch(Command.CompleteWorkflow.class::isInstance)
-              ? null
-              : EventSpec.of(workflowId, new Command.CompleteWorkflow(new byte[0]));
-      case FAILED ->
-          commands.stream().anyMatch(Command.FailWorkflow.class::isInstance)
-              ? null
-              : EventSpec.of(workflowId, new Command.FailWorkflow("", "", ""));
-      case CANCELLED ->
-          commands.stream().anyMatch(Command.CancelWorkflow.class::isInstance)
-              ? null
-              : EventSpec.of(workflowId, new Command.CancelWorkflow(""));
+    if (plan.endings().contains(plan.request())) {
+      return null;
+    }
+    return switch (plan.request()) {
+      case COMPLETED -> CommandRules.event(workflowId, new Command.CompleteWorkflow(new byte[0]));
+      case FAILED -> CommandRules.event(workflowId, new Command.FailWorkflow("", "", ""));
+      case CANCELLED -> CommandRules.event(workflowId, new Command.CancelWorkflow(""));
       // FFI and NAPI suspend with no SuspendWorkflow command on every activation (W3): nothing to
       // record, the SDK does not read WORKFLOW_SUSPENDED
       default -> null;
@@ -507,7 +484,7 @@ final class BatchApplication {
   }
 
   private Mono<Void> writeCommandRows() {
-    CommandRows rows = CommandRows.of(workflowId, plan.batch().commands());
+    CommandRows rows = plan.rows();
     var store = tx.commandRows();
     return store
         .startTimers(workflowId, rows.timerIds(), rows.timerDurations())
@@ -528,12 +505,7 @@ final class BatchApplication {
   // WORKFLOW_CANCELLED, its unstarted tasks are cancelled, and this workflow gets
   // CHILD_WORKFLOW_FAILED, the only child outcome the SDK reads (E5).
   private Mono<Void> cancelChildren() {
-    Map<UUID, String> reasons = new LinkedHashMap<>();
-    for (Command command : plan.batch().commands()) {
-      if (command instanceof Command.RequestCancelChildWorkflow cancel) {
-        reasons.putIfAbsent(cancel.childWorkflowExecutionId(), cancel.reason());
-      }
-    }
+    Map<UUID, String> reasons = plan.childCancels();
     if (reasons.isEmpty()) {
       return Mono.empty();
     }
@@ -583,7 +555,8 @@ final class BatchApplication {
                           ? null
                           : "Child workflow cancelled: " + reason);
               childOutcomes.add(
-                  new EventSpec(report.eventType(), report.dataJson(), report.identity()));
+                  new EventSpec(
+                      EventType.valueOf(report.eventType()), report.dataJson(), report.identity()));
             })
         .then();
   }
@@ -597,7 +570,7 @@ final class BatchApplication {
     boolean resumePending =
         workflow.resumePending()
             && !nextStatus.isTerminal()
-            && effectiveRequest(plan) != RequestedStatus.SUSPENDED;
+            && plan.request() != RequestedStatus.SUSPENDED;
     return tx.workflows()
         .finishBatch(
             workflowId,
@@ -690,49 +663,14 @@ final class BatchApplication {
 
   // When the sweeper should look next because of this batch: its soonest timer or promise timeout.
   private Duration earliestDue() {
-    Long soonest = null;
-    for (Command command : plan.batch().commands()) {
-      Long due = null;
-      if (command instanceof Command.StartTimer timer) {
-        due = timer.durationMs();
-      } else if (command instanceof Command.CreatePromise promise) {
-        due = promise.timeoutMs();
-      }
-      if (due != null && (soonest == null || due < soonest)) {
-        soonest = due;
-      }
-    }
-    return soonest == null ? null : Duration.ofMillis(soonest);
-  }
-
-  private static RequestedStatus effectiveRequest(BatchPlan plan) {
-    RequestedStatus requested = plan.batch().status();
-    if (requested != RequestedStatus.UNSPECIFIED && requested != RequestedStatus.RUNNING) {
-      return requested;
-    }
-    RequestedStatus implied = requested;
-    for (Command command : plan.batch().commands()) {
-      if (command instanceof Command.CompleteWorkflow) {
-        implied = RequestedStatus.COMPLETED;
-      } else if (command instanceof Command.FailWorkflow) {
-        implied = RequestedStatus.FAILED;
-      } else if (command instanceof Command.CancelWorkflow) {
-        implied = RequestedStatus.CANCELLED;
-      } else if (command instanceof Command.SuspendWorkflow
-          && implied != RequestedStatus.COMPLETED
-          && implied != RequestedStatus.FAILED
-          && implied != RequestedStatus.CANCELLED) {
-        implied = RequestedStatus.SUSPENDED;
-      }
-    }
-    return implied;
+    return plan.dueInMs() == null ? null : Duration.ofMillis(plan.dueInMs());
   }
 
   // The status a batch leaves on a workflow in status {@code current}: a suspend with a resume
   // pending goes straight back to PENDING.
   private static WorkflowStatus nextStatus(
       BatchPlan plan, WorkflowStatus current, boolean resumePending) {
-    return switch (effectiveRequest(plan)) {
+    return switch (plan.request()) {
       case COMPLETED -> WorkflowStatus.COMPLETED;
       case FAILED -> WorkflowStatus.FAILED;
       case CANCELLED -> WorkflowStatus.CANCELLED;

@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.RequestedStatus;
 import ai.flovyn.dispatch.domain.Scope;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -12,25 +13,40 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * A command batch checked without touching the database: every field validated (errors name the
- * command index), tasks and children deduplicated by id, the batch's digest computed, and the
- * output (CompleteWorkflow) or error (FailWorkflow, CancelWorkflow) it finishes with, if any, and
- * the tenant its workflow is looked up in (null: any).
+ * A command batch checked without touching the database, and what it means: every field validated
+ * (errors name the command index), tasks and children deduplicated by id, the rows of its timers,
+ * promises and state, the children it cancels, the status it asks for and the output or error it
+ * ends with, the batch's digest, and the tenant its workflow is looked up in (null: any). Each
+ * command's part is decided by its {@link CommandRule}; this class only walks the batch.
+ *
+ * @param request the status the batch asks for, from its status field or else its commands
+ * @param endings the statuses the batch's own commands ask for (a status asked for with no command
+ *     still leaves an event)
+ * @param dueInMs the batch's soonest timer or promise timeout, null when none
+ * @param oneCall whether the one-call write covers every command of the batch
  */
 record BatchPlan(
     CommandBatch batch,
     Map<UUID, Indexed<Command.ScheduleTask>> tasks,
     Map<UUID, Indexed<Command.ScheduleChildWorkflow>> children,
+    Map<UUID, String> childCancels,
+    CommandRows rows,
     List<String> identities,
     byte[] digest,
     byte[] output,
     String error,
+    RequestedStatus request,
+    Set<RequestedStatus> endings,
+    Long dueInMs,
+    boolean oneCall,
     String tenant) {
 
   /** A command with its index in the batch. */
@@ -43,171 +59,150 @@ record BatchPlan(
    * @throws DispatchException INVALID_ARGUMENT naming the first offending command and field
    */
   static BatchPlan of(CommandBatch submitted, Scope scope) {
-    CommandBatch batch = withFailureTextKept(submitted);
-    if (batch.workflowExecutionId() == null) {
+    if (submitted.workflowExecutionId() == null) {
       throw DispatchException.invalidArgument("workflow_execution_id must be set");
     }
-    if (batch.commands().size() > Limits.MAX_COMMANDS) {
+    if (submitted.commands().size() > Limits.MAX_COMMANDS) {
       throw DispatchException.invalidArgument(
           "commands: at most "
               + Limits.MAX_COMMANDS
               + " per batch, got "
-              + batch.commands().size());
+              + submitted.commands().size());
     }
-    Map<UUID, Indexed<Command.ScheduleTask>> tasks = new LinkedHashMap<>();
-    Map<UUID, Indexed<Command.ScheduleChildWorkflow>> children = new LinkedHashMap<>();
-    List<String> identities = new ArrayList<>();
+    CommandBatch batch = normalized(submitted);
+    Builder plan = new Builder(batch);
     for (int i = 0; i < batch.commands().size(); i++) {
-      Command command = batch.commands().get(i);
-      String at = "commands[" + i + "]";
-      if (command instanceof Command.ScheduleTask task) {
-        validateTask(at + ".schedule_task", task);
-        Indexed<Command.ScheduleTask> first =
-            tasks.putIfAbsent(task.taskExecutionId(), new Indexed<>(i, task));
-        if (first != null && !first.command().taskType().equals(task.taskType())) {
-          throw DispatchException.invalidArgument(
-              at
-                  + ".schedule_task.task_execution_id "
-                  + task.taskExecutionId()
-                  + " is also commands["
-                  + first.index()
-                  + "] with a different task_type");
-        }
-        identities.add(Identities.taskScheduled(task.taskExecutionId()));
-      } else if (command instanceof Command.ScheduleChildWorkflow child) {
-        validateChild(at + ".schedule_child_workflow", child);
-        children.putIfAbsent(child.childWorkflowExecutionId(), new Indexed<>(i, child));
-        identities.add(Identities.childInitiated(child.childWorkflowExecutionId()));
-      } else {
-        validateOther(at, command, identities, batch.workflowExecutionId());
-      }
+      plan.add(i, batch.commands().get(i));
     }
-    byte[] output = null;
-    String error = null;
-    for (Command command : batch.commands()) {
-      if (command instanceof Command.CompleteWorkflow complete) {
-        output = complete.output();
-      } else if (command instanceof Command.FailWorkflow fail) {
-        error = fail.error();
-      } else if (command instanceof Command.CancelWorkflow cancel) {
-        error = cancel.reason();
-      }
-    }
-    return new BatchPlan(
-        batch,
-        tasks,
-        children,
-        List.copyOf(identities),
-        digest(batch),
-        output,
-        error,
-        scope.tenantId());
+    return plan.build(scope.tenantId());
   }
 
-  private static void validateTask(String at, Command.ScheduleTask task) {
-    if (task.taskExecutionId() == null) {
-      throw DispatchException.invalidArgument(at + ".task_execution_id must be a UUID");
-    }
-    Limits.requireName(at + ".task_type", task.taskType());
-    Limits.range(at + ".max_retries", task.maxRetries(), 0, Limits.MAX_RETRIES);
-    Limits.range(at + ".timeout_ms", task.timeoutMs(), 1, Limits.MAX_TASK_TIMEOUT_MS);
-    Limits.range(
-        at + ".priority_seconds",
-        task.prioritySeconds(),
-        -Limits.MAX_PRIORITY_SECONDS,
-        Limits.MAX_PRIORITY_SECONDS);
-    Limits.optionalName(at + ".queue", task.queue());
-    Limits.optionalName(at + ".idempotency_key", task.idempotencyKey());
-    Limits.keyTtl(at + ".idempotency_key_ttl_seconds", task.idempotencyKeyTtlSeconds());
-  }
-
-  private static void validateChild(String at, Command.ScheduleChildWorkflow child) {
-    if (child.childWorkflowExecutionId() == null) {
-      throw DispatchException.invalidArgument(at + ".child_workflow_execution_id must be a UUID");
-    }
-    Limits.requireName(at + ".child_execution_name", child.childExecutionName());
-    if (child.workflowKind() == null && child.workflowDefinitionId() == null) {
-      throw DispatchException.invalidArgument(
-          at + ": workflow_kind or workflow_definition_id must be set");
-    }
-    Limits.optionalName(at + ".workflow_kind", child.workflowKind());
-    Limits.optionalName(at + ".workflow_definition_id", child.workflowDefinitionId());
-    if (child.queue() != null && !child.queue().isEmpty()) {
-      Limits.optionalName(at + ".queue", child.queue());
-    }
-    Limits.range(
-        at + ".priority_seconds",
-        child.prioritySeconds(),
-        -Limits.MAX_PRIORITY_SECONDS,
-        Limits.MAX_PRIORITY_SECONDS);
-  }
-
-  private static void validateOther(
-      String at, Command command, List<String> identities, UUID workflowId) {
-    if (command instanceof Command.StartTimer timer) {
-      Limits.requireName(at + ".start_timer.timer_id", timer.timerId());
-      Limits.range(at + ".start_timer.duration_ms", timer.durationMs(), 0, Limits.MAX_TIMER_MS);
-      identities.add(Identities.timerStarted(timer.timerId()));
-    } else if (command instanceof Command.CancelTimer timer) {
-      Limits.requireName(at + ".cancel_timer.timer_id", timer.timerId());
-      identities.add(Identities.timerCancelled(timer.timerId()));
-    } else if (command instanceof Command.CreatePromise promise) {
-      Limits.requireName(at + ".create_promise.promise_id", promise.promiseId());
-      Limits.range(at + ".create_promise.timeout_ms", promise.timeoutMs(), 1, Limits.MAX_TIMER_MS);
-      Limits.optionalName(at + ".create_promise.idempotency_key", promise.idempotencyKey());
-      Limits.keyTtl(
-          at + ".create_promise.idempotency_key_ttl_seconds", promise.idempotencyKeyTtlSeconds());
-      identities.add(Identities.promiseCreated(promise.promiseId()));
-    } else if (command instanceof Command.ResolvePromise promise) {
-      Limits.requireName(at + ".resolve_promise.promise_id", promise.promiseId());
-      identities.add(
-          Identities.promiseSettled(Identities.promiseName(workflowId, promise.promiseId())));
-    } else if (command instanceof Command.RecordOperation operation) {
-      Limits.requireName(at + ".record_operation.operation_name", operation.operationName());
-    } else if (command instanceof Command.SetState state) {
-      Limits.requireName(at + ".set_state.key", state.key());
-    } else if (command instanceof Command.ClearState state) {
-      Limits.requireName(at + ".clear_state.key", state.key());
-    } else if (command instanceof Command.RequestCancelChildWorkflow cancel) {
-      if (cancel.childWorkflowExecutionId() == null) {
-        throw DispatchException.invalidArgument(
-            at + ".request_cancel_child_workflow.child_workflow_execution_id must be a UUID");
-      }
-      Limits.text(
-          at + ".request_cancel_child_workflow.child_execution_name", cancel.childExecutionName());
-      Limits.text(at + ".request_cancel_child_workflow.reason", cancel.reason());
-      // its trace in the log is the child's outcome (written now or when the child ended)
-      identities.add(Identities.childFinished(cancel.childWorkflowExecutionId()));
-    } else {
-      validateEnding(at, command);
-    }
-  }
-
-  // A workflow's failure (its exception text and stack trace) is stored cut and cleaned rather
-  // than refused: the SDK never resends a rejected batch, and the failure would be lost.
-  private static CommandBatch withFailureTextKept(CommandBatch batch) {
-    if (batch.commands() == null
-        || batch.commands().stream().noneMatch(Command.FailWorkflow.class::isInstance)) {
-      return batch;
-    }
+  private static CommandBatch normalized(CommandBatch batch) {
     List<Command> commands = new ArrayList<>(batch.commands().size());
+    boolean changed = false;
     for (Command command : batch.commands()) {
-      commands.add(
-          command instanceof Command.FailWorkflow fail
-              ? new Command.FailWorkflow(
-                  Texts.failureText(fail.error()),
-                  Texts.failureText(fail.stackTrace()),
-                  Texts.failureText(fail.failureType()))
-              : command);
+      Command kept = normalized(CommandRules.of(command), command);
+      changed |= kept != command;
+      commands.add(kept);
     }
-    return new CommandBatch(batch.workflowExecutionId(), commands, batch.status());
+    return changed
+        ? new CommandBatch(batch.workflowExecutionId(), commands, batch.status())
+        : batch;
   }
 
-  private static void validateEnding(String at, Command command) {
-    if (command instanceof Command.CancelWorkflow cancel) {
-      Limits.text(at + ".cancel_workflow.reason", cancel.reason());
-    } else if (command instanceof Command.SuspendWorkflow suspend) {
-      Limits.text(at + ".suspend_workflow.reason", suspend.reason());
+  @SuppressWarnings("unchecked")
+  private static <C extends Command> C normalized(CommandRule<C> rule, Command command) {
+    return rule.normalized((C) command);
+  }
+
+  /** What the command rules add to the batch being planned, in batch order. */
+  static final class Builder {
+    private final CommandBatch batch;
+    private final UUID workflowId;
+    private final Map<UUID, Indexed<Command.ScheduleTask>> tasks = new LinkedHashMap<>();
+    private final Map<UUID, Indexed<Command.ScheduleChildWorkflow>> children =
+        new LinkedHashMap<>();
+    private final Map<UUID, String> childCancels = new LinkedHashMap<>();
+    private final CommandRows.Builder rows;
+    private final List<String> identities = new ArrayList<>();
+    private final Set<RequestedStatus> endings = EnumSet.noneOf(RequestedStatus.class);
+    private RequestedStatus implied;
+    private byte[] output;
+    private String error;
+    private Long dueInMs;
+    private boolean oneCall = true;
+
+    private Builder(CommandBatch batch) {
+      this.batch = batch;
+      this.workflowId = batch.workflowExecutionId();
+      this.rows = new CommandRows.Builder(workflowId);
+      this.implied = batch.status();
+    }
+
+    private <C extends Command> void add(int index, C command) {
+      CommandRule<C> rule = CommandRules.of(command);
+      rule.validate("commands[" + index + "]." + rule.field(), command);
+      String identity = rule.identity(workflowId, command);
+      if (identity != null) {
+        identities.add(identity);
+      }
+      rule.plan(index, command, this);
+      ending(rule.ending());
+      oneCall &= rule.oneCall();
+    }
+
+    // An ending (COMPLETED, FAILED, CANCELLED) wins over a suspend; among endings the last wins.
+    private void ending(RequestedStatus status) {
+      if (status == null) {
+        return;
+      }
+      endings.add(status);
+      if (status != RequestedStatus.SUSPENDED || !isEnding(implied)) {
+        implied = status;
+      }
+    }
+
+    private static boolean isEnding(RequestedStatus status) {
+      return status == RequestedStatus.COMPLETED
+          || status == RequestedStatus.FAILED
+          || status == RequestedStatus.CANCELLED;
+    }
+
+    /** Adds a task; returns the task first scheduled under its id in this batch, if any. */
+    Indexed<Command.ScheduleTask> task(int index, Command.ScheduleTask task) {
+      return tasks.putIfAbsent(task.taskExecutionId(), new Indexed<>(index, task));
+    }
+
+    /** Adds a child; a repeated id keeps the first. */
+    void child(int index, Command.ScheduleChildWorkflow child) {
+      children.putIfAbsent(child.childWorkflowExecutionId(), new Indexed<>(index, child));
+    }
+
+    /** Cancels a child; a repeated id keeps the first reason. */
+    void cancelChild(UUID childId, String reason) {
+      childCancels.putIfAbsent(childId, reason);
+    }
+
+    CommandRows.Builder rows() {
+      return rows;
+    }
+
+    /** Something of the batch falls due in {@code ms}: the sweeper looks then. */
+    void dueIn(long ms) {
+      if (dueInMs == null || ms < dueInMs) {
+        dueInMs = ms;
+      }
+    }
+
+    void output(byte[] value) {
+      output = value;
+    }
+
+    void error(String value) {
+      error = value;
+    }
+
+    private BatchPlan build(String tenant) {
+      RequestedStatus status = batch.status();
+      RequestedStatus request =
+          status != RequestedStatus.UNSPECIFIED && status != RequestedStatus.RUNNING
+              ? status
+              : implied;
+      return new BatchPlan(
+          batch,
+          tasks,
+          children,
+          childCancels,
+          rows.build(),
+          List.copyOf(identities),
+          digest(batch),
+          output,
+          error,
+          request,
+          endings,
+          dueInMs,
+          oneCall,
+          tenant);
     }
   }
 

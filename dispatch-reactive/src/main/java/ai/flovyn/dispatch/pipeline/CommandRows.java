@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /**
  * The rows a batch's timer, promise and state commands write, gathered into arrays so that each
- * kind is one statement. State keys keep the batch's last write.
+ * kind is one statement. The command rules add to a {@link Builder} in batch order.
  */
 record CommandRows(
     String[] timerIds,
@@ -26,62 +26,94 @@ record CommandRows(
     String[] stateValues,
     String[] clearedKeys) {
 
-  static CommandRows of(UUID workflowId, List<Command> commands) {
-    Map<String, Long> timers = new LinkedHashMap<>();
-    List<String> cancelled = new ArrayList<>();
-    Map<String, Command.CreatePromise> promises = new LinkedHashMap<>();
-    Map<String, byte[]> resolved = new LinkedHashMap<>();
-    Map<String, byte[]> state = new LinkedHashMap<>();
-    for (Command command : commands) {
-      if (command instanceof Command.StartTimer timer) {
-        timers.putIfAbsent(timer.timerId(), timer.durationMs());
-      } else if (command instanceof Command.CancelTimer timer) {
-        cancelled.add(timer.timerId());
-      } else if (command instanceof Command.CreatePromise promise) {
-        promises.putIfAbsent(promise.promiseId(), promise);
-      } else if (command instanceof Command.ResolvePromise promise) {
-        resolved.putIfAbsent(
-            Identities.promiseId(
-                workflowId, Identities.promiseName(workflowId, promise.promiseId())),
-            promise.value());
-      } else if (command instanceof Command.SetState set) {
-        state.remove(set.key());
-        state.put(set.key(), set.value());
-      } else if (command instanceof Command.ClearState clear) {
-        state.remove(clear.key());
-        state.put(clear.key(), null);
-      }
+  /** Whether the batch writes none of these rows. */
+  boolean isEmpty() {
+    return timerIds.length == 0
+        && cancelledTimers.length == 0
+        && promiseIds.length == 0
+        && resolvedPromises.length == 0
+        && stateKeys.length == 0
+        && clearedKeys.length == 0;
+  }
+
+  /**
+   * Collects the rows of one workflow's batch: a timer or promise started twice counts once (the
+   * first), a promise resolved twice keeps the first value, a state key keeps the batch's last
+   * write.
+   */
+  static final class Builder {
+    private final UUID workflowId;
+    private final Map<String, Long> timers = new LinkedHashMap<>();
+    private final List<String> cancelled = new ArrayList<>();
+    private final Map<String, Command.CreatePromise> promises = new LinkedHashMap<>();
+    private final Map<String, byte[]> resolved = new LinkedHashMap<>();
+    // null value: cleared
+    private final Map<String, byte[]> state = new LinkedHashMap<>();
+
+    Builder(UUID workflowId) {
+      this.workflowId = workflowId;
     }
-    List<String> setKeys = new ArrayList<>();
-    List<String> setValues = new ArrayList<>();
-    List<String> clearedKeys = new ArrayList<>();
-    state.forEach(
-        (key, value) -> {
-          if (value == null) {
-            clearedKeys.add(key);
-          } else {
-            setKeys.add(key);
-            setValues.add(Base64.getEncoder().encodeToString(value));
-          }
-        });
-    return new CommandRows(
-        timers.keySet().toArray(String[]::new),
-        timers.values().toArray(Long[]::new),
-        cancelled.toArray(String[]::new),
-        promises.keySet().stream()
-            .map(name -> Identities.promiseId(workflowId, name))
-            .toArray(String[]::new),
-        promises.keySet().toArray(String[]::new),
-        promises.values().stream().map(Command.CreatePromise::timeoutMs).toArray(Long[]::new),
-        promises.values().stream()
-            .map(Command.CreatePromise::idempotencyKey)
-            .toArray(String[]::new),
-        resolved.keySet().toArray(String[]::new),
-        resolved.values().stream()
-            .map(value -> Base64.getEncoder().encodeToString(value))
-            .toArray(String[]::new),
-        setKeys.toArray(String[]::new),
-        setValues.toArray(String[]::new),
-        clearedKeys.toArray(String[]::new));
+
+    void startTimer(String timerId, long durationMs) {
+      timers.putIfAbsent(timerId, durationMs);
+    }
+
+    void cancelTimer(String timerId) {
+      cancelled.add(timerId);
+    }
+
+    void createPromise(Command.CreatePromise promise) {
+      promises.putIfAbsent(promise.promiseId(), promise);
+    }
+
+    void resolvePromise(Command.ResolvePromise promise) {
+      resolved.putIfAbsent(
+          Identities.promiseId(workflowId, Identities.promiseName(workflowId, promise.promiseId())),
+          promise.value());
+    }
+
+    void setState(String key, byte[] value) {
+      state.remove(key);
+      state.put(key, value);
+    }
+
+    void clearState(String key) {
+      state.remove(key);
+      state.put(key, null);
+    }
+
+    CommandRows build() {
+      List<String> setKeys = new ArrayList<>();
+      List<String> setValues = new ArrayList<>();
+      List<String> clearedKeys = new ArrayList<>();
+      state.forEach(
+          (key, value) -> {
+            if (value == null) {
+              clearedKeys.add(key);
+            } else {
+              setKeys.add(key);
+              setValues.add(Base64.getEncoder().encodeToString(value));
+            }
+          });
+      return new CommandRows(
+          timers.keySet().toArray(String[]::new),
+          timers.values().toArray(Long[]::new),
+          cancelled.toArray(String[]::new),
+          promises.keySet().stream()
+              .map(name -> Identities.promiseId(workflowId, name))
+              .toArray(String[]::new),
+          promises.keySet().toArray(String[]::new),
+          promises.values().stream().map(Command.CreatePromise::timeoutMs).toArray(Long[]::new),
+          promises.values().stream()
+              .map(Command.CreatePromise::idempotencyKey)
+              .toArray(String[]::new),
+          resolved.keySet().toArray(String[]::new),
+          resolved.values().stream()
+              .map(value -> Base64.getEncoder().encodeToString(value))
+              .toArray(String[]::new),
+          setKeys.toArray(String[]::new),
+          setValues.toArray(String[]::new),
+          clearedKeys.toArray(String[]::new));
+    }
   }
 }
