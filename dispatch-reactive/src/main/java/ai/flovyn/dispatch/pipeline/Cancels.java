@@ -118,7 +118,7 @@ final class Cancels {
                 id ->
                     new AppendEvent(
                         id,
-                        "WORKFLOW_CANCELLED",
+                        EventType.WORKFLOW_CANCELLED.name(),
                         EventData.object().put("reason", reason).json(),
                         Identities.workflowCancelled()))
             .toList();

@@ -27,7 +27,7 @@ final class ChildReports {
     if (status == WorkflowStatus.COMPLETED) {
       return new AppendEvent(
           parentId,
-          "CHILD_WORKFLOW_COMPLETED",
+          EventType.CHILD_WORKFLOW_COMPLETED.name(),
           EventData.object()
               .put("childExecutionName", childName)
               .put("childExecutionId", id)
@@ -38,7 +38,7 @@ final class ChildReports {
     String text = error == null || error.isEmpty() ? defaultError(status) : error;
     return new AppendEvent(
         parentId,
-        "CHILD_WORKFLOW_FAILED",
+        EventType.CHILD_WORKFLOW_FAILED.name(),
         EventData.object()
             .put("childExecutionName", childName)
             .put("childExecutionId", id)

@@ -58,10 +58,10 @@ final class Promises {
         EventData.object().put("promiseId", promise.id()).put("promiseName", promise.name());
     String type;
     if ("RESOLVED".equals(promise.status())) {
-      type = "PROMISE_RESOLVED";
+      type = EventType.PROMISE_RESOLVED.name();
       data.payload("value", promise.value());
     } else {
-      type = "PROMISE_REJECTED";
+      type = EventType.PROMISE_REJECTED.name();
       data.put("error", promise.error());
     }
     return Resumes.appendWithinLimit(

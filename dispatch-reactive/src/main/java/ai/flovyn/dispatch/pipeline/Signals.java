@@ -161,7 +161,7 @@ final class Signals {
     AppendEvent event =
         new AppendEvent(
             workflow.id(),
-            "SIGNAL_RECEIVED",
+            EventType.SIGNAL_RECEIVED.name(),
             EventData.object().put("signalName", name).payload("signalValue", value).json(),
             null);
     return Resumes.appendWithinLimit(tx, event, maxHistoryBytes, "the signal")
