@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.store.ClaimStore;
 import ai.flovyn.dispatch.store.TaskClaim;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.WorkSignal;
@@ -11,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -62,22 +65,11 @@ final class Polls {
     long leaseMs = options.taskLease().toMillis();
     WorkSignal key = new WorkSignal(WorkSignal.Kind.TASK, tenantId, queue);
     Waiters.Claimer<TaskClaim> claimer =
-        new Waiters.Claimer<>(
-            workers ->
-                count(
-                    transactor.autocommit(
-                        tx ->
-                            tx.claims()
-                                .claimTasks(
-                                    tenantId,
-                                    queue,
-                                    workerPoolId,
-                                    workers.toArray(String[]::new),
-                                    leaseMs)
-                                .collectList()),
-                    WorkSignal.Kind.TASK),
+        claimer(
+            WorkSignal.Kind.TASK,
+            (claims, workers) -> claims.claimTasks(tenantId, queue, workerPoolId, workers, leaseMs),
             TaskClaim::slot,
-            claims -> transactor.autocommit(tx -> tx.claims().releaseTasks(claims)).then());
+            ClaimStore::releaseTasks);
     return poll(
         key,
         workerId,
@@ -107,23 +99,12 @@ final class Polls {
     WorkflowFilter filter =
         new WorkflowFilter(kinds.stream().distinct().sorted().toList(), workerPoolId);
     Waiters.Claimer<WorkflowClaim> claimer =
-        new Waiters.Claimer<>(
-            workers ->
-                count(
-                    transactor.autocommit(
-                        tx ->
-                            tx.claims()
-                                .claimWorkflows(
-                                    tenantId,
-                                    queue,
-                                    kindArray,
-                                    workerPoolId,
-                                    workers.toArray(String[]::new),
-                                    leaseMs)
-                                .collectList()),
-                    WorkSignal.Kind.WORKFLOW),
+        claimer(
+            WorkSignal.Kind.WORKFLOW,
+            (claims, workers) ->
+                claims.claimWorkflows(tenantId, queue, kindArray, workerPoolId, workers, leaseMs),
             WorkflowClaim::slot,
-            claims -> transactor.autocommit(tx -> tx.claims().releaseWorkflows(claims)).then());
+            ClaimStore::releaseWorkflows);
     return poll(
         key,
         workerId,
@@ -155,6 +136,23 @@ final class Polls {
   }
 
   /** Counts one claim statement, as claimed when it took anything. */
+  // One claim statement for all the given workers of a group, counted; and the hand-back of
+  // items whose polls have gone. Both in autocommit: a claim commits as soon as it is made.
+  private <C> Waiters.Claimer<C> claimer(
+      WorkSignal.Kind kind,
+      BiFunction<ClaimStore, String[], Flux<C>> claim,
+      ToIntFunction<C> slot,
+      BiFunction<ClaimStore, List<C>, Mono<Long>> release) {
+    return new Waiters.Claimer<>(
+        workers ->
+            count(
+                transactor.autocommit(
+                    tx -> claim.apply(tx.claims(), workers.toArray(String[]::new)).collectList()),
+                kind),
+        slot,
+        claims -> transactor.autocommit(tx -> release.apply(tx.claims(), claims)).then());
+  }
+
   private <C> Mono<List<C>> count(Mono<List<C>> claim, WorkSignal.Kind kind) {
     return metrics
         .countClaim(claim.filter(claimed -> !claimed.isEmpty()), kind)
