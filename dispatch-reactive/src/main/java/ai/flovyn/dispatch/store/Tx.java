@@ -79,6 +79,11 @@ public final class Tx {
     return new ReleaseStore(connection);
   }
 
+  /** Durable agents: executions, entries, checkpoints, signals and their tasks. */
+  public AgentStore agents() {
+    return new AgentStore(connection);
+  }
+
   public RetentionStore retention() {
     return new RetentionStore(connection);
   }

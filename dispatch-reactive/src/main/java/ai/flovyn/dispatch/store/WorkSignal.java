@@ -8,7 +8,9 @@ public record WorkSignal(Kind kind, String tenantId, String queue) {
   /** Which poll the work is for. */
   public enum Kind {
     WORKFLOW,
-    TASK
+    TASK,
+    /** PollAgent (durable agents). */
+    AGENT
   }
 
   private static final char SEPARATOR = '\u001f';
@@ -23,7 +25,11 @@ public record WorkSignal(Kind kind, String tenantId, String queue) {
 
   /** The notification payload: kind, tenant and queue joined by the unit separator. */
   public String payload() {
-    return (kind == Kind.WORKFLOW ? "w" : "t") + SEPARATOR + tenantId + SEPARATOR + queue;
+    return (kind == Kind.WORKFLOW ? "w" : kind == Kind.AGENT ? "a" : "t")
+        + SEPARATOR
+        + tenantId
+        + SEPARATOR
+        + queue;
   }
 
   /** Parses a payload written by {@link #payload()}; null if it is not one. */
@@ -33,7 +39,12 @@ public record WorkSignal(Kind kind, String tenantId, String queue) {
     if (first != 1 || second < 0) {
       return null;
     }
-    Kind kind = payload.charAt(0) == 'w' ? Kind.WORKFLOW : Kind.TASK;
+    Kind kind =
+        switch (payload.charAt(0)) {
+          case 'w' -> Kind.WORKFLOW;
+          case 'a' -> Kind.AGENT;
+          default -> Kind.TASK;
+        };
     return new WorkSignal(kind, payload.substring(2, second), payload.substring(second + 1));
   }
 }
