@@ -75,7 +75,8 @@ public final class GrpcServices {
             guarded(new WorkflowDispatchService(dispatch, registry)), chain),
         ServerInterceptors.intercept(guarded(new WorkflowQueryService(dispatch)), chain),
         ServerInterceptors.intercept(guarded(new TaskExecutionService(dispatch)), chain),
-        ServerInterceptors.intercept(guarded(new WorkerLifecycleService(dispatch)), chain));
+        ServerInterceptors.intercept(guarded(new WorkerLifecycleService(dispatch)), chain),
+        ServerInterceptors.intercept(guarded(new AgentDispatchService(dispatch)), chain));
   }
 
   /**

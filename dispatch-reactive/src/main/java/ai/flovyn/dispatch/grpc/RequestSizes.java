@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.proto.AgentDispatchGrpc;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
@@ -47,6 +48,18 @@ public final class RequestSizes implements ServerInterceptor {
               TaskExecutionGrpc.getSubscribeTaskDataMethod(),
               TaskExecutionGrpc.getListTaskLogsMethod(),
               WorkerLifecycleGrpc.getSendHeartbeatMethod(),
+              AgentDispatchGrpc.getPollAgentMethod(),
+              AgentDispatchGrpc.getGetEntriesMethod(),
+              AgentDispatchGrpc.getGetLatestCheckpointMethod(),
+              AgentDispatchGrpc.getGetAgentTaskResultMethod(),
+              AgentDispatchGrpc.getGetAgentTaskResultsMethod(),
+              AgentDispatchGrpc.getGetAgentTaskCountMethod(),
+              AgentDispatchGrpc.getCancelAgentTaskMethod(),
+              AgentDispatchGrpc.getHasSignalMethod(),
+              AgentDispatchGrpc.getConsumeSignalsMethod(),
+              AgentDispatchGrpc.getResumeAgentMethod(),
+              AgentDispatchGrpc.getPollChildEventsMethod(),
+              AgentDispatchGrpc.getStreamAgentDataMethod(),
               WorkerLifecycleGrpc.getListWorkersMethod())
           .collect(Collectors.toMap(MethodDescriptor::getFullMethodName, method -> CONTROL));
 

@@ -1,5 +1,7 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.agent.AgentChores;
+import ai.flovyn.dispatch.agent.Agents;
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.store.AppendEvent;
 import ai.flovyn.dispatch.store.TaskOutcome;
@@ -83,10 +85,22 @@ final class Chores {
                             .flatMap(
                                 tasks ->
                                     TaskLifecycle.afterFailure(tx, tasks, "timed out")
+                                        .then(Agents.afterTasks(tx, tasks))
                                         .thenReturn(tasks)))
                 .doOnNext(tasks -> recordExpired(tasks, metrics, announceAt))
                 .map(List::size),
         now -> transactor.autocommit(tx -> tx.sweeps().nextTaskLease()));
+  }
+
+  /** Fails agent tasks whose deadline passed ("timed out") and wakes their agents. */
+  static Chore agentTaskDeadlines(AgentChores agents) {
+    return new Simple(
+        "agent_task_deadlines", agents::taskDeadlines, now -> agents.nextTaskDeadline());
+  }
+
+  /** Reclaims RUNNING agents whose worker went away (docs/agents.md, leases). */
+  static Chore agentLeases(AgentChores agents) {
+    return new Simple("agent_leases", agents::leases, now -> agents.nextLease());
   }
 
   private static void recordExpired(

@@ -1,5 +1,14 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.agent.AgentChores;
+import ai.flovyn.dispatch.agent.AgentDataHub;
+import ai.flovyn.dispatch.agent.AgentMetrics;
+import ai.flovyn.dispatch.agent.Agents;
+import ai.flovyn.dispatch.domain.AgentCheckpoint;
+import ai.flovyn.dispatch.domain.AgentData;
+import ai.flovyn.dispatch.domain.AgentExecution;
+import ai.flovyn.dispatch.domain.AgentOptions;
+import ai.flovyn.dispatch.domain.AgentSignalResult;
 import ai.flovyn.dispatch.domain.BatchResult;
 import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
@@ -110,6 +119,8 @@ public final class Dispatch implements AutoCloseable {
   private final TaskStates taskStates;
   private final TaskLogs taskLogs;
   private final TaskDataHub taskData;
+  // durable agents (docs/agents.md)
+  private final Agents agents;
   // calls in progress, and the refusal of new ones once closing began
   private final Lifecycle lifecycle = new Lifecycle();
   private final Duration closeTimeout;
@@ -119,7 +130,14 @@ public final class Dispatch implements AutoCloseable {
     this.closeTimeout = builder.closeTimeout;
     this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
-    this.sweeper = new Sweeper(transactor, options, metrics, builder.clock);
+    AgentMetrics agentMetrics = new AgentMetrics(builder.registry);
+    this.sweeper =
+        new Sweeper(
+            transactor,
+            options,
+            metrics,
+            builder.clock,
+            new AgentChores(transactor, builder.agentOptions, agentMetrics));
     if (options.background()) {
       this.listener =
           NotificationListener.start(
@@ -147,6 +165,13 @@ public final class Dispatch implements AutoCloseable {
     this.taskStates = new TaskStates(transactor);
     this.taskLogs = new TaskLogs(transactor, options.taskLogLines(), leases, builder.registry);
     this.taskData = new TaskDataHub(transactor, leases, builder.registry);
+    this.agents =
+        new Agents(
+            transactor,
+            builder.agentOptions,
+            agentMetrics,
+            new AgentDataHub(builder.registry),
+            sweeper::dueIn);
     if (options.background()) {
       leases.start();
     }
@@ -608,6 +633,145 @@ public final class Dispatch implements AutoCloseable {
                 .then(polls.workflow(tenantId, queue, kinds, workerPoolId, workerId, timeout))
                 .doOnSubscribe(
                     subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
+  }
+
+  /**
+   * Long-polls the next PENDING agent of (tenant, queue) whose kind is among {@code kinds}
+   * (PollAgent, docs/agents.md); empty after {@code timeout}.
+   *
+   * @param scope the caller's tenant; {@code tenantId} must be it
+   * @param tenantId the tenant whose agents to poll; must be the scope's
+   * @param queue the queue to poll, matched exactly; must not be empty
+   * @param kinds the agent kinds this worker runs (at most 1000 names); empty for any; must not be
+   *     null
+   * @param workerPoolId only agents of this pool or of none; null or empty for agents of no pool
+   * @param workerId who claims the agent (recorded as its worker); must not be empty
+   * @param timeout how long to wait when nothing is pending, capped by {@link
+   *     DispatchOptions#maxPollTimeout()}; null or negative for no wait
+   * @return a Mono emitting the agent claimed RUNNING (its latest checkpoint sequence, -1 when
+   *     none) under the idle lease of {@link AgentOptions#idleLease()}, or completing empty when
+   *     nothing came within the timeout or this instance began closing; errors with
+   *     INVALID_ARGUMENT naming an empty or malformed field, PERMISSION_DENIED for another tenant
+   */
+  public Mono<AgentExecution> pollAgent(
+      Scope scope,
+      String tenantId,
+      String queue,
+      List<String> kinds,
+      String workerPoolId,
+      String workerId,
+      Duration timeout) {
+    return call(
+        "pollAgent",
+        () -> {
+          List<String> valid = Arguments.elements("agent_capabilities", kinds);
+          return own(present(scope), tenantId)
+              .then(
+                  Polls.filters(workerPoolId, valid, "agent_capabilities")
+                      .then(
+                          polls.agent(
+                              tenantId,
+                              queue,
+                              valid,
+                              workerPoolId,
+                              workerId,
+                              timeout,
+                              agents.options().idleLease().toMillis()))
+                      .doOnSubscribe(
+                          subscription ->
+                              leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
+        });
+  }
+
+  /**
+   * Creates a root agent execution, PENDING without a checkpoint, and wakes its pollers (what the
+   * SDK's harness does over REST).
+   *
+   * @param scope the caller's tenant; {@code request.tenantId()} must be it
+   * @param request the agent to create
+   * @return a Mono emitting the new agent; errors with INVALID_ARGUMENT naming a missing or
+   *     malformed field, PERMISSION_DENIED for another tenant
+   */
+  public Mono<AgentExecution> createAgent(
+      Scope scope, ai.flovyn.dispatch.domain.StartAgent request) {
+    return call("createAgent", () -> agents.create(present(scope), request));
+  }
+
+  /**
+   * One agent execution with every field.
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent to read; must not be null
+   * @return a Mono emitting the agent; errors with NOT_FOUND for an unknown agent or one of another
+   *     tenant
+   */
+  public Mono<AgentExecution> agent(Scope scope, UUID agentId) {
+    return call("agent", () -> agents.get(present(scope), agentId));
+  }
+
+  /**
+   * Every checkpoint of an agent, ascending by sequence.
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent; must not be null
+   * @return a Mono emitting the checkpoints (empty list when none); errors with NOT_FOUND for an
+   *     unknown agent or one of another tenant
+   */
+  public Mono<List<AgentCheckpoint>> agentCheckpoints(Scope scope, UUID agentId) {
+    return call("agentCheckpoints", () -> agents.checkpoints(present(scope), agentId));
+  }
+
+  /**
+   * Queues a signal for an agent and wakes it when it waits for that name.
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent to signal; must not be null
+   * @param signalName the signal's name (a non-empty name)
+   * @param signalValue its JSON value bytes; null or empty for {@code null}
+   * @return a Mono emitting the signal's id and whether it made the agent PENDING; errors with
+   *     NOT_FOUND, FAILED_PRECONDITION for a finished agent, RESOURCE_EXHAUSTED when too many
+   *     signals are queued
+   */
+  public Mono<AgentSignalResult> signalAgent(
+      Scope scope, UUID agentId, String signalName, byte[] signalValue) {
+    return call(
+        "signalAgent", () -> agents.signal(present(scope), agentId, signalName, signalValue));
+  }
+
+  /**
+   * Cancels an unfinished agent: CANCELLED, its PENDING tasks cancelled, its parent woken when it
+   * waits for it. A worker still running it is refused on its next write.
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent to cancel; must not be null
+   * @param reason recorded as its error; null or blank for "cancelled by an operator"
+   * @return a Mono emitting true when this call cancelled it, false when it had finished; errors
+   *     with NOT_FOUND for an unknown agent or one of another tenant
+   */
+  public Mono<Boolean> cancelAgent(Scope scope, UUID agentId, String reason) {
+    return call("cancelAgent", () -> agents.cancel(present(scope), agentId, reason));
+  }
+
+  /**
+   * The agent's live data (StreamAgentData) from now on, on this instance.
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent to follow; must not be null
+   * @return a Mono emitting the Flux of messages (never completing by itself: cancel it); errors
+   *     with NOT_FOUND for an unknown agent or one of another tenant
+   */
+  public Mono<Flux<AgentData>> openAgentData(Scope scope, UUID agentId) {
+    return call("openAgentData", () -> agents.openData(present(scope), agentId));
+  }
+
+  /**
+   * The agent operations of the SDK's agent worker (flovyn.v1.AgentDispatch), for the gRPC service:
+   * embedders use the agent methods of this class.
+   *
+   * @return the agent operations over this instance's database
+   */
+  public Agents agents() {
+    return agents;
   }
 
   /**
@@ -1088,6 +1252,8 @@ public final class Dispatch implements AutoCloseable {
     return own(scope, tenantId)
         .thenMany(signals)
         .filter(signal -> signal == WorkSignal.ANY || tenantId.equals(signal.tenantId()))
+        // agents have no notification stream: PollAgent alone waits for them
+        .filter(signal -> signal.kind() != WorkSignal.Kind.AGENT)
         .onBackpressureLatest()
         .takeUntilOther(closing.asMono());
   }
@@ -1113,7 +1279,9 @@ public final class Dispatch implements AutoCloseable {
         .filter(
             signal ->
                 signal == WorkSignal.ANY
-                    || (tenantId.equals(signal.tenantId()) && queue.equals(signal.queue())))
+                    || (tenantId.equals(signal.tenantId())
+                        && queue.equals(signal.queue())
+                        && signal.kind() != WorkSignal.Kind.AGENT))
         .onBackpressureLatest()
         .takeUntilOther(closing.asMono());
   }
@@ -1357,6 +1525,7 @@ public final class Dispatch implements AutoCloseable {
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Duration startTimeout = Duration.ofSeconds(30);
+    private AgentOptions agentOptions = AgentOptions.defaults();
 
     private Builder(ConnectionFactory connections) {
       this.connections = connections;
@@ -1460,6 +1629,17 @@ public final class Dispatch implements AutoCloseable {
      */
     public Builder options(DispatchOptions value) {
       this.options = value;
+      return this;
+    }
+
+    /**
+     * The limits and leases of durable agents (default {@link AgentOptions#defaults()}).
+     *
+     * @param value the options; not null
+     * @return this builder
+     */
+    public Builder agentOptions(AgentOptions value) {
+      this.agentOptions = java.util.Objects.requireNonNull(value, "agentOptions");
       return this;
     }
 

@@ -1,8 +1,10 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.domain.AgentExecution;
 import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.store.AgentStore;
 import ai.flovyn.dispatch.store.ClaimStore;
 import ai.flovyn.dispatch.store.TaskClaim;
 import ai.flovyn.dispatch.store.Transactor;
@@ -38,6 +40,7 @@ final class Polls {
   private final Sweeper sweeper;
   private final Waiters<TaskClaim> taskWaiters;
   private final Waiters<WorkflowClaim> workflowWaiters;
+  private final Waiters<AgentStore.AgentClaim> agentWaiters;
 
   /** Polls woken by {@code signals}; every wait ends (empty) when {@code stopping} completes. */
   Polls(
@@ -53,6 +56,7 @@ final class Polls {
     this.sweeper = sweeper;
     this.taskWaiters = new Waiters<>(TaskClaim.class, signals, stopping);
     this.workflowWaiters = new Waiters<>(WorkflowClaim.class, signals, stopping);
+    this.agentWaiters = new Waiters<>(AgentStore.AgentClaim.class, signals, stopping);
   }
 
   /**
@@ -116,6 +120,52 @@ final class Polls {
         ClaimedWorkflow::leaseExpiresAt);
   }
 
+  /**
+   * Emits the next PENDING agent of (tenant, queue) among {@code kinds} (empty: any) claimed for
+   * {@code workerId} under a lease of {@code leaseMs} within the capped timeout, or completes empty
+   * (docs/agents.md); errors with INVALID_ARGUMENT naming an empty tenant, queue or worker.
+   */
+  Mono<AgentExecution> agent(
+      String tenantId,
+      String queue,
+      List<String> kinds,
+      String workerPoolId,
+      String workerId,
+      Duration timeout,
+      long leaseMs) {
+    String[] kindArray = kinds.toArray(String[]::new);
+    WorkSignal key = new WorkSignal(WorkSignal.Kind.AGENT, tenantId, queue);
+    WorkflowFilter filter =
+        new WorkflowFilter(kinds.stream().distinct().sorted().toList(), workerPoolId);
+    Waiters.Claimer<AgentStore.AgentClaim> agents =
+        new Waiters.Claimer<>(
+            workers ->
+                count(
+                    transactor.autocommit(
+                        tx ->
+                            tx.agents()
+                                .claim(
+                                    tenantId,
+                                    queue,
+                                    kindArray,
+                                    workerPoolId,
+                                    workers.toArray(String[]::new),
+                                    leaseMs)
+                                .collectList()),
+                    WorkSignal.Kind.AGENT),
+            AgentStore.AgentClaim::slot,
+            items -> transactor.autocommit(tx -> tx.agents().release(items)).then());
+    return poll(
+        key,
+        workerId,
+        timeout,
+        capped ->
+            agentWaiters
+                .await(key, filter, agents, workerId, capped)
+                .map(AgentStore.AgentClaim::agent),
+        agent -> Instant.now().plusMillis(leaseMs));
+  }
+
   private <T> Mono<T> poll(
       WorkSignal key,
       String workerId,
@@ -164,6 +214,11 @@ final class Polls {
    * pool id is a name, and at most 1000 workflow kinds, each a name.
    */
   static Mono<Void> filters(String workerPoolId, List<String> kinds) {
+    return filters(workerPoolId, kinds, "workflow_capabilities");
+  }
+
+  /** {@link #filters(String, List)} for kinds the request names {@code field}. */
+  static Mono<Void> filters(String workerPoolId, List<String> kinds, String field) {
     return Mono.fromRunnable(
         () -> {
           if (workerPoolId != null && !workerPoolId.isEmpty()) {
@@ -171,10 +226,10 @@ final class Polls {
           }
           if (kinds.size() > MAX_KINDS) {
             throw DispatchException.invalidArgument(
-                "workflow_capabilities must have at most " + MAX_KINDS + " entries");
+                field + " must have at most " + MAX_KINDS + " entries");
           }
           for (int i = 0; i < kinds.size(); i++) {
-            Limits.requireName("workflow_capabilities[" + i + "]", kinds.get(i));
+            Limits.requireName(field + "[" + i + "]", kinds.get(i));
           }
         });
   }

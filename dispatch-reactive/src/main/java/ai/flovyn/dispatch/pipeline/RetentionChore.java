@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.agent.AgentChores;
 import ai.flovyn.dispatch.store.RetentionStore;
 import ai.flovyn.dispatch.store.Transactor;
 import java.time.Duration;
@@ -14,15 +15,20 @@ import reactor.core.publisher.Mono;
 /**
  * Deletes finished work past its retention period: workflows (once their children are gone) with
  * their events, tasks, attempts, timers, promises and state; standalone tasks; expired idempotency
- * keys. Each batch is one short statement; rows deleted are counted per table.
+ * keys; finished agents (once their children are gone) with their tasks, entries, checkpoints and
+ * signals. Each batch is one short statement; rows deleted are counted per table.
  */
 final class RetentionChore implements Chore {
   private final Transactor transactor;
   private final DispatchMetrics metrics;
   private final RetentionStore.Periods periods;
+  // finished agents with their tasks, when agents are served
+  private final AgentChores agents;
 
-  RetentionChore(Transactor transactor, DispatchOptions options, DispatchMetrics metrics) {
+  RetentionChore(
+      Transactor transactor, DispatchOptions options, DispatchMetrics metrics, AgentChores agents) {
     this.transactor = transactor;
+    this.agents = agents;
     this.metrics = metrics;
     Map<String, Duration> tenants = options.tenantRetention();
     this.periods =
@@ -58,7 +64,10 @@ final class RetentionChore implements Chore {
                           transactor.autocommit(
                               tx -> tx.retention().deleteIdempotencyKeys(now, limit)),
                           transactor.autocommit(
-                              tx -> tx.retention().deleteWorkers(now, periods, limit)))
+                              tx -> tx.retention().deleteWorkers(now, periods, limit)),
+                          agents == null
+                              ? Mono.<Map<String, Long>>empty()
+                              : agents.retention(now, periods, limit))
                       .map(
                           batch ->
                               batch.onErrorResume(

@@ -1,9 +1,11 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.agent.AgentChores;
 import ai.flovyn.dispatch.store.Transactor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,28 +34,45 @@ final class Sweeper implements AutoCloseable {
   private final MaintenanceService retention;
 
   Sweeper(Transactor transactor, DispatchOptions options, DispatchMetrics metrics, Clock clock) {
+    this(transactor, options, metrics, clock, null);
+  }
+
+  /** With the chores of durable agents too, when {@code agents} is not null. */
+  Sweeper(
+      Transactor transactor,
+      DispatchOptions options,
+      DispatchMetrics metrics,
+      Clock clock,
+      AgentChores agents) {
     this.clock = clock;
     Duration sleep = options.sweepInterval();
     this.announcements =
         new MaintenanceService(Chores.announcements(transactor), LIMIT, sleep, clock, metrics);
     this.releases = new Releases(transactor, options, metrics, announcements::dueAt);
-    this.timed =
-        List.of(
-            new MaintenanceService(Chores.timers(transactor), LIMIT, sleep, clock, metrics),
-            new MaintenanceService(
-                Chores.taskLeases(transactor, options, metrics, announcements::dueAt),
-                LIMIT,
-                sleep,
-                clock,
-                metrics),
-            new MaintenanceService(
-                Chores.workflowLeases(transactor, releases), LIMIT, sleep, clock, metrics),
-            new MaintenanceService(
-                Chores.promiseTimeouts(transactor), LIMIT, sleep, clock, metrics),
-            announcements);
+    List<MaintenanceService> timed =
+        new ArrayList<>(
+            List.of(
+                new MaintenanceService(Chores.timers(transactor), LIMIT, sleep, clock, metrics),
+                new MaintenanceService(
+                    Chores.taskLeases(transactor, options, metrics, announcements::dueAt),
+                    LIMIT,
+                    sleep,
+                    clock,
+                    metrics),
+                new MaintenanceService(
+                    Chores.workflowLeases(transactor, releases), LIMIT, sleep, clock, metrics),
+                new MaintenanceService(
+                    Chores.promiseTimeouts(transactor), LIMIT, sleep, clock, metrics),
+                announcements));
+    if (agents != null) {
+      timed.add(
+          new MaintenanceService(Chores.agentTaskDeadlines(agents), LIMIT, sleep, clock, metrics));
+      timed.add(new MaintenanceService(Chores.agentLeases(agents), LIMIT, sleep, clock, metrics));
+    }
+    this.timed = List.copyOf(timed);
     this.retention =
         new MaintenanceService(
-            new RetentionChore(transactor, options, metrics),
+            new RetentionChore(transactor, options, metrics, agents),
             RETENTION_LIMIT,
             sleep,
             clock,

@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.agent.Agents;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskStatus;
@@ -147,7 +148,11 @@ final class TaskLifecycle {
             tx ->
                 tx.taskLifecycle()
                     .cancel(tenant, taskId)
-                    .flatMap(task -> cancelled(tx, task, taskId).thenReturn(true))
+                    .flatMap(
+                        task ->
+                            cancelled(tx, task, taskId)
+                                .then(Agents.afterTasks(tx, List.of(task)))
+                                .thenReturn(true))
                     .switchIfEmpty(
                         state(tx, tenant, taskId)
                             .flatMap(

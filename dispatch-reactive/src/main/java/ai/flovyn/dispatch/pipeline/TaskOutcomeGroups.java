@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.pipeline;
 
+import ai.flovyn.dispatch.agent.Agents;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.TaskStatus;
@@ -168,10 +169,22 @@ final class TaskOutcomeGroups {
                       states ->
                           tx.notifier()
                               .notify(announcements(rows))
+                              // tasks of agents wake their agents; workflow tasks run nothing
+                              .then(Agents.afterTasks(tx, finishedTasks(rows)))
                               .then(
                                   Mono.fromCallable(
                                       () -> answers(calls, changed, refusals, states))));
             });
+  }
+
+  private static List<TaskOutcome> finishedTasks(List<FinishedTask> rows) {
+    List<TaskOutcome> tasks = new ArrayList<>(rows.size());
+    for (FinishedTask row : rows) {
+      if (!row.refused()) {
+        tasks.add(row.task());
+      }
+    }
+    return tasks;
   }
 
   // The history limit refuses the first completion of a workflow that would pass it; the statement

@@ -48,6 +48,7 @@ public final class DispatchServer implements AutoCloseable {
   private static final List<String> SERVICES =
       List.of(
           WorkflowDispatchGrpc.SERVICE_NAME,
+          ai.flovyn.dispatch.proto.AgentDispatchGrpc.SERVICE_NAME,
           TaskExecutionGrpc.SERVICE_NAME,
           WorkflowQueryGrpc.SERVICE_NAME,
           WorkerLifecycleGrpc.SERVICE_NAME);

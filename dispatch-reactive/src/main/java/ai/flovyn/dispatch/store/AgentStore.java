@@ -114,7 +114,7 @@ public final class AgentStore {
   private static final String RELEASE =
       "UPDATE agent_executions SET status = 'PENDING', worker_id = NULL, lease_expires_at = NULL,"
           + " claims = claims - 1, updated_at = now()"
-          + " WHERE id = ANY($1) AND status = 'RUNNING'";
+          + " WHERE id = ANY($1::uuid[]) AND status = 'RUNNING'";
 
   private static final String ENTRY_BY_ID =
       "SELECT id FROM agent_entries WHERE agent_execution_id = $1 AND id = $2";
@@ -184,11 +184,11 @@ public final class AgentStore {
 
   private static final String OWN_TASKS =
       "SELECT count(DISTINCT id) AS n FROM task_executions"
-          + " WHERE agent_execution_id = $1 AND id = ANY($2)";
+          + " WHERE agent_execution_id = $1 AND id = ANY($2::uuid[])";
 
   private static final String OWN_CHILDREN =
       "SELECT count(DISTINCT id) AS n FROM agent_executions"
-          + " WHERE parent_execution_id = $1 AND id = ANY($2)";
+          + " WHERE parent_execution_id = $1 AND id = ANY($2::uuid[])";
 
   // Run after the agent is locked: the condition reads what committed before the lock.
   private static final String SUSPEND =
@@ -212,7 +212,7 @@ public final class AgentStore {
   private static final String CANCEL_PENDING_TASKS =
       "UPDATE task_executions SET status = 'CANCELLED', cancel_requested = true,"
           + " error = 'Agent finished', completed_at = now(), updated_at = now()"
-          + " WHERE agent_execution_id = ANY($1) AND status = 'PENDING'";
+          + " WHERE agent_execution_id = ANY($1::uuid[]) AND status = 'PENDING'";
 
   private static final String INSERT_SIGNAL =
       "INSERT INTO agent_signals (id, agent_execution_id, name, value, sender_execution_id)"
@@ -228,7 +228,7 @@ public final class AgentStore {
           + " AND ($2::text IS NULL OR name = $2) ORDER BY position LIMIT $3";
 
   private static final String CONSUME =
-      "UPDATE agent_signals SET consumed_at = now() WHERE id = ANY($1)";
+      "UPDATE agent_signals SET consumed_at = now() WHERE id = ANY($1::uuid[])";
 
   private static final String HAS_SIGNAL =
       "SELECT EXISTS (SELECT 1 FROM agent_signals WHERE agent_execution_id = $1"
@@ -240,11 +240,11 @@ public final class AgentStore {
           + " LEFT JOIN agent_executions c ON c.id = u.id AND c.parent_execution_id = $1"
           + " ORDER BY u.ord";
 
-  private static final String WAKE = "SELECT * FROM dispatch_wake_agents($1, $2)";
+  private static final String WAKE = "SELECT * FROM dispatch_wake_agents($1::uuid[], $2::uuid)";
 
   private static final String WAKE_FOR_TASKS =
       "SELECT * FROM dispatch_wake_agents(ARRAY(SELECT DISTINCT agent_execution_id"
-          + " FROM task_executions WHERE id = ANY($1) AND agent_execution_id IS NOT NULL), NULL)";
+          + " FROM task_executions WHERE id = ANY($1::uuid[]) AND agent_execution_id IS NOT NULL), NULL)";
 
   private static final String TIME_OUT_TASKS =
       "WITH doomed AS (SELECT id, status, worker_id, started_at, execution_count"
@@ -261,8 +261,9 @@ public final class AgentStore {
           + " SELECT id, agent_execution_id FROM upd";
 
   private static final String NEXT_DEADLINE =
-      "SELECT min(deadline_at) AS due FROM task_executions"
-          + " WHERE deadline_at IS NOT NULL AND status IN ('PENDING', 'RUNNING')";
+      "SELECT deadline_at AS due FROM task_executions"
+          + " WHERE deadline_at IS NOT NULL AND status IN ('PENDING', 'RUNNING')"
+          + " ORDER BY deadline_at LIMIT 1";
 
   // (a) idle past the lease, or (b) its registered worker unseen for the heartbeat limit and no
   // call of the agent meanwhile; after too many expiries without a checkpoint, FAILED.
@@ -282,8 +283,12 @@ public final class AgentStore {
           + " FROM doomed WHERE a.id = doomed.id"
           + " RETURNING a.id, a.status, a.tenant_id, a.queue, a.parent_execution_id";
 
+  private static final String WAITING =
+      "SELECT count(*) AS n FROM agent_executions WHERE status = 'WAITING'";
+
   private static final String NEXT_LEASE =
-      "SELECT min(lease_expires_at) AS due FROM agent_executions WHERE status = 'RUNNING'";
+      "SELECT lease_expires_at AS due FROM agent_executions WHERE status = 'RUNNING'"
+          + " ORDER BY lease_expires_at LIMIT 1";
 
   private static final String DELETE_FINISHED =
       "WITH doomed AS (SELECT x.id FROM agent_executions x"
@@ -675,7 +680,8 @@ public final class AgentStore {
     if (tasks.isEmpty()) {
       return Flux.empty();
     }
-    return Sql.query(connection, WAKE_FOR_TASKS, AgentStore::toReady, tasks.toArray(UUID[]::new));
+    return Sql.query(
+        connection, WAKE_FOR_TASKS, AgentStore::toReady, (Object) tasks.toArray(UUID[]::new));
   }
 
   /** Fails agent tasks whose deadline passed by {@code now}, at most {@code limit}. */
@@ -709,6 +715,11 @@ public final class AgentStore {
         heartbeatMs,
         limit,
         maxReclaims);
+  }
+
+  /** How many agents are WAITING. */
+  public Mono<Long> countWaiting() {
+    return Sql.query(connection, WAITING, row -> row.get("n", Long.class)).next();
   }
 
   /** The earliest lease end of a RUNNING agent, or empty. */
