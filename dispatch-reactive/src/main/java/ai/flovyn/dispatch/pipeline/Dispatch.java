@@ -106,6 +106,7 @@ public final class Dispatch implements AutoCloseable {
   // worker lifecycle, task state, task logs, live task data and lease renewal
   // (docs/sdk-compatibility.md)
   private final LeaseRenewal leases;
+  private final MaintenanceService leaseRenewal;
   private final Workers workers;
   private final TaskStates taskStates;
   private final TaskLogs taskLogs;
@@ -143,12 +144,21 @@ public final class Dispatch implements AutoCloseable {
     this.signalsOfWorkflows = new Signals(transactor, starts, options.maxHistoryBytes());
     this.queries = new Queries(transactor);
     this.leases = new LeaseRenewal(transactor, options.taskLease(), builder.registry);
+    // every flush interval, and after a failed flush the next interval
+    this.leaseRenewal =
+        new MaintenanceService(
+            new LeaseRenewalChore(leases),
+            Integer.MAX_VALUE,
+            leases.flushInterval(),
+            leases.flushInterval(),
+            builder.clock,
+            metrics);
     this.workers = new Workers(transactor, leases, builder.registry);
     this.taskStates = new TaskStates(transactor);
     this.taskLogs = new TaskLogs(transactor, options.taskLogLines(), leases, builder.registry);
     this.taskData = new TaskDataHub(transactor, leases, builder.registry);
     if (options.background()) {
-      leases.start();
+      leaseRenewal.start();
     }
   }
 
@@ -1301,7 +1311,7 @@ public final class Dispatch implements AutoCloseable {
 
   private void stopBackground() {
     sweeper.close();
-    leases.close();
+    leaseRenewal.close();
     if (listener != null) {
       listener.close();
     }
