@@ -114,10 +114,12 @@ public final class Dispatch implements AutoCloseable {
   // calls in progress, and the refusal of new ones once closing began
   private final Lifecycle lifecycle = new Lifecycle();
   private final Duration closeTimeout;
+  private final java.time.Clock clock;
 
   private Dispatch(Builder builder) {
     DispatchOptions options = builder.options;
     this.closeTimeout = builder.closeTimeout;
+    this.clock = builder.clock;
     this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
     this.sweeper = new Sweeper(transactor, options, metrics, builder.clock);
@@ -137,7 +139,7 @@ public final class Dispatch implements AutoCloseable {
     this.batches = new CommandBatchPipeline(transactor, metrics, options, sweeper);
     this.starts = new StartWorkflowPipeline(transactor, options.maxHistoryBytes());
     this.submits = new SubmitTaskPipeline(transactor, metrics);
-    this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper);
+    this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper, builder.clock);
     this.polls = new Polls(transactor, signals, closing.asMono(), options, metrics, sweeper);
     this.options = options;
     this.promises = new Promises(transactor, options.maxHistoryBytes());
@@ -1146,6 +1148,16 @@ public final class Dispatch implements AutoCloseable {
   }
 
   /**
+   * The clock this instance reads "now" from ({@link Builder#clock}), for the services over it: a
+   * test that moves it moves theirs too.
+   *
+   * @return the builder's clock (by default the system's, in UTC)
+   */
+  public java.time.Clock clock() {
+    return clock;
+  }
+
+  /**
    * Runs one batch of every maintenance chore now, by the configured clock (timers, task leases,
    * workflow leases, promise timeouts, announcements, retention); emits the items each handled. The
    * background services do this on their own; tests move the clock and call it.
@@ -1474,7 +1486,8 @@ public final class Dispatch implements AutoCloseable {
     }
 
     /**
-     * The clock the maintenance services read "now" from (default: the system's).
+     * The clock this instance reads "now" from (default: the system's): the maintenance services,
+     * the pipeline, and the gRPC and HTTP services over this instance ({@link Dispatch#clock()}).
      *
      * @param value the clock timers, leases, promise timeouts and retention are judged by
      * @return this builder

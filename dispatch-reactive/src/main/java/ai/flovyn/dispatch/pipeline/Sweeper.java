@@ -70,7 +70,11 @@ final class Sweeper implements AutoCloseable {
     if (delay == null) {
       return;
     }
-    Instant at = clock.instant().plus(delay);
+    dueAt(clock.instant().plus(delay));
+  }
+
+  /** Tells the services that something is due at {@code at}. */
+  void dueAt(Instant at) {
     timed.forEach(service -> service.dueAt(at));
   }
 

@@ -49,7 +49,7 @@ final class TaskLeaseChore implements Chore {
                     .collectList()
                     .flatMap(
                         tasks ->
-                            TaskLifecycle.afterFailure(tx, tasks, "timed out")
+                            TaskLifecycle.afterFailure(tx, tasks, "timed out", now)
                                 .thenReturn(tasks)))
         .doOnNext(this::recordExpired)
         .map(List::size);
