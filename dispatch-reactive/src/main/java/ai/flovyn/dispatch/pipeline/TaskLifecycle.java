@@ -10,7 +10,7 @@ import ai.flovyn.dispatch.store.TaskState;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.WorkSignal;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,12 +31,16 @@ final class TaskLifecycle {
   private final TaskOutcomeGroups groups;
 
   TaskLifecycle(
-      Transactor transactor, DispatchOptions options, DispatchMetrics metrics, Sweeper sweeper) {
+      Transactor transactor,
+      DispatchOptions options,
+      DispatchMetrics metrics,
+      Sweeper sweeper,
+      Clock clock) {
     this.transactor = transactor;
     this.options = options;
     this.metrics = metrics;
     this.sweeper = sweeper;
-    this.groups = new TaskOutcomeGroups(transactor, options, metrics);
+    this.groups = new TaskOutcomeGroups(transactor, options, metrics, clock);
   }
 
   /**
@@ -104,18 +108,20 @@ final class TaskLifecycle {
           default -> "retried";
         });
     if (task.status() == TaskStatus.PENDING) {
-      sweeper.dueIn(Duration.between(Instant.now(), task.visibleAt()));
+      sweeper.dueAt(task.visibleAt());
     }
   }
 
   /** The longest error text a TASK_FAILED event carries; the task row keeps the whole text. */
   static final int MAX_EVENT_ERROR = 4096;
 
-  /** Appends TASK_FAILED for the tasks that failed for good and announces retried ones. */
-  static Mono<Void> afterFailure(Tx tx, List<TaskOutcome> tasks, String error) {
+  /**
+   * Appends TASK_FAILED for the tasks that failed for good and announces retried ones visible at
+   * {@code now}.
+   */
+  static Mono<Void> afterFailure(Tx tx, List<TaskOutcome> tasks, String error, Instant now) {
     List<AppendEvent> events = new ArrayList<>();
     Set<String> visibleNow = new LinkedHashSet<>();
-    Instant now = Instant.now();
     for (TaskOutcome task : tasks) {
       if (task.status() == TaskStatus.FAILED && task.workflowId() != null) {
         events.add(
