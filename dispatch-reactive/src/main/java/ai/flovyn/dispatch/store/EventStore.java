@@ -1,5 +1,9 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import ai.flovyn.dispatch.domain.WorkflowEvent;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import io.r2dbc.spi.Connection;
@@ -22,11 +26,18 @@ public final class EventStore {
    */
   public static final int EVENT_OVERHEAD_BYTES = 16;
 
-  // dispatch_append_events (migration 020): appends the events whose identity the log does not
-  // hold yet, numbered gaplessly after $5 in input order, in one round trip; emits how many it
-  // appended and how many bytes they add to the history.
-  private static final String APPEND_FRESH =
-      "SELECT * FROM dispatch_append_events($1, $2, $3, $4, $5, $6)";
+  // Appends the events whose identity the log does not hold yet, numbered gaplessly after the
+  // given sequence number in input order, in one round trip; emits how many it appended and how
+  // many bytes they add to the history.
+  private static final SqlFunction APPEND_FRESH =
+      SqlFunction.of(
+          "dispatch_append_events",
+          param("p_workflow", SqlFunction.Type.UUID),
+          param("p_types", TEXT_ARRAY),
+          param("p_data", TEXT_ARRAY),
+          param("p_identities", TEXT_ARRAY),
+          param("p_after_sequence", INTEGER),
+          param("p_event_overhead_bytes", INTEGER));
 
   private static final String LIST =
       "SELECT sequence_number, event_type, event_data AS data FROM workflow_events"
@@ -101,7 +112,7 @@ public final class EventStore {
     if (types.length == 0) {
       return Mono.just(Appended.NONE);
     }
-    return Sql.query(
+    return Sql.call(
             connection,
             APPEND_FRESH,
             row -> new Appended(row.get("appended", Integer.class), row.get("bytes", Long.class)),

@@ -1,5 +1,12 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.DOUBLE;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.UUID_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import io.r2dbc.spi.Connection;
@@ -56,11 +63,23 @@ public final class TaskLifecycleStore {
           + " ON CONFLICT DO NOTHING)"
           + " SELECT * FROM upd";
 
-  // Finishes a group of RUNNING tasks in one call of dispatch_finish_tasks (migration 020, which
-  // says what it does): a short text for the driver to tokenise instead of a 4,000-character
-  // statement, and a plan PL/pgSQL keeps between calls.
-  private static final String FINISH =
-      "SELECT * FROM dispatch_finish_tasks($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+  // Finishes a group of RUNNING tasks in one call (its migration file says what it does): a short
+  // text for the driver to tokenise instead of a 4,000-character statement, and a plan PL/pgSQL
+  // keeps between calls.
+  private static final SqlFunction FINISH =
+      SqlFunction.of(
+          "dispatch_finish_tasks",
+          param("p_ids", UUID_ARRAY),
+          param("p_outcomes", TEXT_ARRAY),
+          param("p_outputs", TEXT_ARRAY),
+          param("p_errors", TEXT_ARRAY),
+          param("p_types", TEXT_ARRAY),
+          param("p_data", TEXT_ARRAY),
+          param("p_backoff_base_ms", DOUBLE),
+          param("p_backoff_max_ms", DOUBLE),
+          param("p_max_history_bytes", BIGINT),
+          param("p_tenants", TEXT_ARRAY),
+          param("p_event_overhead_bytes", INTEGER));
 
   private static final String STATES =
       "SELECT t.id, t.status, t.workflow_execution_id, t.output, t.error,"
@@ -105,7 +124,7 @@ public final class TaskLifecycleStore {
     if (group.isEmpty()) {
       return Flux.empty();
     }
-    return Sql.query(
+    return Sql.call(
         connection,
         FINISH,
         TaskLifecycleStore::toFinished,
