@@ -4,7 +4,7 @@
 -- a versioned change (see db.changelog-master.yaml).
 
 --changeset dispatch:function-dispatch_finish_tasks runOnChange:true splitStatements:false
---comment: a group of task outcomes (CompleteTask, FailTask) finished in one call of one function, for the same reason as dispatch_claim_tasks: the statement is 4,000 characters that the driver would tokenise on every call. Each task completes, fails for good, or (failed with attempts left) returns to PENDING after its backoff; every finished attempt is kept. The outcomes of tasks finished for good are appended to their workflows at the next sequence numbers, in input order, gapless per workflow, and each workflow is woken once. The history limit (p_max_history_bytes; p_event_overhead_bytes bytes of overhead per event) applies to completions in input order, as if they ran one after another (failures, server-made and small, are never refused but count): when the first completion of a workflow that would pass it is found, the call writes nothing and returns, for each such workflow, that first refused task, so that the caller runs the group again without it. Tasks are locked in id order (each found by its primary key), then workflows in id order. A task of another tenant (p_tenants, NULL for any) is not found. Times come back as epoch milliseconds.
+--comment: a group of task outcomes (CompleteTask, FailTask) finished in one call of one function, for the same reason as dispatch_claim_tasks: the statement is 4,000 characters that the driver would tokenise on every call. Each task completes, fails for good, or (failed with attempts left) returns to PENDING after its backoff (dispatch_backoff_ms); every finished attempt is kept. The outcomes of tasks finished for good are appended to their workflows at the next sequence numbers, in input order, gapless per workflow, and each workflow is woken once. The history limit (p_max_history_bytes; p_event_overhead_bytes bytes of overhead per event) applies to completions in input order, as if they ran one after another (failures, server-made and small, are never refused but count): when the first completion of a workflow that would pass it is found, the call writes nothing and returns, for each such workflow, that first refused task, so that the caller runs the group again without it. Tasks are locked in id order (each found by its primary key), then workflows in id order. A task of another tenant (p_tenants, NULL for any) is not found. Times come back as epoch milliseconds.
 CREATE OR REPLACE FUNCTION dispatch_finish_tasks(
     p_ids uuid[], p_outcomes text[], p_outputs text[], p_errors text[], p_types text[],
     p_data text[], p_backoff_base_ms double precision, p_backoff_max_ms double precision,
@@ -77,9 +77,9 @@ BEGIN
                output = CASE WHEN g.outcome = 'COMPLETED' THEN decode(g.output, 'base64')
                              ELSE t.output END,
                visible_at = CASE WHEN g.retry
-                                 THEN now() + LEAST(p_backoff_base_ms
-                                                    * power(2, LEAST(t.execution_count - 1, 62)),
-                                                    p_backoff_max_ms)
+                                 THEN now() + dispatch_backoff_ms(p_backoff_base_ms,
+                                                                  p_backoff_max_ms,
+                                                                  t.execution_count - 1)
                                               * interval '1 millisecond'
                                  ELSE t.visible_at END,
                completed_at = CASE WHEN g.retry THEN NULL ELSE now() END,

@@ -22,13 +22,26 @@ import reactor.core.publisher.Mono;
  * heartbeat and progress. Every finished attempt is kept in {@code task_attempts}.
  */
 public final class TaskLifecycleStore {
+  /**
+   * The retry backoff of the schema, in milliseconds, for use inside a statement: base doubled for
+   * each earlier attempt (0 for the first retry), at most max. Failed tasks and released workflow
+   * claims wait this long.
+   */
+  static final SqlFunction BACKOFF_MS =
+      SqlFunction.of(
+          "dispatch_backoff_ms",
+          param("p_base_ms", DOUBLE),
+          param("p_max_ms", DOUBLE),
+          param("p_attempt", INTEGER));
+
   // While attempts remain (execution_count <= max_retries) the task returns to PENDING after an
   // exponential backoff; after the last one it is FAILED.
   private static final String FAIL_UPDATE =
       " upd AS (UPDATE task_executions t SET"
           + " status = CASE WHEN t.execution_count <= t.max_retries THEN 'PENDING' ELSE 'FAILED' END,"
           + " visible_at = CASE WHEN t.execution_count <= t.max_retries"
-          + " THEN now() + LEAST($3 * power(2, LEAST(t.execution_count - 1, 62)), $4)"
+          + " THEN now() + "
+          + BACKOFF_MS.call("$3", "$4", "t.execution_count - 1")
           + " * interval '1 millisecond' ELSE t.visible_at END,"
           + " completed_at = CASE WHEN t.execution_count <= t.max_retries THEN NULL ELSE now() END,"
           + " error = $2, worker_id = NULL, lease_expires_at = NULL, updated_at = now()"
