@@ -1,7 +1,7 @@
 --liquibase formatted sql
 
 --changeset dispatch:024-function-signatures
---comment: the hot-path functions moved to functions/<name>.sql, re-created whenever their file changes (runOnChange). Their parameters are now named p_* and referred to by name. CREATE OR REPLACE cannot rename a parameter or change a return type, so the signatures created by 020 and 021 are dropped here, before the files create the new ones. On a new database there is nothing to drop.
+--comment: the hot-path functions moved to functions/<name>.sql, re-created whenever their file changes (runOnChange). Their parameters are now named p_* and referred to by name; dispatch_finish_tasks takes the events' identities from the server, and dispatch_append_events appends for several workflows (dispatch_append_and_wake is built on it). CREATE OR REPLACE cannot rename a parameter or change a return type, so the signatures created by 020 and 021 are dropped here, before the files create the new ones. On a new database there is nothing to drop.
 DROP FUNCTION IF EXISTS dispatch_claim_tasks(text, text, text, text[], bigint, bigint);
 DROP FUNCTION IF EXISTS dispatch_finish_tasks(uuid[], text[], text[], text[], text[], text[], float8, float8, bigint, text[], int);
 DROP FUNCTION IF EXISTS dispatch_claim_workflows(text, text, text[], text, text[], bigint);

@@ -14,7 +14,7 @@
 -- locked row, and the server goes on as before with the lock already held.
 
 --changeset dispatch:function-dispatch_apply_batch runOnChange:true splitStatements:false
---comment: lock workflow p_workflow (of tenant p_tenant, any when null); when it is RUNNING, the batch is not a replay (digest p_digest at the current sequence) and its events (p_projected_bytes) keep the history within p_max_history_bytes, and it does not end a child that reports to its parent (p_terminal), insert its tasks (tenant, workflow, traceparent and the default queue from the row), append its events and finish it (p_status_if_resume when a resume is pending, else p_status_otherwise; the pending resume kept only when p_keep_resume); returns the row as locked, whether the batch was applied, the task ids inserted, the events appended, their bytes and the status left. Called by dispatch_apply_batches.
+--comment: lock workflow p_workflow (of tenant p_tenant, any when null); when it is RUNNING, the batch is not a replay (digest p_digest at the current sequence) and its events (p_projected_bytes) keep the history within p_max_history_bytes, and it does not end a child that reports to its parent (p_terminal), insert its tasks (tenant, workflow, traceparent and the default queue from the row), append its events (dispatch_append_events) and finish it (p_status_if_resume when a resume is pending, else p_status_otherwise; the pending resume kept only when p_keep_resume); returns the row as locked, whether the batch was applied, the task ids inserted, the events appended, their bytes and the status left. Called by dispatch_apply_batches.
 CREATE OR REPLACE FUNCTION dispatch_apply_batch(
     p_workflow uuid, p_tenant text, p_digest bytea, p_projected_bytes bigint,
     p_max_history_bytes bigint, p_task_ids uuid[], p_task_types text[], p_inputs text[],
@@ -75,9 +75,12 @@ BEGIN
                    array_fill(NULL::text, ARRAY[tasks]), array_fill(NULL::text, ARRAY[tasks])) t;
     END IF;
     IF events > 0 THEN
+        -- the history limit was checked above, on the projected bytes: no room given here
         SELECT a.appended, a.bytes INTO added, added_bytes
-          FROM dispatch_append_events(p_workflow, p_event_types, p_event_data, p_identities,
-                                      w.current_sequence, p_event_overhead_bytes) a;
+          FROM dispatch_append_events(
+                   ARRAY[p_workflow], ARRAY[w.current_sequence], NULL,
+                   array_fill(p_workflow, ARRAY[events]), p_event_types, p_event_data,
+                   p_identities, NULL, false, p_event_overhead_bytes) a;
     END IF;
     next := CASE WHEN w.resume_pending THEN p_status_if_resume ELSE p_status_otherwise END;
     PERFORM dispatch_finish_batch(p_workflow, next, w.current_sequence + added,

@@ -83,15 +83,16 @@ public final class TaskLifecycleStore {
       SqlFunction.of(
           "dispatch_finish_tasks",
           param("p_ids", UUID_ARRAY),
+          param("p_tenants", TEXT_ARRAY),
           param("p_outcomes", TEXT_ARRAY),
           param("p_outputs", TEXT_ARRAY),
           param("p_errors", TEXT_ARRAY),
-          param("p_types", TEXT_ARRAY),
-          param("p_data", TEXT_ARRAY),
+          param("p_event_types", TEXT_ARRAY),
+          param("p_event_data", TEXT_ARRAY),
+          param("p_identities", TEXT_ARRAY),
           param("p_backoff_base_ms", DOUBLE),
           param("p_backoff_max_ms", DOUBLE),
           param("p_max_history_bytes", BIGINT),
-          param("p_tenants", TEXT_ARRAY),
           param("p_event_overhead_bytes", INTEGER));
 
   private static final String STATES =
@@ -142,15 +143,16 @@ public final class TaskLifecycleStore {
         FINISH,
         TaskLifecycleStore::toFinished,
         Sql.column(group, TaskFinish::taskId, UUID[]::new),
+        Sql.column(group, TaskFinish::tenant, String[]::new),
         Sql.column(group, f -> f.failed() ? "FAILED" : "COMPLETED", String[]::new),
         Sql.column(group, f -> f.failed() ? null : Sql.base64(f.output()), String[]::new),
         Sql.column(group, f -> f.failed() ? f.error() : null, String[]::new),
         Sql.column(group, TaskFinish::eventType, String[]::new),
         Sql.column(group, TaskFinish::eventData, String[]::new),
+        Sql.column(group, TaskFinish::eventIdentity, String[]::new),
         backoffBaseMs,
         backoffMaxMs,
         maxHistoryBytes,
-        Sql.column(group, TaskFinish::tenant, String[]::new),
         EventStore.EVENT_OVERHEAD_BYTES);
   }
 
