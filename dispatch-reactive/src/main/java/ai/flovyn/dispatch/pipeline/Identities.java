@@ -33,6 +33,11 @@ final class Identities {
     return "CHILD_WORKFLOW_INITIATED:" + childId;
   }
 
+  /** A task's outcome (TASK_COMPLETED or TASK_FAILED): one per task, whatever its attempts. */
+  static String taskFinished(UUID taskId) {
+    return "TASK_FINISHED:" + taskId;
+  }
+
   static String childFinished(UUID childId) {
     return "CHILD_WORKFLOW_FINISHED:" + childId;
   }

@@ -61,7 +61,8 @@ final class TaskLifecycle {
             EventData.object()
                 .put("taskExecutionId", taskId.toString())
                 .payload("output", bytes)
-                .json()));
+                .json(),
+            Identities.taskFinished(taskId)));
   }
 
   /**
@@ -83,7 +84,8 @@ final class TaskLifecycle {
                 .put("taskExecutionId", taskId.toString())
                 // a server event, never refused for the history limit: kept small
                 .put("error", Texts.truncate(text, MAX_EVENT_ERROR))
-                .json()));
+                .json(),
+            Identities.taskFinished(taskId)));
   }
 
   // Concurrent outcomes share transactions (see TaskOutcomeGroups); without group commit each runs
@@ -133,7 +135,7 @@ final class TaskLifecycle {
                     // a server event, never refused for the history limit: kept small
                     .put("error", Texts.truncate(error, MAX_EVENT_ERROR))
                     .json(),
-                finished(task.id())));
+                Identities.taskFinished(task.id())));
       } else if (task.status() == TaskStatus.PENDING && !task.visibleAt().isAfter(now)) {
         visibleNow.add(
             new WorkSignal(WorkSignal.Kind.TASK, task.tenantId(), task.queue()).payload());
@@ -207,11 +209,7 @@ final class TaskLifecycle {
                     .put("error", "Task cancelled")
                     .put("retryable", false)
                     .json(),
-                finished(taskId))));
-  }
-
-  static String finished(UUID taskId) {
-    return "TASK_FINISHED:" + taskId;
+                Identities.taskFinished(taskId))));
   }
 
   // another tenant's task is not found by the same statement, so it answers exactly as none does
