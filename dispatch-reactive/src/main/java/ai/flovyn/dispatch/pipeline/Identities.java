@@ -17,6 +17,10 @@ final class Identities {
     return "TIMER_STARTED:" + timerId;
   }
 
+  static String timerFired(String timerId) {
+    return "TIMER_FIRED:" + timerId;
+  }
+
   static String timerCancelled(String timerId) {
     return "TIMER_CANCELLED:" + timerId;
   }

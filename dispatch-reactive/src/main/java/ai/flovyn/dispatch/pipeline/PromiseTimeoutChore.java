@@ -31,7 +31,7 @@ final class PromiseTimeoutChore implements Chore {
                     promise ->
                         new AppendEvent(
                             promise.workflowId(),
-                            "PROMISE_TIMEOUT",
+                            EventType.PROMISE_TIMEOUT.name(),
                             EventData.object()
                                 .put("promiseId", promise.id())
                                 .put("promiseName", promise.name())

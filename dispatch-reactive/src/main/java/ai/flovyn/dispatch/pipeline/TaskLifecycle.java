@@ -57,7 +57,7 @@ final class TaskLifecycle {
             false,
             bytes,
             null,
-            "TASK_COMPLETED",
+            EventType.TASK_COMPLETED.name(),
             EventData.object()
                 .put("taskExecutionId", taskId.toString())
                 .payload("output", bytes)
@@ -79,7 +79,7 @@ final class TaskLifecycle {
             true,
             null,
             text,
-            "TASK_FAILED",
+            EventType.TASK_FAILED.name(),
             EventData.object()
                 .put("taskExecutionId", taskId.toString())
                 // a server event, never refused for the history limit: kept small
@@ -129,7 +129,7 @@ final class TaskLifecycle {
         events.add(
             new AppendEvent(
                 task.workflowId(),
-                "TASK_FAILED",
+                EventType.TASK_FAILED.name(),
                 EventData.object()
                     .put("taskExecutionId", task.id().toString())
                     // a server event, never refused for the history limit: kept small
@@ -203,7 +203,7 @@ final class TaskLifecycle {
         List.of(
             new AppendEvent(
                 task.workflowId(),
-                "TASK_FAILED",
+                EventType.TASK_FAILED.name(),
                 EventData.object()
                     .put("taskExecutionId", taskId.toString())
                     .put("error", "Task cancelled")

@@ -31,9 +31,9 @@ final class TimerChore implements Chore {
                     timer ->
                         new AppendEvent(
                             timer.workflowId(),
-                            "TIMER_FIRED",
+                            EventType.TIMER_FIRED.name(),
                             EventData.object().put("timerId", timer.timerId()).json(),
-                            "TIMER_FIRED:" + timer.timerId()))
+                            Identities.timerFired(timer.timerId())))
                 .collectList()
                 .flatMap(events -> Resumes.append(tx, events).thenReturn(events.size())));
   }
