@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.domain;
 
+import java.time.Clock;
 import java.util.UUID;
 
 /**
@@ -30,7 +31,20 @@ public record TaskData(
    * @return a builder with an empty payload, sequence 0 and both clocks at now
    */
   public static Builder builder(UUID taskExecutionId, int type) {
-    return new Builder(taskExecutionId, type);
+    return builder(taskExecutionId, type, Clock.systemUTC());
+  }
+
+  /**
+   * A builder as {@link #builder(UUID, int)} whose clocks default to {@code clock}'s now, for a
+   * caller that reads time from a clock of its own.
+   *
+   * @param taskExecutionId the task the data belongs to
+   * @param type the StreamEventType number: 1 token, 2 progress, 3 data, 4 error
+   * @param clock what "now" is for the two clocks' default
+   * @return a builder with an empty payload, sequence 0 and both clocks at {@code clock}'s now
+   */
+  public static Builder builder(UUID taskExecutionId, int type, Clock clock) {
+    return new Builder(taskExecutionId, type, clock.millis());
   }
 
   /** Builds a {@link TaskData} field by field; the setters name each field's default. */
@@ -40,12 +54,14 @@ public record TaskData(
     private int sequence = 0;
     private int type;
     private String payload = "";
-    private long timestampMs = System.currentTimeMillis();
-    private long receivedAtMs = System.currentTimeMillis();
+    private long timestampMs;
+    private long receivedAtMs;
 
-    private Builder(UUID taskExecutionId, int type) {
+    private Builder(UUID taskExecutionId, int type, long nowMs) {
       this.taskExecutionId = taskExecutionId;
       this.type = type;
+      this.timestampMs = nowMs;
+      this.receivedAtMs = nowMs;
     }
 
     /**

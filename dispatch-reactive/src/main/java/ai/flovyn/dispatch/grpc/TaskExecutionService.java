@@ -31,6 +31,7 @@ import ai.flovyn.dispatch.proto.TaskDataEvent;
 import ai.flovyn.dispatch.proto.TaskLogLine;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
@@ -39,9 +40,11 @@ import reactor.core.publisher.Mono;
 /** The flovyn.v1.TaskExecution service: a thin adapter from protobuf to the pipeline. */
 public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExecutionImplBase {
   private final Dispatch dispatch;
+  private final Clock clock;
 
   public TaskExecutionService(Dispatch dispatch) {
     this.dispatch = dispatch;
+    this.clock = dispatch.clock();
   }
 
   @Override
@@ -227,19 +230,18 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
             false, ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId()));
   }
 
-  private static TaskData toTaskData(StreamTaskDataRequest request) {
+  private TaskData toTaskData(StreamTaskDataRequest request) {
     UUID workflowId =
         request.getWorkflowExecutionId().isEmpty()
             ? null
             : ProtoMapping.uuid("workflow_execution_id", request.getWorkflowExecutionId());
-    return new TaskData(
-        taskId(request.getTaskExecutionId()),
-        workflowId,
-        request.getSequence(),
-        request.getTypeValue(),
-        request.getPayload(),
-        request.getTimestampMs(),
-        System.currentTimeMillis());
+    // received now, by this server's clock
+    return TaskData.builder(taskId(request.getTaskExecutionId()), request.getTypeValue(), clock)
+        .workflowExecutionId(workflowId)
+        .sequence(request.getSequence())
+        .payload(request.getPayload())
+        .timestampMs(request.getTimestampMs())
+        .build();
   }
 
   private static TaskDataEvent toEvent(TaskData data) {

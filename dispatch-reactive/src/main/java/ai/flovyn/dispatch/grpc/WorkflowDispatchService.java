@@ -34,6 +34,7 @@ import com.salesforce.reactorgrpc.stub.ReactorCallOptions;
 import io.grpc.CallOptions;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import reactor.core.publisher.Flux;
@@ -47,10 +48,12 @@ public final class WorkflowDispatchService
 
   private final Dispatch dispatch;
   private final ExecutionSpans spans;
+  private final Clock clock;
 
   public WorkflowDispatchService(Dispatch dispatch, MeterRegistry registry) {
     this.dispatch = dispatch;
     this.spans = new ExecutionSpans(registry);
+    this.clock = dispatch.clock();
   }
 
   @Override
@@ -81,7 +84,7 @@ public final class WorkflowDispatchService
                 WorkAvailableEvent.newBuilder()
                     .setTenantId(request.getTenantId())
                     .setQueue(request.getQueue())
-                    .setTimestampMs(System.currentTimeMillis())
+                    .setTimestampMs(clock.millis())
                     .build());
   }
 

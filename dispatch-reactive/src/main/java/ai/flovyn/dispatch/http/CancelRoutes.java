@@ -4,7 +4,7 @@ import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.query.WorkflowFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -43,19 +43,21 @@ final class CancelRoutes {
   private static final Set<String> BULK_FIELDS = bulkFields();
 
   private final Dispatch dispatch;
+  private final Clock clock;
 
-  private CancelRoutes(Dispatch dispatch) {
+  private CancelRoutes(Dispatch dispatch, Clock clock) {
     this.dispatch = dispatch;
+    this.clock = clock;
   }
 
   /** {@code POST …/workflow-executions/{id}/cancel}. */
   static Route.Handler cancelWorkflow(ApiContext context) {
-    return new CancelRoutes(context.dispatch())::cancel;
+    return new CancelRoutes(context.dispatch(), context.clock())::cancel;
   }
 
   /** {@code POST …/workflow-executions/bulk-cancel}. */
   static Route.Handler bulkCancelWorkflows(ApiContext context) {
-    return new CancelRoutes(context.dispatch())::bulkCancel;
+    return new CancelRoutes(context.dispatch(), context.clock())::bulkCancel;
   }
 
   private Mono<ApiResponse> cancel(ApiRequest request) {
@@ -78,7 +80,7 @@ final class CancelRoutes {
   private Mono<ApiResponse> bulkCancel(ApiRequest request) {
     ObjectNode body = request.json();
     onlyKnownFields(body);
-    WorkflowFilter filter = ListParams.workflowFilter(source(body), Instant.now());
+    WorkflowFilter filter = ListParams.workflowFilter(source(body), clock.instant());
     String reason = reason(body);
     boolean dryRun = bool(body, "dryRun", false);
     Integer expected = count(body, "expectedCount");

@@ -10,6 +10,7 @@ import ai.flovyn.dispatch.query.WorkflowSummary;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,13 +24,15 @@ final class ListRoutes {
   static final Duration ONLINE = Duration.ofSeconds(60);
 
   private final Dispatch dispatch;
+  private final Clock clock;
 
-  private ListRoutes(Dispatch dispatch) {
+  private ListRoutes(Dispatch dispatch, Clock clock) {
     this.dispatch = dispatch;
+    this.clock = clock;
   }
 
   static List<Route> routes(ApiContext context) {
-    ListRoutes lists = new ListRoutes(context.dispatch());
+    ListRoutes lists = new ListRoutes(context.dispatch(), context.clock());
     return List.of(
         Route.get(ApiRoutes.ORG + "/workflow-executions", "listWorkflows", lists::listWorkflows),
         Route.get(
@@ -41,7 +44,7 @@ final class ListRoutes {
   }
 
   private Mono<ApiResponse> listWorkflows(ApiRequest request) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     return dispatch
         .listWorkflows(
             request.scope(),
@@ -54,12 +57,12 @@ final class ListRoutes {
     return dispatch
         .countWorkflows(
             request.scope(),
-            ListParams.workflowFilter(ListParams.Source.of(request), Instant.now()))
+            ListParams.workflowFilter(ListParams.Source.of(request), clock.instant()))
         .flatMap(counts -> ApiResponse.ok(countsBody(counts)));
   }
 
   private Mono<ApiResponse> listTasks(ApiRequest request) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     return dispatch
         .listTasks(
             request.scope(),
@@ -72,12 +75,12 @@ final class ListRoutes {
     return dispatch
         .countTasks(
             request.scope(),
-            ListParams.taskFilter(ListParams.Source.of(request), Instant.now(), request))
+            ListParams.taskFilter(ListParams.Source.of(request), clock.instant(), request))
         .flatMap(counts -> ApiResponse.ok(countsBody(counts)));
   }
 
   private Mono<ApiResponse> listQueues(ApiRequest request) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     return dispatch
         .queueStats(request.scope())
         .flatMap(
@@ -91,7 +94,7 @@ final class ListRoutes {
   }
 
   private Mono<ApiResponse> listWorkers(ApiRequest request) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     return dispatch
         .listWorkers(request.scope(), request.tenantId())
         .map(worker -> worker(worker, now))

@@ -3,20 +3,18 @@ package ai.flovyn.dispatch.pipeline;
 import ai.flovyn.dispatch.domain.Caller;
 import ai.flovyn.dispatch.store.TokenChanges;
 import ai.flovyn.dispatch.store.TokenStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.r2dbc.spi.ConnectionFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * This instance's in-memory copy of the token table and the tenants' organization slugs, so that
@@ -24,11 +22,11 @@ import reactor.core.scheduler.Schedulers;
  * reloaded whole on every token change announced by any instance (LISTEN/NOTIFY) and every reload
  * interval as a backstop against lost notifications, so a revoked token is dead everywhere within
  * one interval, and a new token works everywhere within the same bound. A copy that could not be
- * reloaded for three intervals rejects every token rather than keep a revoked one alive.
+ * reloaded for three intervals rejects every token rather than keep a revoked one alive. Reloads
+ * are a maintenance chore ({@link TokenReloadChore}): a notification wakes its service, which
+ * otherwise sleeps one interval after each reload, and after a failed one.
  */
 public final class ActiveTokens implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ActiveTokens.class);
-
   /** The one description of every refusal: it does not say what was wrong. */
   public static final String DENIED_MESSAGE = "missing or invalid bearer token";
 
@@ -83,14 +81,24 @@ public final class ActiveTokens implements AutoCloseable {
 
   private final TokenStore store;
   private final long staleAfterNanos;
+  private final Clock clock;
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
-  // the reload timer gets a thread of its own, never a Netty event loop
-  private final Scheduler timer = Schedulers.newSingle("dispatch-token-reload", true);
-  private volatile Disposable reloads;
+  private final MaintenanceService reloads;
+  private volatile Disposable changes;
 
-  private ActiveTokens(TokenStore store, Duration reloadInterval) {
+  private ActiveTokens(TokenStore store, Duration reloadInterval, Clock clock) {
     this.store = store;
     this.staleAfterNanos = reloadInterval.multipliedBy(STALE_AFTER_INTERVALS).toNanos();
+    this.clock = clock;
+    // its runs are counted in a registry of its own: the snapshot reports no metrics
+    this.reloads =
+        new MaintenanceService(
+            new TokenReloadChore(this),
+            Integer.MAX_VALUE,
+            reloadInterval,
+            reloadInterval,
+            clock,
+            new DispatchMetrics(new SimpleMeterRegistry()));
   }
 
   /**
@@ -111,12 +119,11 @@ public final class ActiveTokens implements AutoCloseable {
     if (reloadInterval.isZero() || reloadInterval.isNegative()) {
       return Mono.error(new IllegalArgumentException("reload interval must be positive"));
     }
-    ActiveTokens tokens = new ActiveTokens(new TokenStore(connections), reloadInterval);
+    ActiveTokens tokens =
+        new ActiveTokens(new TokenStore(connections), reloadInterval, Clock.systemUTC());
     return tokens
-        .load()
-        .doOnSuccess(ignored -> tokens.keepCurrent(listenConnections, reloadInterval))
-        // nobody gets the instance to close: release its timer thread here
-        .doOnError(error -> tokens.close())
+        .reload()
+        .doOnSuccess(ignored -> tokens.keepCurrent(listenConnections))
         .thenReturn(tokens);
   }
 
@@ -210,15 +217,24 @@ public final class ActiveTokens implements AutoCloseable {
     return Optional.ofNullable(snapshot.get().slugByTenant().get(tenantId));
   }
 
-  // tokens and slugs in one snapshot: a slug change notifies the same channel
-  private Mono<Void> load() {
+  /**
+   * Loads the token table and the slugs into a new snapshot; emits how many tokens it holds. Its
+   * age is measured by {@code System.nanoTime()}: the staleness bound is elapsed time, which a wall
+   * clock (moved by NTP or a test) would not measure.
+   */
+  Mono<Integer> reload() {
     long started = System.nanoTime();
     return Mono.zip(
             store.snapshot().collectMap(TokenStore.StoredToken::lookupId),
             store.slugs().collectList())
         .map(rows -> snapshotOf(rows.getT1(), rows.getT2(), started))
         .doOnNext(this::install)
-        .then();
+        .map(loaded -> loaded.byLookupId().size());
+  }
+
+  /** The outcome of every reload from now on: what tests await instead of sleeping. */
+  Flux<MaintenanceService.Run> reloads() {
+    return reloads.runs();
   }
 
   private static Snapshot snapshotOf(
@@ -243,28 +259,20 @@ public final class ActiveTokens implements AutoCloseable {
                 : current);
   }
 
-  private void keepCurrent(ConnectionFactory listenConnections, Duration interval) {
-    reloads =
-        Flux.merge(
-                Flux.interval(interval, interval, timer).map(tick -> "").onBackpressureDrop(),
-                TokenChanges.listen(listenConnections))
-            // one reload at a time, and one more after it when changes came in meanwhile
-            .onBackpressureLatest()
-            .concatMap(change -> load().onErrorResume(this::reloadFailed), 1)
-            .subscribe();
-  }
-
-  private Mono<Void> reloadFailed(Throwable error) {
-    log.warn("could not reload the access tokens: {}", error.toString());
-    return Mono.empty();
+  // the first load is done: the service starts with a sleep; every change announced (and every
+  // start of the LISTEN connection, which may have missed some) wakes it
+  private void keepCurrent(ConnectionFactory listenConnections) {
+    reloads.startAfterSleep();
+    changes =
+        TokenChanges.listen(listenConnections).subscribe(change -> reloads.dueAt(clock.instant()));
   }
 
   @Override
   public void close() {
-    Disposable running = reloads;
-    if (running != null) {
-      running.dispose();
+    Disposable listening = changes;
+    if (listening != null) {
+      listening.dispose();
     }
-    timer.dispose();
+    reloads.close();
   }
 }

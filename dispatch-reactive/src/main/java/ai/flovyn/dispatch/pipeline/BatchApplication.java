@@ -532,7 +532,7 @@ final class BatchApplication {
                 child ->
                     new AppendEvent(
                         child.getKey(),
-                        "WORKFLOW_CANCELLED",
+                        EventType.WORKFLOW_CANCELLED.name(),
                         EventData.object().put("reason", child.getValue()).json(),
                         Identities.workflowCancelled()))
             .toList();

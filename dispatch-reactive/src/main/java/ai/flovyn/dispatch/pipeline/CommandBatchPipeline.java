@@ -24,7 +24,7 @@ final class CommandBatchPipeline {
   private final DispatchMetrics metrics;
   private final DispatchOptions options;
   private final Sweeper sweeper;
-  private final GroupCommit groups;
+  private final CommandBatchGroups groups;
 
   CommandBatchPipeline(
       Transactor transactor, DispatchMetrics metrics, DispatchOptions options, Sweeper sweeper) {
@@ -33,7 +33,7 @@ final class CommandBatchPipeline {
     this.options = options;
     this.sweeper = sweeper;
     this.groups =
-        new GroupCommit(
+        new CommandBatchGroups(
             transactor,
             this::applyGroup,
             options.groupCommitters(),

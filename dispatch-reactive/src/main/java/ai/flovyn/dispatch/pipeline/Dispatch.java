@@ -115,6 +115,7 @@ public final class Dispatch implements AutoCloseable {
   // worker lifecycle, task state, task logs, live task data and lease renewal
   // (docs/sdk-compatibility.md)
   private final LeaseRenewal leases;
+  private final MaintenanceService leaseRenewal;
   private final Workers workers;
   private final TaskStates taskStates;
   private final TaskLogs taskLogs;
@@ -124,10 +125,12 @@ public final class Dispatch implements AutoCloseable {
   // calls in progress, and the refusal of new ones once closing began
   private final Lifecycle lifecycle = new Lifecycle();
   private final Duration closeTimeout;
+  private final java.time.Clock clock;
 
   private Dispatch(Builder builder) {
     DispatchOptions options = builder.options;
     this.closeTimeout = builder.closeTimeout;
+    this.clock = builder.clock;
     this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
     DispatchMetrics metrics = new DispatchMetrics(builder.registry);
     AgentMetrics agentMetrics = new AgentMetrics(builder.registry);
@@ -154,13 +157,22 @@ public final class Dispatch implements AutoCloseable {
     this.batches = new CommandBatchPipeline(transactor, metrics, options, sweeper);
     this.starts = new StartWorkflowPipeline(transactor, options.maxHistoryBytes());
     this.submits = new SubmitTaskPipeline(transactor, metrics);
-    this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper);
+    this.tasks = new TaskLifecycle(transactor, options, metrics, sweeper, builder.clock);
     this.polls = new Polls(transactor, signals, closing.asMono(), options, metrics, sweeper);
     this.options = options;
     this.promises = new Promises(transactor, options.maxHistoryBytes());
     this.signalsOfWorkflows = new Signals(transactor, starts, options.maxHistoryBytes());
     this.queries = new Queries(transactor);
     this.leases = new LeaseRenewal(transactor, options.taskLease(), builder.registry);
+    // every flush interval, and after a failed flush the next interval
+    this.leaseRenewal =
+        new MaintenanceService(
+            new LeaseRenewalChore(leases),
+            Integer.MAX_VALUE,
+            leases.flushInterval(),
+            leases.flushInterval(),
+            builder.clock,
+            metrics);
     this.workers = new Workers(transactor, leases, builder.registry);
     this.taskStates = new TaskStates(transactor);
     this.taskLogs = new TaskLogs(transactor, options.taskLogLines(), leases, builder.registry);
@@ -173,7 +185,7 @@ public final class Dispatch implements AutoCloseable {
             new AgentDataHub(builder.registry),
             sweeper::dueIn);
     if (options.background()) {
-      leases.start();
+      leaseRenewal.start();
     }
   }
 
@@ -1304,6 +1316,16 @@ public final class Dispatch implements AutoCloseable {
   }
 
   /**
+   * The clock this instance reads "now" from ({@link Builder#clock}), for the services over it: a
+   * test that moves it moves theirs too.
+   *
+   * @return the builder's clock (by default the system's, in UTC)
+   */
+  public java.time.Clock clock() {
+    return clock;
+  }
+
+  /**
    * Runs one batch of every maintenance chore now, by the configured clock (timers, task leases,
    * workflow leases, promise timeouts, announcements, retention); emits the items each handled. The
    * background services do this on their own; tests move the clock and call it.
@@ -1469,7 +1491,7 @@ public final class Dispatch implements AutoCloseable {
 
   private void stopBackground() {
     sweeper.close();
-    leases.close();
+    leaseRenewal.close();
     if (listener != null) {
       listener.close();
     }
@@ -1644,7 +1666,8 @@ public final class Dispatch implements AutoCloseable {
     }
 
     /**
-     * The clock the maintenance services read "now" from (default: the system's).
+     * The clock this instance reads "now" from (default: the system's): the maintenance services,
+     * the pipeline, and the gRPC and HTTP services over this instance ({@link Dispatch#clock()}).
      *
      * @param value the clock timers, leases, promise timeouts and retention are judged by
      * @return this builder

@@ -17,6 +17,10 @@ final class Identities {
     return "TIMER_STARTED:" + timerId;
   }
 
+  static String timerFired(String timerId) {
+    return "TIMER_FIRED:" + timerId;
+  }
+
   static String timerCancelled(String timerId) {
     return "TIMER_CANCELLED:" + timerId;
   }
@@ -31,6 +35,11 @@ final class Identities {
 
   static String childInitiated(UUID childId) {
     return "CHILD_WORKFLOW_INITIATED:" + childId;
+  }
+
+  /** A task's outcome (TASK_COMPLETED or TASK_FAILED): one per task, whatever its attempts. */
+  static String taskFinished(UUID taskId) {
+    return "TASK_FINISHED:" + taskId;
   }
 
   static String childFinished(UUID childId) {

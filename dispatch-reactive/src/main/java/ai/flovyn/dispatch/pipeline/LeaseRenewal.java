@@ -10,10 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -23,11 +19,12 @@ import reactor.core.publisher.Mono;
  * streams. Signs of life are only remembered in memory; every flush renews all the tasks they
  * concern with one statement, so a dead worker's task fails one lease after the last flush that saw
  * it. The same statement marks the registrations whose id polled as seen, so that ListWorkers shows
- * FFI and NAPI workers (which poll under their registration id and never heartbeat) as alive.
+ * FFI and NAPI workers (which poll under their registration id and never heartbeat) as alive. The
+ * flushes are a maintenance chore ({@link LeaseRenewalChore}).
  */
-final class LeaseRenewal implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LeaseRenewal.class);
+final class LeaseRenewal {
   private static final Duration MAX_FLUSH_INTERVAL = Duration.ofSeconds(5);
+
   // a bound on memory between two flushes; beyond it signs of life are ignored until the flush
   private static final int MAX_REMEMBERED = 100_000;
 
@@ -35,7 +32,6 @@ final class LeaseRenewal implements AutoCloseable {
   private final Duration lease;
   private final Counter renewed;
   private final AtomicReference<Seen> seen = new AtomicReference<>(new Seen());
-  private Disposable loop;
 
   LeaseRenewal(Transactor transactor, Duration lease, MeterRegistry registry) {
     this.transactor = transactor;
@@ -50,15 +46,6 @@ final class LeaseRenewal implements AutoCloseable {
   Duration flushInterval() {
     Duration third = lease.dividedBy(3);
     return third.compareTo(MAX_FLUSH_INTERVAL) > 0 ? MAX_FLUSH_INTERVAL : third;
-  }
-
-  /** Starts flushing in the background. */
-  void start() {
-    loop =
-        Flux.interval(flushInterval())
-            .onBackpressureDrop()
-            .concatMap(tick -> flush(), 1)
-            .subscribe(count -> {}, error -> log.error("the lease renewal loop stopped", error));
   }
 
   /**
@@ -95,7 +82,10 @@ final class LeaseRenewal implements AutoCloseable {
     return tenant == null ? "" : tenant;
   }
 
-  /** Renews the leases of what was seen since the last flush; emits how many it renewed. */
+  /**
+   * Renews the leases of what was seen since the last flush; emits how many it renewed. What a
+   * failed flush had seen is forgotten: the next sign of life counts.
+   */
   Mono<Long> flush() {
     // a sign recorded into the old set while it is swapped out may be missed; the next one counts
     Seen flushed = seen.getAndSet(new Seen());
@@ -116,15 +106,7 @@ final class LeaseRenewal implements AutoCloseable {
                         workers.stream().map(Key::tenant).toArray(String[]::new),
                         tasks.stream().map(Key::tenant).toArray(String[]::new),
                         registrationTenants(workers)))
-        .doOnNext(renewed::increment)
-        .onErrorResume(
-            error -> {
-              log.warn(
-                  "renewing task leases failed, next try in {}: {}",
-                  flushInterval(),
-                  error.toString());
-              return Mono.just(0L);
-            });
+        .doOnNext(renewed::increment);
   }
 
   /** The worker ids that may be registration ids (canonical UUIDs). */
@@ -151,13 +133,6 @@ final class LeaseRenewal implements AutoCloseable {
       return Stream.of(UUID.fromString(value));
     } catch (IllegalArgumentException e) {
       return Stream.empty();
-    }
-  }
-
-  @Override
-  public void close() {
-    if (loop != null) {
-      loop.dispose();
     }
   }
 

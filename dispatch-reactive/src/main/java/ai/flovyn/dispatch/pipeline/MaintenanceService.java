@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -14,8 +15,9 @@ import reactor.core.publisher.Sinks;
  * Runs one {@link Chore} in a loop of its own: a batch of at most {@code limit} items, again at
  * once while batches come back full, else asleep until the next item is due (at most {@code
  * maxSleep}) or until {@link #dueAt} names an earlier instant. A failed run is logged and counted
- * and the loop goes on after a pause, so one chore's trouble never stalls another. Time is read
- * from the injected clock, so tests move it and call {@link #runOnce()} instead of waiting.
+ * and the loop goes on after a pause ({@code afterError}), so one chore's trouble never stalls
+ * another. Time is read from the injected clock, so tests move it and call {@link #runOnce()}
+ * instead of waiting; a test of the loop itself awaits {@link #runs()} instead of sleeping.
  */
 final class MaintenanceService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MaintenanceService.class);
@@ -27,19 +29,45 @@ final class MaintenanceService implements AutoCloseable {
   private final Chore chore;
   private final int limit;
   private final Duration maxSleep;
+  private final Duration afterError;
   private final Clock clock;
   private final DispatchMetrics metrics;
   private final Sinks.Many<Instant> sooner = Sinks.many().multicast().directBestEffort();
   private final AtomicReference<Instant> nextWake = new AtomicReference<>(Instant.MAX);
   // an instant asked for while no sleep listened (during a run): the next sleep honours it
   private final AtomicReference<Instant> asked = new AtomicReference<>(Instant.MAX);
-  private Disposable loop;
+  // the test signal: every run's outcome, to whoever listens (nobody, outside tests)
+  private final Sinks.Many<Run> runs = Sinks.many().multicast().directBestEffort();
+  private volatile boolean started;
+  private volatile Disposable loop;
 
+  /** What one run came to: the items it handled, or its error. */
+  record Run(String chore, int items, Throwable error) {}
+
+  /** A service that pauses a second after a failed run (at most {@code maxSleep}). */
   MaintenanceService(
       Chore chore, int limit, Duration maxSleep, Clock clock, DispatchMetrics metrics) {
+    this(
+        chore,
+        limit,
+        maxSleep,
+        AFTER_ERROR.compareTo(maxSleep) < 0 ? AFTER_ERROR : maxSleep,
+        clock,
+        metrics);
+  }
+
+  /** A service that pauses {@code afterError} (at most {@code maxSleep}) after a failed run. */
+  MaintenanceService(
+      Chore chore,
+      int limit,
+      Duration maxSleep,
+      Duration afterError,
+      Clock clock,
+      DispatchMetrics metrics) {
     this.chore = chore;
     this.limit = limit;
     this.maxSleep = maxSleep;
+    this.afterError = afterError;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -48,12 +76,33 @@ final class MaintenanceService implements AutoCloseable {
     return chore.name();
   }
 
+  /** Starts the loop with a run. */
   void start() {
+    startWith(Mono.empty());
+  }
+
+  /** Starts the loop with a sleep, for a chore whose owner made its first run itself. */
+  void startAfterSleep() {
+    startWith(Mono.defer(() -> sleep(maxSleep)));
+  }
+
+  private void startWith(Mono<Void> first) {
+    // asks count from here on, before the loop is assigned
+    started = true;
     loop =
-        Mono.defer(this::runThenSleep)
-            .repeat()
+        first
+            .thenMany(Mono.defer(this::runThenSleep).repeat())
             .subscribe(
                 null, error -> log.error("maintenance service {} stopped", chore.name(), error));
+  }
+
+  /**
+   * The outcome of every run from now on, loop or {@link #runOnce()}: what tests await instead of
+   * sleeping. Hot and best effort: subscribe before the run it should see; a slow subscriber misses
+   * runs rather than slowing the loop.
+   */
+  Flux<Run> runs() {
+    return runs.asFlux();
   }
 
   /**
@@ -61,7 +110,7 @@ final class MaintenanceService implements AutoCloseable {
    * into the sink would fail (FAIL_NON_SERIALIZED) and the ask would be lost for this sleep.
    */
   synchronized void dueAt(Instant at) {
-    if (loop != null && at.isBefore(nextWake.get())) {
+    if (started && at.isBefore(nextWake.get())) {
       asked.accumulateAndGet(at, (a, b) -> a.isBefore(b) ? a : b);
       sooner.tryEmitNext(at);
     }
@@ -71,7 +120,7 @@ final class MaintenanceService implements AutoCloseable {
   Mono<Integer> runOnce() {
     return Mono.defer(() -> chore.run(clock.instant(), limit))
         .doOnNext(this::recordRun)
-        .doOnError(error -> metrics.maintenanceRun(chore.name(), "error"));
+        .doOnError(this::recordError);
   }
 
   private void recordRun(int items) {
@@ -79,6 +128,17 @@ final class MaintenanceService implements AutoCloseable {
     if (items > 0) {
       metrics.maintenanceItems(chore.name(), items);
     }
+    signal(new Run(chore.name(), items, null));
+  }
+
+  private void recordError(Throwable error) {
+    metrics.maintenanceRun(chore.name(), "error");
+    signal(new Run(chore.name(), 0, error));
+  }
+
+  // synchronized: runOnce may run beside the loop, and concurrent emissions would fail
+  private synchronized void signal(Run run) {
+    runs.tryEmitNext(run);
   }
 
   private Mono<Void> runThenSleep() {
@@ -86,13 +146,12 @@ final class MaintenanceService implements AutoCloseable {
         .flatMap(items -> items >= limit ? Mono.just(Duration.ZERO) : untilNextDue())
         .onErrorResume(
             error -> {
-              Duration pause = AFTER_ERROR.compareTo(maxSleep) < 0 ? AFTER_ERROR : maxSleep;
               log.warn(
                   "maintenance service {} failed, retrying in {}: {}",
                   chore.name(),
-                  pause,
+                  afterError,
                   error.toString());
-              return Mono.just(pause);
+              return Mono.just(afterError);
             })
         .flatMap(this::sleep);
   }
@@ -120,19 +179,21 @@ final class MaintenanceService implements AutoCloseable {
     nextWake.set(wakeAt);
     // the earliest instant asked for so far wins: a later ask for a sooner instant replaces the
     // pending delay, one for a later instant leaves it
-    Mono<Long> earlier =
+    Mono<Instant> earlier =
         sooner
             .asFlux()
             .filter(at -> at.isBefore(wakeAt))
             .scan((first, second) -> first.isBefore(second) ? first : second)
             .distinctUntilChanged()
-            .switchMap(at -> Mono.delay(until(at)))
-            .next();
+            .switchMap(at -> Mono.delay(until(at)).thenReturn(at))
+            .next()
+            // the run that follows serves the ask that woke it (a token change is reloaded once)
+            .doOnNext(at -> asked.compareAndSet(at, Instant.MAX));
     // once awake, the run and the next due query see what any ask announced
-    return Mono.firstWithSignal(Mono.delay(capped), earlier)
+    return Mono.firstWithSignal(Mono.delay(capped).thenReturn(wakeAt), earlier)
         .doFinally(
-            // an ask that came during the sleep stays in `asked` for the next sleep: at worst
-            // one extra run, never a lost wake-up
+            // any other ask that came during the sleep stays in `asked` for the next sleep: at
+            // worst one extra run, never a lost wake-up
             signal -> nextWake.set(Instant.MAX))
         .then();
   }
@@ -147,8 +208,10 @@ final class MaintenanceService implements AutoCloseable {
 
   @Override
   public void close() {
-    if (loop != null) {
-      loop.dispose();
+    started = false;
+    Disposable running = loop;
+    if (running != null) {
+      running.dispose();
     }
   }
 }

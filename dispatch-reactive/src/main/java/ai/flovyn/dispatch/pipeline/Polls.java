@@ -180,8 +180,7 @@ final class Polls {
             })
         .then(Mono.defer(() -> await.apply(cap(timeout))))
         .doOnNext(claimed -> metrics.handedOut(key.kind()))
-        .doOnNext(
-            claimed -> sweeper.dueIn(Duration.between(Instant.now(), leaseEnd.apply(claimed))))
+        .doOnNext(claimed -> sweeper.dueAt(leaseEnd.apply(claimed)))
         .as(claimed -> metrics.timePoll(claimed, key.kind().name().toLowerCase(Locale.ROOT)));
   }
 

@@ -47,27 +47,26 @@ final class Sweeper implements AutoCloseable {
     this.clock = clock;
     Duration sleep = options.sweepInterval();
     this.announcements =
-        new MaintenanceService(Chores.announcements(transactor), LIMIT, sleep, clock, metrics);
+        new MaintenanceService(new AnnouncementChore(transactor), LIMIT, sleep, clock, metrics);
     this.releases = new Releases(transactor, options, metrics, announcements::dueAt);
     List<MaintenanceService> timed =
         new ArrayList<>(
             List.of(
-                new MaintenanceService(Chores.timers(transactor), LIMIT, sleep, clock, metrics),
+                new MaintenanceService(new TimerChore(transactor), LIMIT, sleep, clock, metrics),
                 new MaintenanceService(
-                    Chores.taskLeases(transactor, options, metrics, announcements::dueAt),
+                    new TaskLeaseChore(transactor, options, metrics, announcements::dueAt),
                     LIMIT,
                     sleep,
                     clock,
                     metrics),
                 new MaintenanceService(
-                    Chores.workflowLeases(transactor, releases), LIMIT, sleep, clock, metrics),
+                    new WorkflowLeaseChore(transactor, releases), LIMIT, sleep, clock, metrics),
                 new MaintenanceService(
-                    Chores.promiseTimeouts(transactor), LIMIT, sleep, clock, metrics),
+                    new PromiseTimeoutChore(transactor), LIMIT, sleep, clock, metrics),
                 announcements));
     if (agents != null) {
-      timed.add(
-          new MaintenanceService(Chores.agentTaskDeadlines(agents), LIMIT, sleep, clock, metrics));
-      timed.add(new MaintenanceService(Chores.agentLeases(agents), LIMIT, sleep, clock, metrics));
+      timed.add(new MaintenanceService(AgentChore.deadlines(agents), LIMIT, sleep, clock, metrics));
+      timed.add(new MaintenanceService(AgentChore.leases(agents), LIMIT, sleep, clock, metrics));
     }
     this.timed = List.copyOf(timed);
     this.retention =
@@ -89,7 +88,11 @@ final class Sweeper implements AutoCloseable {
     if (delay == null) {
       return;
     }
-    Instant at = clock.instant().plus(delay);
+    dueAt(clock.instant().plus(delay));
+  }
+
+  /** Tells the services that something is due at {@code at}. */
+  void dueAt(Instant at) {
     timed.forEach(service -> service.dueAt(at));
   }
 

@@ -11,7 +11,7 @@ import ai.flovyn.dispatch.store.TaskState;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.WorkSignal;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -32,12 +32,16 @@ final class TaskLifecycle {
   private final TaskOutcomeGroups groups;
 
   TaskLifecycle(
-      Transactor transactor, DispatchOptions options, DispatchMetrics metrics, Sweeper sweeper) {
+      Transactor transactor,
+      DispatchOptions options,
+      DispatchMetrics metrics,
+      Sweeper sweeper,
+      Clock clock) {
     this.transactor = transactor;
     this.options = options;
     this.metrics = metrics;
     this.sweeper = sweeper;
-    this.groups = new TaskOutcomeGroups(transactor, options, metrics);
+    this.groups = new TaskOutcomeGroups(transactor, options, metrics, clock);
   }
 
   /**
@@ -54,11 +58,12 @@ final class TaskLifecycle {
             false,
             bytes,
             null,
-            "TASK_COMPLETED",
+            EventType.TASK_COMPLETED.name(),
             EventData.object()
                 .put("taskExecutionId", taskId.toString())
                 .payload("output", bytes)
-                .json()));
+                .json(),
+            Identities.taskFinished(taskId)));
   }
 
   /**
@@ -75,12 +80,13 @@ final class TaskLifecycle {
             true,
             null,
             text,
-            "TASK_FAILED",
+            EventType.TASK_FAILED.name(),
             EventData.object()
                 .put("taskExecutionId", taskId.toString())
                 // a server event, never refused for the history limit: kept small
                 .put("error", Texts.truncate(text, MAX_EVENT_ERROR))
-                .json()));
+                .json(),
+            Identities.taskFinished(taskId)));
   }
 
   // Concurrent outcomes share transactions (see TaskOutcomeGroups); without group commit each runs
@@ -105,30 +111,32 @@ final class TaskLifecycle {
           default -> "retried";
         });
     if (task.status() == TaskStatus.PENDING) {
-      sweeper.dueIn(Duration.between(Instant.now(), task.visibleAt()));
+      sweeper.dueAt(task.visibleAt());
     }
   }
 
   /** The longest error text a TASK_FAILED event carries; the task row keeps the whole text. */
   static final int MAX_EVENT_ERROR = 4096;
 
-  /** Appends TASK_FAILED for the tasks that failed for good and announces retried ones. */
-  static Mono<Void> afterFailure(Tx tx, List<TaskOutcome> tasks, String error) {
+  /**
+   * Appends TASK_FAILED for the tasks that failed for good and announces retried ones visible at
+   * {@code now}.
+   */
+  static Mono<Void> afterFailure(Tx tx, List<TaskOutcome> tasks, String error, Instant now) {
     List<AppendEvent> events = new ArrayList<>();
     Set<String> visibleNow = new LinkedHashSet<>();
-    Instant now = Instant.now();
     for (TaskOutcome task : tasks) {
       if (task.status() == TaskStatus.FAILED && task.workflowId() != null) {
         events.add(
             new AppendEvent(
                 task.workflowId(),
-                "TASK_FAILED",
+                EventType.TASK_FAILED.name(),
                 EventData.object()
                     .put("taskExecutionId", task.id().toString())
                     // a server event, never refused for the history limit: kept small
                     .put("error", Texts.truncate(error, MAX_EVENT_ERROR))
                     .json(),
-                finished(task.id())));
+                Identities.taskFinished(task.id())));
       } else if (task.status() == TaskStatus.PENDING && !task.visibleAt().isAfter(now)) {
         visibleNow.add(
             new WorkSignal(WorkSignal.Kind.TASK, task.tenantId(), task.queue()).payload());
@@ -200,17 +208,13 @@ final class TaskLifecycle {
         List.of(
             new AppendEvent(
                 task.workflowId(),
-                "TASK_FAILED",
+                EventType.TASK_FAILED.name(),
                 EventData.object()
                     .put("taskExecutionId", taskId.toString())
                     .put("error", "Task cancelled")
                     .put("retryable", false)
                     .json(),
-                finished(taskId))));
-  }
-
-  static String finished(UUID taskId) {
-    return "TASK_FINISHED:" + taskId;
+                Identities.taskFinished(taskId))));
   }
 
   // another tenant's task is not found by the same statement, so it answers exactly as none does

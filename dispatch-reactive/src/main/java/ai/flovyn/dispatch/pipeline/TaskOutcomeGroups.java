@@ -13,6 +13,7 @@ import ai.flovyn.dispatch.store.TaskState;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.store.Tx;
 import ai.flovyn.dispatch.store.WorkSignal;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,11 +49,14 @@ final class TaskOutcomeGroups {
 
   private final Transactor transactor;
   private final DispatchOptions options;
+  private final Clock clock;
   private final Coalescer<TaskFinish, TaskOutcome> coalescer;
 
-  TaskOutcomeGroups(Transactor transactor, DispatchOptions options, DispatchMetrics metrics) {
+  TaskOutcomeGroups(
+      Transactor transactor, DispatchOptions options, DispatchMetrics metrics, Clock clock) {
     this.transactor = transactor;
     this.options = options;
+    this.clock = clock;
     this.coalescer =
         new Coalescer<>(
             this::run,
@@ -263,9 +267,9 @@ final class TaskOutcomeGroups {
   }
 
   // workflows woken to PENDING, and retried tasks that may be claimed at once
-  private static Set<String> announcements(List<FinishedTask> rows) {
+  private Set<String> announcements(List<FinishedTask> rows) {
     Set<String> payloads = new LinkedHashSet<>();
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     for (FinishedTask row : rows) {
       if (row.wake() != null && row.wake().status() == WorkflowStatus.PENDING) {
         payloads.add(

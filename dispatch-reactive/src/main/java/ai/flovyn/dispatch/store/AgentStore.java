@@ -1,5 +1,11 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.UUID_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import ai.flovyn.dispatch.domain.AgentCheckpoint;
 import ai.flovyn.dispatch.domain.AgentEntry;
 import ai.flovyn.dispatch.domain.AgentExecution;
@@ -109,7 +115,32 @@ public final class AgentStore {
           + " FROM agent_executions a WHERE a.id = $1"
           + Sql.tenantIs("a.tenant_id", 2);
 
-  private static final String CLAIM = "SELECT * FROM dispatch_claim_agents($1, $2, $3, $4, $5, $6)";
+  // One call serves several waiting workers (p_workers, one per slot) of the kinds in p_kinds.
+  private static final SqlFunction CLAIM =
+      SqlFunction.of(
+          "dispatch_claim_agents",
+          param("p_tenant", TEXT),
+          param("p_queue", TEXT),
+          param("p_kinds", TEXT_ARRAY),
+          param("p_pool", TEXT),
+          param("p_workers", TEXT_ARRAY),
+          param("p_lease_ms", BIGINT));
+
+  // Locks the agents, then re-evaluates the WAITING ones in a new snapshot.
+  private static final SqlFunction WAKE =
+      SqlFunction.of(
+          "dispatch_wake_agents",
+          param("p_agents", UUID_ARRAY),
+          param("p_sender", SqlFunction.Type.UUID));
+
+  // Whether a wait condition holds, in the calling statement's snapshot.
+  private static final SqlFunction WAIT_MET =
+      SqlFunction.of(
+          "dispatch_agent_wait_met",
+          param("p_agent", SqlFunction.Type.UUID),
+          param("p_wait_kind", TEXT),
+          param("p_awaited", TEXT),
+          param("p_ids", UUID_ARRAY));
 
   private static final String RELEASE =
       "UPDATE agent_executions SET status = 'PENDING', worker_id = NULL, lease_expires_at = NULL,"
@@ -191,14 +222,13 @@ public final class AgentStore {
           + " WHERE parent_execution_id = $1 AND id = ANY($2::uuid[])";
 
   // Run after the agent is locked: the condition reads what committed before the lock.
+  private static final String MET = WAIT_MET.call("a.id", "$2::text", "$3::text", "$4::uuid[]");
   private static final String SUSPEND =
       "UPDATE agent_executions a SET"
-          + " status = CASE WHEN dispatch_agent_wait_met(a.id, $2, $3, $4) THEN 'PENDING'"
-          + " ELSE 'WAITING' END,"
-          + " wait_kind = CASE WHEN dispatch_agent_wait_met(a.id, $2, $3, $4) THEN NULL ELSE $2 END,"
-          + " wait_signal = CASE WHEN dispatch_agent_wait_met(a.id, $2, $3, $4) THEN NULL"
-          + " ELSE $3 END,"
-          + " wait_ids = CASE WHEN dispatch_agent_wait_met(a.id, $2, $3, $4) THEN NULL ELSE $4 END,"
+          + (" status = CASE WHEN " + MET + " THEN 'PENDING' ELSE 'WAITING' END,")
+          + (" wait_kind = CASE WHEN " + MET + " THEN NULL ELSE $2 END,")
+          + (" wait_signal = CASE WHEN " + MET + " THEN NULL ELSE $3 END,")
+          + (" wait_ids = CASE WHEN " + MET + " THEN NULL ELSE $4::uuid[] END,")
           + " wait_reason = $5, worker_id = NULL, lease_expires_at = NULL, order_key = now(),"
           + " updated_at = now()"
           + " WHERE a.id = $1 RETURNING a.status";
@@ -240,11 +270,12 @@ public final class AgentStore {
           + " LEFT JOIN agent_executions c ON c.id = u.id AND c.parent_execution_id = $1"
           + " ORDER BY u.ord";
 
-  private static final String WAKE = "SELECT * FROM dispatch_wake_agents($1::uuid[], $2::uuid)";
-
   private static final String WAKE_FOR_TASKS =
-      "SELECT * FROM dispatch_wake_agents(ARRAY(SELECT DISTINCT agent_execution_id"
-          + " FROM task_executions WHERE id = ANY($1::uuid[]) AND agent_execution_id IS NOT NULL), NULL)";
+      "SELECT * FROM "
+          + WAKE.call(
+              "ARRAY(SELECT DISTINCT agent_execution_id FROM task_executions"
+                  + " WHERE id = ANY($1::uuid[]) AND agent_execution_id IS NOT NULL)",
+              "NULL::uuid");
 
   private static final String TIME_OUT_TASKS =
       "WITH doomed AS (SELECT id, status, worker_id, started_at, execution_count"
@@ -370,14 +401,9 @@ public final class AgentStore {
       String tenant, String queue, String[] kinds, String pool, String[] workers, long leaseMs) {
     return Sql.query(
         connection,
-        CLAIM,
+        CLAIM.select(),
         row -> new AgentClaim(row.get("slot", Integer.class) - 1, toClaimed(row)),
-        tenant,
-        queue,
-        kinds,
-        Sql.text(pool),
-        workers,
-        leaseMs);
+        CLAIM.bind(tenant, queue, kinds, Sql.text(pool), workers, leaseMs));
   }
 
   /** Hands claims whose poll has gone back to PENDING. */
@@ -669,7 +695,10 @@ public final class AgentStore {
       return Flux.empty();
     }
     return Sql.query(
-        connection, WAKE, AgentStore::toReady, agents.toArray(UUID[]::new), Sql.uuid(sender));
+        connection,
+        WAKE.select(),
+        AgentStore::toReady,
+        WAKE.bind(agents.toArray(UUID[]::new), Sql.uuid(sender)));
   }
 
   /**

@@ -1,5 +1,10 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import io.r2dbc.spi.Connection;
@@ -23,13 +28,20 @@ public final class ClaimStore {
    */
   static final long MAX_LEASE_MS = 30L * 24 * 3600 * 1000;
 
-  // The statement is the function dispatch_claim_tasks (migration 020): a short text for the
-  // driver to tokenise on every call, and a plan PL/pgSQL keeps between calls. One call serves
-  // several waiting workers ($4, one per slot): the n-th ready task goes to the n-th worker; tasks
-  // with a timeout_ms get it as a hard lease, others the renewable default ($5), at most $6 ms.
-  // The old values come back so that a claim whose worker has gone can be undone.
-  private static final String CLAIM_TASKS =
-      "SELECT * FROM dispatch_claim_tasks($1, $2, $3, $4, $5, $6)";
+  // The statement is the function dispatch_claim_tasks: a short text for the driver to tokenise on
+  // every call, and a plan PL/pgSQL keeps between calls. One call serves several waiting workers
+  // (one per slot): the n-th ready task goes to the n-th worker; tasks with a timeout_ms get it as
+  // a hard lease, others the renewable default, at most p_max_lease_ms. The old values come back
+  // so that a claim whose worker has gone can be undone.
+  private static final SqlFunction CLAIM_TASKS =
+      SqlFunction.of(
+          "dispatch_claim_tasks",
+          param("p_tenant", TEXT),
+          param("p_queue", TEXT),
+          param("p_pool", TEXT),
+          param("p_workers", TEXT_ARRAY),
+          param("p_lease_ms", BIGINT),
+          param("p_max_lease_ms", BIGINT));
 
   // Only a claim still held as made (same worker, same attempt) is undone; the attempt it counted
   // is given back, since the worker never saw the task.
@@ -44,10 +56,17 @@ public final class ClaimStore {
           + " WHERE t.id = u.id AND t.status = 'RUNNING' AND t.worker_id = u.worker"
           + " AND t.execution_count = u.attempt";
 
-  // The function dispatch_claim_workflows (migration 020), for the same reason as the task claim:
-  // one call serves several waiting workers ($5, one per slot) of the kinds in $3 (any when empty).
-  private static final String CLAIM_WORKFLOWS =
-      "SELECT * FROM dispatch_claim_workflows($1, $2, $3, $4, $5, $6)";
+  // The function dispatch_claim_workflows, for the same reason as the task claim: one call serves
+  // several waiting workers (one per slot) of the kinds given (any when empty).
+  private static final SqlFunction CLAIM_WORKFLOWS =
+      SqlFunction.of(
+          "dispatch_claim_workflows",
+          param("p_tenant", TEXT),
+          param("p_queue", TEXT),
+          param("p_kinds", TEXT_ARRAY),
+          param("p_pool", TEXT),
+          param("p_workers", TEXT_ARRAY),
+          param("p_lease_ms", BIGINT));
 
   // Only a claim still held as made (same worker, same claim time) is undone.
   private static final String RELEASE_WORKFLOWS =
@@ -77,7 +96,7 @@ public final class ClaimStore {
    */
   public Flux<TaskClaim> claimTasks(
       String tenantId, String queue, String workerPoolId, String[] workerIds, long leaseMs) {
-    return Sql.query(
+    return Sql.call(
         connection,
         CLAIM_TASKS,
         ClaimStore::toTaskClaim,
@@ -126,7 +145,7 @@ public final class ClaimStore {
       String workerPoolId,
       String[] workerIds,
       long leaseMs) {
-    return Sql.query(
+    return Sql.call(
         connection,
         CLAIM_WORKFLOWS,
         ClaimStore::toWorkflowClaim,

@@ -1,8 +1,20 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BOOLEAN;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BOOLEAN_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.UUID_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import ai.flovyn.dispatch.domain.WorkflowEvent;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Readable;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,48 +34,41 @@ public final class EventStore {
    */
   public static final int EVENT_OVERHEAD_BYTES = 16;
 
-  // dispatch_append_events (migration 020): appends the events whose identity the log does not
-  // hold yet, numbered gaplessly after $5 in input order, in one round trip; emits how many it
-  // appended and how many bytes they add to the history.
-  private static final String APPEND_FRESH =
-      "SELECT * FROM dispatch_append_events($1, $2, $3, $4, $5, $6)";
+  // Appends to locked workflows, after their last sequence numbers, the events whose identity the
+  // log does not hold yet, numbered gaplessly in input order, in one round trip; emits per workflow
+  // how many it appended and how many bytes they add to the history (the caller records both).
+  private static final SqlFunction APPEND_EVENTS =
+      SqlFunction.of(
+          "dispatch_append_events",
+          param("p_workflows", UUID_ARRAY),
+          param("p_after_sequences", INTEGER_ARRAY),
+          param("p_rooms", BIGINT_ARRAY),
+          param("p_event_workflows", UUID_ARRAY),
+          param("p_types", TEXT_ARRAY),
+          param("p_data", TEXT_ARRAY),
+          param("p_identities", TEXT_ARRAY),
+          param("p_refusable", BOOLEAN_ARRAY),
+          param("p_all_or_nothing", BOOLEAN),
+          param("p_event_overhead_bytes", INTEGER));
+
+  // dispatch_append_events for workflows other than the caller's, each locked (in id order) and
+  // woken: WAITING ones become PENDING, RUNNING ones remember to resume. Finished workflows are
+  // skipped; those whose history would grow past the limit come back refused, nothing appended.
+  private static final SqlFunction APPEND_AND_WAKE =
+      SqlFunction.of(
+          "dispatch_append_and_wake",
+          param("p_workflows", UUID_ARRAY),
+          param("p_types", TEXT_ARRAY),
+          param("p_data", TEXT_ARRAY),
+          param("p_identities", TEXT_ARRAY),
+          param("p_refusable", BOOLEAN_ARRAY),
+          param("p_all_or_nothing", BOOLEAN),
+          param("p_max_history_bytes", BIGINT),
+          param("p_event_overhead_bytes", INTEGER));
 
   private static final String LIST =
       "SELECT sequence_number, event_type, event_data AS data FROM workflow_events"
           + " WHERE workflow_execution_id = $1 ORDER BY sequence_number";
-
-  // Appends events at their workflows' next sequence numbers (in input order), skipping those
-  // whose identity is recorded, workflows that have finished and workflows whose history would grow
-  // past $5 bytes; WAITING workflows become PENDING, RUNNING ones remember to resume. Rows are
-  // locked in id order: no deadlocks. The refused workflows come back flagged.
-  private static final String APPEND_AND_WAKE =
-      "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])"
-          + " WITH ORDINALITY AS i(wf, type, data, identity, ord)),"
-          + " fresh AS (SELECT i.*, row_number() OVER (PARTITION BY i.wf ORDER BY i.ord) AS n"
-          + " FROM input i LEFT JOIN LATERAL (SELECT 1 AS found FROM workflow_events e"
-          + " WHERE e.workflow_execution_id = i.wf AND e.identity = i.identity LIMIT 1) x"
-          + " ON true WHERE x.found IS NULL),"
-          + " counts AS (SELECT wf, count(*)::int AS k, sum(octet_length(data) + octet_length(type)"
-          + " + "
-          + EVENT_OVERHEAD_BYTES
-          + ")::bigint AS bytes FROM fresh GROUP BY wf),"
-          + " locked AS (SELECT w.id, w.history_bytes + c.bytes <= $5 AS fits"
-          + " FROM workflow_executions w JOIN counts c ON c.wf = w.id"
-          + " WHERE w.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"
-          + " ORDER BY w.id FOR UPDATE OF w),"
-          + " wf AS (UPDATE workflow_executions w SET current_sequence = w.current_sequence + c.k,"
-          + " history_bytes = w.history_bytes + c.bytes,"
-          + " status = CASE WHEN w.status = 'WAITING' THEN 'PENDING' ELSE w.status END,"
-          + " resume_pending = w.resume_pending OR w.status = 'RUNNING', updated_at = now()"
-          + " FROM counts c JOIN locked l ON l.id = c.wf WHERE w.id = c.wf AND l.fits"
-          + " RETURNING w.id, w.current_sequence, c.k, w.status, w.tenant_id, w.queue),"
-          + " ins AS (INSERT INTO workflow_events (workflow_execution_id, sequence_number,"
-          + " event_type, event_data, identity)"
-          + " SELECT f.wf, wf.current_sequence - wf.k + f.n, f.type, f.data, f.identity"
-          + " FROM fresh f JOIN wf ON wf.id = f.wf)"
-          + " SELECT id, status, tenant_id, queue, current_sequence, false AS refused FROM wf"
-          + " UNION ALL SELECT w.id, w.status, w.tenant_id, w.queue, w.current_sequence, true"
-          + " FROM workflow_executions w JOIN locked l ON l.id = w.id WHERE NOT l.fits";
 
   private final Connection connection;
 
@@ -101,15 +106,24 @@ public final class EventStore {
     if (types.length == 0) {
       return Mono.just(Appended.NONE);
     }
-    return Sql.query(
+    Boolean[] refusable = new Boolean[types.length];
+    Arrays.fill(refusable, false);
+    UUID[] workflows = new UUID[types.length];
+    Arrays.fill(workflows, workflowId);
+    return Sql.call(
             connection,
-            APPEND_FRESH,
+            APPEND_EVENTS,
             row -> new Appended(row.get("appended", Integer.class), row.get("bytes", Long.class)),
-            workflowId,
+            new UUID[] {workflowId},
+            new Integer[] {afterSequence},
+            // the caller checked the history's limit, and none of these events is refusable
+            new Long[] {Long.MAX_VALUE},
+            workflows,
             types,
             data,
             identities,
-            afterSequence,
+            refusable,
+            false,
             EVENT_OVERHEAD_BYTES)
         .next();
   }
@@ -123,22 +137,28 @@ public final class EventStore {
     if (events.isEmpty()) {
       return Flux.empty();
     }
-    return Sql.query(
+    return Sql.call(
         connection,
         APPEND_AND_WAKE,
-        row ->
-            new Wake(
-                row.get("id", UUID.class),
-                WorkflowStatus.valueOf(row.get("status", String.class)),
-                row.get("tenant_id", String.class),
-                row.get("queue", String.class),
-                row.get("current_sequence", Integer.class),
-                Boolean.TRUE.equals(row.get("refused", Boolean.class))),
+        EventStore::toWake,
         Sql.column(events, AppendEvent::workflowId, UUID[]::new),
         Sql.column(events, AppendEvent::eventType, String[]::new),
         Sql.column(events, AppendEvent::dataJson, String[]::new),
         Sql.column(events, AppendEvent::identity, String[]::new),
-        maxHistoryBytes);
+        Sql.column(events, event -> true, Boolean[]::new),
+        false,
+        maxHistoryBytes,
+        EVENT_OVERHEAD_BYTES);
+  }
+
+  private static Wake toWake(Readable row) {
+    return new Wake(
+        row.get("id", UUID.class),
+        WorkflowStatus.valueOf(row.get("status", String.class)),
+        row.get("tenant_id", String.class),
+        row.get("queue", String.class),
+        row.get("current_sequence", Integer.class),
+        row.get("refused_at", Integer.class) != null);
   }
 
   /** Emits the workflow's whole log in sequence order. */

@@ -38,11 +38,9 @@ public final class ReleaseStore {
         + " THEN 'FAILED' ELSE 'PENDING' END,"
         + " visible_at = CASE WHEN "
         + fails
-        + " THEN NULL ELSE now() + LEAST($"
-        + (n + 1)
-        + " * power(2, w.releases), $"
-        + (n + 2)
-        + ") * interval '1 millisecond' END,"
+        + " THEN NULL ELSE now() + "
+        + TaskLifecycleStore.BACKOFF_MS.call("$" + (n + 1), "$" + (n + 2), "w.releases")
+        + " * interval '1 millisecond' END,"
         + " current_sequence = w.current_sequence + CASE WHEN "
         + fails
         + " THEN 1 ELSE 0 END,"

@@ -29,6 +29,12 @@ final class Sql {
         .concatMap(result -> result.map(mapper));
   }
 
+  /** The rows of a call of {@code function}, each mapped by {@code mapper}. */
+  static <T> Flux<T> call(
+      Connection connection, SqlFunction function, Function<Readable, T> mapper, Object... args) {
+    return query(connection, function.select(), mapper, function.bind(args));
+  }
+
   /** The number of rows a statement changed. */
   static Mono<Long> update(Connection connection, String sql, Object... args) {
     return Flux.from(bind(connection.createStatement(sql), args).execute())

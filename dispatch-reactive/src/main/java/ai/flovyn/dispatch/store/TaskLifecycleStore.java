@@ -1,5 +1,12 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.DOUBLE;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.UUID_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import ai.flovyn.dispatch.domain.TaskStatus;
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import io.r2dbc.spi.Connection;
@@ -15,13 +22,26 @@ import reactor.core.publisher.Mono;
  * heartbeat and progress. Every finished attempt is kept in {@code task_attempts}.
  */
 public final class TaskLifecycleStore {
+  /**
+   * The retry backoff of the schema, in milliseconds, for use inside a statement: base doubled for
+   * each earlier attempt (0 for the first retry), at most max. Failed tasks and released workflow
+   * claims wait this long.
+   */
+  static final SqlFunction BACKOFF_MS =
+      SqlFunction.of(
+          "dispatch_backoff_ms",
+          param("p_base_ms", DOUBLE),
+          param("p_max_ms", DOUBLE),
+          param("p_attempt", INTEGER));
+
   // While attempts remain (execution_count <= max_retries) the task returns to PENDING after an
   // exponential backoff; after the last one it is FAILED.
   private static final String FAIL_UPDATE =
       " upd AS (UPDATE task_executions t SET"
           + " status = CASE WHEN t.execution_count <= t.max_retries THEN 'PENDING' ELSE 'FAILED' END,"
           + " visible_at = CASE WHEN t.execution_count <= t.max_retries"
-          + " THEN now() + LEAST($3 * power(2, LEAST(t.execution_count - 1, 62)), $4)"
+          + " THEN now() + "
+          + BACKOFF_MS.call("$3", "$4", "t.execution_count - 1")
           + " * interval '1 millisecond' ELSE t.visible_at END,"
           + " completed_at = CASE WHEN t.execution_count <= t.max_retries THEN NULL ELSE now() END,"
           + " error = $2, worker_id = NULL, lease_expires_at = NULL, updated_at = now()"
@@ -56,11 +76,24 @@ public final class TaskLifecycleStore {
           + " ON CONFLICT DO NOTHING)"
           + " SELECT * FROM upd";
 
-  // Finishes a group of RUNNING tasks in one call of dispatch_finish_tasks (migration 020, which
-  // says what it does): a short text for the driver to tokenise instead of a 4,000-character
-  // statement, and a plan PL/pgSQL keeps between calls.
-  private static final String FINISH =
-      "SELECT * FROM dispatch_finish_tasks($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+  // Finishes a group of RUNNING tasks in one call (its migration file says what it does): a short
+  // text for the driver to tokenise instead of a 4,000-character statement, and a plan PL/pgSQL
+  // keeps between calls.
+  private static final SqlFunction FINISH =
+      SqlFunction.of(
+          "dispatch_finish_tasks",
+          param("p_ids", UUID_ARRAY),
+          param("p_tenants", TEXT_ARRAY),
+          param("p_outcomes", TEXT_ARRAY),
+          param("p_outputs", TEXT_ARRAY),
+          param("p_errors", TEXT_ARRAY),
+          param("p_event_types", TEXT_ARRAY),
+          param("p_event_data", TEXT_ARRAY),
+          param("p_identities", TEXT_ARRAY),
+          param("p_backoff_base_ms", DOUBLE),
+          param("p_backoff_max_ms", DOUBLE),
+          param("p_max_history_bytes", BIGINT),
+          param("p_event_overhead_bytes", INTEGER));
 
   private static final String STATES =
       "SELECT t.id, t.status, t.workflow_execution_id, t.output, t.error,"
@@ -105,20 +138,21 @@ public final class TaskLifecycleStore {
     if (group.isEmpty()) {
       return Flux.empty();
     }
-    return Sql.query(
+    return Sql.call(
         connection,
         FINISH,
         TaskLifecycleStore::toFinished,
         Sql.column(group, TaskFinish::taskId, UUID[]::new),
+        Sql.column(group, TaskFinish::tenant, String[]::new),
         Sql.column(group, f -> f.failed() ? "FAILED" : "COMPLETED", String[]::new),
         Sql.column(group, f -> f.failed() ? null : Sql.base64(f.output()), String[]::new),
         Sql.column(group, f -> f.failed() ? f.error() : null, String[]::new),
         Sql.column(group, TaskFinish::eventType, String[]::new),
         Sql.column(group, TaskFinish::eventData, String[]::new),
+        Sql.column(group, TaskFinish::eventIdentity, String[]::new),
         backoffBaseMs,
         backoffMaxMs,
         maxHistoryBytes,
-        Sql.column(group, TaskFinish::tenant, String[]::new),
         EventStore.EVENT_OVERHEAD_BYTES);
   }
 

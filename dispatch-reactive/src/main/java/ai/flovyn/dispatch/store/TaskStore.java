@@ -1,5 +1,11 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.UUID_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import io.r2dbc.spi.Connection;
 import java.util.HashSet;
 import java.util.List;
@@ -10,10 +16,24 @@ import reactor.core.publisher.Mono;
 
 /** SQL over {@code task_executions}. */
 public final class TaskStore {
-  // dispatch_insert_tasks (migration 020): one statement for all tasks, in id order, skipping ids
-  // that exist; a short text for the driver to tokenise instead of 840 characters.
-  private static final String INSERT =
-      "SELECT * FROM dispatch_insert_tasks($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+  // One statement for all tasks, in id order, skipping ids that exist; a short text for the driver
+  // to tokenise instead of 840 characters.
+  private static final SqlFunction INSERT =
+      SqlFunction.of(
+          "dispatch_insert_tasks",
+          param("p_ids", UUID_ARRAY),
+          param("p_tenants", TEXT_ARRAY),
+          param("p_workflows", UUID_ARRAY),
+          param("p_task_types", TEXT_ARRAY),
+          param("p_inputs", TEXT_ARRAY),
+          param("p_queues", TEXT_ARRAY),
+          param("p_max_retries", INTEGER_ARRAY),
+          param("p_timeouts_ms", BIGINT_ARRAY),
+          param("p_priorities", INTEGER_ARRAY),
+          param("p_traceparents", TEXT_ARRAY),
+          param("p_idempotency_keys", TEXT_ARRAY),
+          param("p_metadata", TEXT_ARRAY),
+          param("p_pools", TEXT_ARRAY));
 
   private static final String OWNERS =
       "SELECT id, workflow_execution_id, task_type FROM task_executions WHERE id = ANY($1::uuid[])";
@@ -32,7 +52,7 @@ public final class TaskStore {
     if (tasks.isEmpty()) {
       return Mono.just(Set.of());
     }
-    return Sql.query(
+    return Sql.call(
             connection,
             INSERT,
             row -> row.get("id", UUID.class),

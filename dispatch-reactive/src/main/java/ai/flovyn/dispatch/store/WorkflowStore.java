@@ -1,5 +1,17 @@
 package ai.flovyn.dispatch.store;
 
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BIGINT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BOOLEAN;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BOOLEAN_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.BYTEA;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.INTEGER_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.TEXT_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.Type.UUID_ARRAY;
+import static ai.flovyn.dispatch.store.SqlFunction.param;
+
 import ai.flovyn.dispatch.domain.WorkflowStatus;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Readable;
@@ -58,16 +70,55 @@ public final class WorkflowStore {
       "SELECT id, parent_workflow_execution_id, kind, tenant_id FROM workflow_executions"
           + " WHERE id = ANY($1::uuid[])";
 
-  // dispatch_finish_batch (migration 020): the state a batch leaves on its workflow; the lease is
-  // renewed only when half used up, so that the update stays HOT.
-  private static final String FINISH_BATCH =
-      "SELECT dispatch_finish_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+  // The state a batch leaves on its workflow; the lease is renewed only when half used up, so that
+  // the update stays HOT.
+  private static final SqlFunction FINISH_BATCH =
+      SqlFunction.of(
+          "dispatch_finish_batch",
+          param("p_workflow", SqlFunction.Type.UUID),
+          param("p_status", TEXT),
+          param("p_sequence", INTEGER),
+          param("p_resume", BOOLEAN),
+          param("p_output", TEXT),
+          param("p_error", TEXT),
+          param("p_digest", BYTEA),
+          param("p_terminal", BOOLEAN),
+          param("p_lease_ms", BIGINT),
+          param("p_added_history_bytes", BIGINT));
 
-  // dispatch_apply_batches (migration 021): dispatch_apply_batch for each batch of a group, in one
-  // call.
-  private static final String APPLY_BATCHES =
-      "SELECT * FROM dispatch_apply_batches($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-          + " $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
+  // dispatch_apply_batch for each batch of a group, in one call: each batch's tasks and events are
+  // a slice (first index, count) of the flattened arrays.
+  private static final SqlFunction APPLY_BATCHES =
+      SqlFunction.of(
+          "dispatch_apply_batches",
+          param("p_workflows", UUID_ARRAY),
+          param("p_tenants", TEXT_ARRAY),
+          param("p_digests", TEXT_ARRAY),
+          param("p_projected_bytes", BIGINT_ARRAY),
+          param("p_max_history_bytes", BIGINT),
+          param("p_task_from", INTEGER_ARRAY),
+          param("p_task_count", INTEGER_ARRAY),
+          param("p_task_ids", UUID_ARRAY),
+          param("p_task_types", TEXT_ARRAY),
+          param("p_inputs", TEXT_ARRAY),
+          param("p_queues", TEXT_ARRAY),
+          param("p_max_retries", INTEGER_ARRAY),
+          param("p_timeouts_ms", BIGINT_ARRAY),
+          param("p_priorities", INTEGER_ARRAY),
+          param("p_idempotency_keys", TEXT_ARRAY),
+          param("p_event_from", INTEGER_ARRAY),
+          param("p_event_count", INTEGER_ARRAY),
+          param("p_event_types", TEXT_ARRAY),
+          param("p_event_data", TEXT_ARRAY),
+          param("p_identities", TEXT_ARRAY),
+          param("p_event_overhead_bytes", INTEGER),
+          param("p_statuses_if_resume", TEXT_ARRAY),
+          param("p_statuses_otherwise", TEXT_ARRAY),
+          param("p_keep_resume", BOOLEAN_ARRAY),
+          param("p_terminal", BOOLEAN_ARRAY),
+          param("p_outputs", TEXT_ARRAY),
+          param("p_errors", TEXT_ARRAY),
+          param("p_lease_ms", BIGINT));
 
   // Cancels children of one parent that have not finished, and their tasks nobody runs yet.
   private static final String CANCEL_CHILDREN =
@@ -157,7 +208,7 @@ public final class WorkflowStore {
       identities.addAll(Arrays.asList(batch.eventIdentities()));
     }
     BatchWritten[] written = new BatchWritten[batches.size()];
-    return Sql.query(
+    return Sql.call(
             connection,
             APPLY_BATCHES,
             row -> {
@@ -282,9 +333,10 @@ public final class WorkflowStore {
       byte[] digest,
       long leaseMs,
       long addedHistoryBytes) {
-    return Sql.update(
+    return Sql.call(
             connection,
             FINISH_BATCH,
+            row -> true,
             id,
             status.name(),
             currentSequence,

@@ -6,15 +6,22 @@ import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
-/** Groups form from what queued while the previous group ran; each request gets its own answer. */
+/**
+ * Groups form from what queued while the previous group ran, bounded by count and by weight; each
+ * request gets its own answer (the engine of command batches and task outcomes alike).
+ */
 class CoalescerTest {
   /** Runs groups only when the test lets them finish, and records what each held. */
   private static final class HeldGroups {
@@ -101,6 +108,74 @@ class CoalescerTest {
     held.release(0);
     assertEquals("done 1", first.get(10, TimeUnit.SECONDS));
     assertEquals(List.of(4, 5), held.groups().get(2), "the freed runner takes what waits");
+  }
+
+  @Test
+  void oneWaitingRequestOfAFullGroupsWeightStartsBesideTheRunningOne() {
+    HeldGroups held = new HeldGroups();
+    // two runners; a group holds two requests or a weight of 8 (a request weighs its number)
+    Coalescer<Integer, String> coalescer =
+        new Coalescer<>(held::run, 2, 2, 100, n -> n, 8, null, "tests", n -> {});
+
+    coalescer.submit(1).subscribe();
+    coalescer.submit(8).subscribe();
+
+    assertEquals(
+        List.of(List.of(1), List.of(8)),
+        held.groups(),
+        "a lone request of a full group's weight starts beside the running group");
+  }
+
+  @Test
+  void aGroupStopsTakingRequestsOnceItsWeightIsReached() throws Exception {
+    HeldGroups held = new HeldGroups();
+    Coalescer<Integer, String> coalescer =
+        new Coalescer<>(held::run, 1, 4, 100, n -> n, 8, null, "tests", n -> {});
+
+    CompletableFuture<String> first = coalescer.submit(1).toFuture();
+    List<CompletableFuture<String>> waiting =
+        List.of(5, 4, 2).stream().map(n -> coalescer.submit(n).toFuture()).toList();
+    held.release(0);
+    assertEquals("done 1", first.get(10, TimeUnit.SECONDS));
+    assertEquals(List.of(5, 4), held.groups().get(1), "5 + 4 reached the weight of 8");
+    held.release(1);
+    assertEquals("done 4", waiting.get(1).get(10, TimeUnit.SECONDS));
+    assertEquals(List.of(2), held.groups().get(2));
+    held.release(2);
+    assertEquals("done 2", waiting.get(2).get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aGroupRunsInItsOrderKeepingArrivalOrderAmongEqualsAndEachAnswerFindsItsRequest()
+      throws Exception {
+    HeldGroups held = new HeldGroups();
+    List<Integer> ran = new CopyOnWriteArrayList<>();
+    // ordered by tens, as batches by workflow: 12 and 11 rank equal
+    Coalescer<Integer, String> coalescer =
+        new Coalescer<>(
+            held::run,
+            1,
+            3,
+            100,
+            n -> 1,
+            3,
+            Comparator.comparing((Integer n) -> n / 10),
+            "tests",
+            ran::add);
+
+    CompletableFuture<String> first = coalescer.submit(30).toFuture();
+    Map<Integer, CompletableFuture<String>> waiting = new LinkedHashMap<>();
+    for (int n : List.of(21, 12, 11)) {
+      waiting.put(n, coalescer.submit(n).toFuture());
+    }
+    held.release(0);
+    assertEquals("done 30", first.get(10, TimeUnit.SECONDS));
+    assertEquals(List.of(12, 11, 21), held.groups().get(1));
+    held.release(1);
+    for (var each : waiting.entrySet()) {
+      assertEquals("done " + each.getKey(), each.getValue().get(10, TimeUnit.SECONDS));
+    }
+    assertEquals(List.of(1, 3), ran, "the size of each group that ran");
   }
 
   @Test

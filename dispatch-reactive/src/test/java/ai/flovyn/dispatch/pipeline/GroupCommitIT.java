@@ -82,10 +82,10 @@ class GroupCommitIT {
   }
 
   // two committers, groups of two batches, each batch's work held by the test
-  private GroupCommit groupsOfTwo() {
-    return new GroupCommit(
+  private CommandBatchGroups groupsOfTwo() {
+    return new CommandBatchGroups(
         transactor,
-        GroupCommit.Applier.each(this::held),
+        CommandBatchGroups.Applier.each(this::held),
         2,
         2,
         100,
@@ -94,7 +94,7 @@ class GroupCommitIT {
 
   @Test
   void aSecondTransactionStartsBesideTheRunningOneOnlyWhenAFullGroupWaits() throws Exception {
-    GroupCommit groups = groupsOfTwo();
+    CommandBatchGroups groups = groupsOfTwo();
 
     CompletableFuture<BatchApplication.Applied> first =
         groups.submit(plan(workflow(1), 1)).toFuture();
@@ -117,7 +117,7 @@ class GroupCommitIT {
 
   @Test
   void oneWaitingBatchOfAFullGroupsCommandsStartsBesideTheRunningOne() throws Exception {
-    GroupCommit groups = groupsOfTwo();
+    CommandBatchGroups groups = groupsOfTwo();
 
     groups.submit(plan(workflow(11), 1)).subscribe();
     Await.until(() -> started().size() == 1, "the first batch's transaction to start");

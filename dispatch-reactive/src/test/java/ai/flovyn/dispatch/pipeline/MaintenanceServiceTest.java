@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,36 @@ class MaintenanceServiceTest {
       service.dueAt(Instant.now());
 
       Await.until(() -> idle.runs().get() >= 2, "a run woken by the sooner instant");
+    }
+  }
+
+  @Test
+  void everyRunIsSignalledWithItsItemsOrItsError() throws Exception {
+    Scripted flaky =
+        new Scripted(
+            "flaky", n -> n == 1 ? Mono.error(new IllegalStateException("boom")) : Mono.just(3));
+    try (MaintenanceService service = service(flaky, Duration.ofMillis(20))) {
+      CompletableFuture<List<MaintenanceService.Run>> two =
+          service.runs().take(2).collectList().toFuture();
+      service.start();
+
+      List<MaintenanceService.Run> runs = two.get(30, TimeUnit.SECONDS);
+      assertEquals("boom", runs.get(0).error().getMessage());
+      assertEquals(new MaintenanceService.Run("flaky", 3, null), runs.get(1));
+    }
+  }
+
+  @Test
+  void aServiceStartedAfterASleepRunsFirstWhenWoken() throws Exception {
+    Scripted sleeper = new Scripted("sleeper", n -> Mono.just(n));
+    try (MaintenanceService service = service(sleeper, Duration.ofHours(1))) {
+      CompletableFuture<MaintenanceService.Run> first = service.runs().next().toFuture();
+      service.startAfterSleep();
+      assertEquals(0, sleeper.runs().get(), "asleep for the hour");
+
+      service.dueAt(Instant.now());
+
+      assertEquals(new MaintenanceService.Run("sleeper", 1, null), first.get(30, TimeUnit.SECONDS));
     }
   }
 }

@@ -122,7 +122,7 @@ class StatementCountIT {
     int one = statementsFor(1, 0, 0);
     int thousand = statementsFor(1000, 0, 0);
     assertEquals(one, thousand);
-    // dispatch_apply_batch (migration 021): the lock, the tasks, the events and the workflow's
+    // dispatch_apply_batch: the lock, the tasks, the events and the workflow's
     // update in one call; the announcement goes out after the commit
     assertEquals(1, one, "a task-only batch is one statement");
   }

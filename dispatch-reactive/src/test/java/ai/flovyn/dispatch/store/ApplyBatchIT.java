@@ -18,10 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@code dispatch_apply_batch} (migration 021) through {@link
- * WorkflowStore#applyBatch}, against the real function: the common batch is written whole in one
- * call; each guard the general path checks first makes it write nothing and hand back the locked
- * row.
+ * The contract of {@code dispatch_apply_batch} through {@link WorkflowStore#applyBatch}, against
+ * the real function: the common batch is written whole in one call; each guard the general path
+ * checks first makes it write nothing and hand back the locked row.
  */
 class ApplyBatchIT {
   private static final byte[] DIGEST = {1, 2, 3};

@@ -1,4 +1,4 @@
---liquibase formatted sql
+--liquibase formatted sql logicalFilePath:db/changelog/changes/021-apply-batch-function.sql
 
 -- A command batch in one call. Before it, a batch was four statements inside its group's
 -- transaction (lock the workflow, insert the tasks, append the events, update the workflow), and

@@ -1,4 +1,4 @@
---liquibase formatted sql
+--liquibase formatted sql logicalFilePath:db/changelog/changes/020-hot-path-functions.sql
 
 -- The hot paths' statements as PL/pgSQL functions: the server sends a short call (no text of
 -- thousands of characters for r2dbc-postgresql to tokenise on every statement) and each session

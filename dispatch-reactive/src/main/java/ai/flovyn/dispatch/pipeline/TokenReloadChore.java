@@ -1,0 +1,33 @@
+package ai.flovyn.dispatch.pipeline;
+
+import java.time.Instant;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reloads the token snapshot of {@link ActiveTokens} whole. It has no due instant: its service
+ * sleeps one reload interval, the backstop against lost notifications, unless a token change
+ * announced on LISTEN/NOTIFY wakes it sooner.
+ */
+final class TokenReloadChore implements Chore {
+  private final ActiveTokens tokens;
+
+  TokenReloadChore(ActiveTokens tokens) {
+    this.tokens = tokens;
+  }
+
+  @Override
+  public String name() {
+    return "token_reload";
+  }
+
+  /** The whole table, whatever {@code limit}; emits how many tokens the snapshot holds. */
+  @Override
+  public Mono<Integer> run(Instant now, int limit) {
+    return tokens.reload();
+  }
+
+  @Override
+  public Mono<Instant> nextDue(Instant now) {
+    return Mono.empty();
+  }
+}
