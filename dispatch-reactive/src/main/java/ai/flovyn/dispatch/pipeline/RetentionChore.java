@@ -25,6 +25,11 @@ final class RetentionChore implements Chore {
   // finished agents with their tasks, when agents are served
   private final AgentChores agents;
 
+  RetentionChore(Transactor transactor, DispatchOptions options, DispatchMetrics metrics) {
+    this(transactor, options, metrics, null);
+  }
+
+  /** With the finished agents too, when {@code agents} is not null. */
   RetentionChore(
       Transactor transactor, DispatchOptions options, DispatchMetrics metrics, AgentChores agents) {
     this.transactor = transactor;
