@@ -677,7 +677,8 @@ public final class Dispatch implements AutoCloseable {
         "pollAgent",
         () -> {
           List<String> valid = Arguments.elements("agent_capabilities", kinds);
-          return own(present(scope), tenantId)
+          // AgentDispatch names the tenant org_id
+          return Tenancy.own(present(scope), "org_id", tenantId)
               .then(
                   Polls.filters(workerPoolId, valid, "agent_capabilities")
                       .then(

@@ -10,27 +10,44 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.flovyn.dispatch.domain.IssuedToken;
+import ai.flovyn.dispatch.domain.ScheduleAgentTask;
+import ai.flovyn.dispatch.domain.Scope;
+import ai.flovyn.dispatch.domain.StartAgent;
 import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.pipeline.Tokens;
+import ai.flovyn.dispatch.proto.AgentDispatchGrpc;
+import ai.flovyn.dispatch.proto.AppendEntryRequest;
+import ai.flovyn.dispatch.proto.CancelAgentTaskRequest;
 import ai.flovyn.dispatch.proto.CancelTaskRequest;
 import ai.flovyn.dispatch.proto.ClearAllStateRequest;
 import ai.flovyn.dispatch.proto.ClearStateRequest;
 import ai.flovyn.dispatch.proto.CommandBatch;
 import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.CommandType;
+import ai.flovyn.dispatch.proto.CompleteAgentRequest;
 import ai.flovyn.dispatch.proto.CompleteTaskRequest;
+import ai.flovyn.dispatch.proto.ConsumeSignalsRequest;
+import ai.flovyn.dispatch.proto.FailAgentRequest;
 import ai.flovyn.dispatch.proto.FailTaskRequest;
+import ai.flovyn.dispatch.proto.GetAgentTaskCountRequest;
+import ai.flovyn.dispatch.proto.GetAgentTaskResultRequest;
+import ai.flovyn.dispatch.proto.GetAgentTaskResultsRequest;
+import ai.flovyn.dispatch.proto.GetCheckpointRequest;
+import ai.flovyn.dispatch.proto.GetEntriesRequest;
 import ai.flovyn.dispatch.proto.GetEventsRequest;
 import ai.flovyn.dispatch.proto.GetStateKeysRequest;
 import ai.flovyn.dispatch.proto.GetStateRequest;
 import ai.flovyn.dispatch.proto.GetVisualWorkflowDefinitionByIdRequest;
+import ai.flovyn.dispatch.proto.HasSignalRequest;
 import ai.flovyn.dispatch.proto.HeartbeatRequest;
 import ai.flovyn.dispatch.proto.ListTaskLogsRequest;
 import ai.flovyn.dispatch.proto.ListWorkersRequest;
 import ai.flovyn.dispatch.proto.ListWorkersResponse;
 import ai.flovyn.dispatch.proto.LogMessageRequest;
+import ai.flovyn.dispatch.proto.PollAgentRequest;
+import ai.flovyn.dispatch.proto.PollChildEventsRequest;
 import ai.flovyn.dispatch.proto.PollRequest;
 import ai.flovyn.dispatch.proto.PollTaskRequest;
 import ai.flovyn.dispatch.proto.QueryWorkflowRequest;
@@ -39,15 +56,25 @@ import ai.flovyn.dispatch.proto.ReportExecutionSpansRequest;
 import ai.flovyn.dispatch.proto.ReportProgressRequest;
 import ai.flovyn.dispatch.proto.RequestCancelChildWorkflowCommand;
 import ai.flovyn.dispatch.proto.ResolvePromiseRequest;
+import ai.flovyn.dispatch.proto.ResumeAgentRequest;
+import ai.flovyn.dispatch.proto.ScheduleAgentTaskChunk;
+import ai.flovyn.dispatch.proto.ScheduleAgentTaskHeader;
+import ai.flovyn.dispatch.proto.SendChildSignalRequest;
+import ai.flovyn.dispatch.proto.SendParentSignalRequest;
 import ai.flovyn.dispatch.proto.SetStateRequest;
+import ai.flovyn.dispatch.proto.SignalAgentRequest;
 import ai.flovyn.dispatch.proto.SignalWithStartWorkflowRequest;
 import ai.flovyn.dispatch.proto.SignalWorkflowRequest;
+import ai.flovyn.dispatch.proto.SpawnChildAgentRequest;
 import ai.flovyn.dispatch.proto.StartChildWorkflowRequest;
+import ai.flovyn.dispatch.proto.StreamAgentDataRequest;
 import ai.flovyn.dispatch.proto.StreamEventType;
 import ai.flovyn.dispatch.proto.StreamTaskDataRequest;
+import ai.flovyn.dispatch.proto.SubmitCheckpointRequest;
 import ai.flovyn.dispatch.proto.SubmitTaskRequest;
 import ai.flovyn.dispatch.proto.SubscribeTaskDataRequest;
 import ai.flovyn.dispatch.proto.SubscriptionRequest;
+import ai.flovyn.dispatch.proto.SuspendAgentRequest;
 import ai.flovyn.dispatch.proto.TaskDataEvent;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkAvailableEvent;
@@ -146,13 +173,18 @@ class TenantIsolationIT {
           "workers",
           "task_state",
           "task_logs",
-          "task_log_counts");
+          "task_log_counts",
+          "agent_executions",
+          "agent_entries",
+          "agent_checkpoints",
+          "agent_signals");
   private static final List<ServiceDescriptor> SERVICES =
       List.of(
           WorkflowDispatchGrpc.getServiceDescriptor(),
           WorkflowQueryGrpc.getServiceDescriptor(),
           WorkerLifecycleGrpc.getServiceDescriptor(),
-          TaskExecutionGrpc.getServiceDescriptor());
+          TaskExecutionGrpc.getServiceDescriptor(),
+          AgentDispatchGrpc.getServiceDescriptor());
 
   private static TestDatabase db;
   private static PrometheusMeterRegistry registry;
@@ -179,6 +211,17 @@ class TenantIsolationIT {
   private static String cancellingWorkflowB;
   private static List<UUID> tasksB;
   private static String workerB;
+  // agents: A's claimed agent with a task and a child; B's own, one per RPC that changes them
+  private static UUID agentA;
+  private static UUID agentTaskA;
+  private static UUID childA;
+  private static UUID agentB;
+  private static UUID agentTaskB;
+  private static UUID cancelTaskB;
+  private static UUID completingB;
+  private static UUID failingB;
+  private static UUID suspendingB;
+  private static UUID childB;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -207,6 +250,51 @@ class TenantIsolationIT {
     unauthenticated.put("revoked token", bearing(revokedOfB.text()));
     fixturesOfA();
     fixturesOfB();
+    agentFixtures();
+  }
+
+  private static void agentFixtures() {
+    agentA = agent(A, "qa-agents");
+    agentTaskA = agentTask(A, agentA, "a");
+    childA = child(A, agentA);
+    agentB = agent(B, "qb-agents");
+    agentTaskB = agentTask(B, agentB, "b");
+    cancelTaskB = agentTask(B, agentB, "cancel");
+    completingB = agent(B, "qb-agents");
+    failingB = agent(B, "qb-agents");
+    suspendingB = agent(B, "qb-agents");
+    childB = child(B, agentB);
+  }
+
+  // a claimed (RUNNING) agent of the tenant
+  private static UUID agent(String tenant, String queue) {
+    Scope scope = Scope.tenant(tenant);
+    UUID id =
+        dispatch
+            .createAgent(scope, StartAgent.builder(tenant, "k").queue(queue).build())
+            .block(WAIT)
+            .id();
+    dispatch.pollAgent(scope, tenant, queue, List.of("k"), null, "w", Duration.ZERO).block(WAIT);
+    return id;
+  }
+
+  private static UUID agentTask(String tenant, UUID agent, String key) {
+    return dispatch
+        .agents()
+        .scheduleTask(
+            Scope.tenant(tenant),
+            new ScheduleAgentTask(agent, "tool", new byte[0], "q-tools", null, null, "task:" + key))
+        .block(WAIT)
+        .taskExecutionId();
+  }
+
+  private static UUID child(String tenant, UUID parent) {
+    return dispatch
+        .agents()
+        .spawnChild(
+            Scope.tenant(tenant),
+            StartAgent.builder(tenant, "child").parentExecutionId(parent).build())
+        .block(WAIT);
   }
 
   @AfterAll
@@ -535,7 +623,222 @@ class TenantIsolationIT {
     cases.put(
         "ListTaskLogs",
         task(id -> ListTaskLogsRequest.newBuilder().setTaskExecutionId(id).build(), liveB));
+    // AgentDispatch (org_id is the tenant)
+    String a = agentA.toString();
+    cases.put(
+        "PollAgent",
+        Case.named(
+            PollAgentRequest.newBuilder()
+                .setOrgId(A)
+                .setQueue("qa-agents")
+                .setWorkerId("w")
+                .build(),
+            PollAgentRequest.newBuilder()
+                .setOrgId(B)
+                .setQueue("empty-" + UUID.randomUUID())
+                .setWorkerId("w")
+                .build()));
+    cases.put(
+        "GetEntries",
+        agentRow(id -> GetEntriesRequest.newBuilder().setAgentExecutionId(id).build(), agentB));
+    cases.put(
+        "AppendEntry",
+        agentRow(
+            id ->
+                AppendEntryRequest.newBuilder()
+                    .setAgentExecutionId(id)
+                    .setEntryType("MESSAGE")
+                    .setRole("user")
+                    .setContent(ByteString.copyFromUtf8("{}"))
+                    .setIdempotencyKey("00000000-0000-4000-8000-00000000000b")
+                    .build(),
+            agentB));
+    cases.put(
+        "GetLatestCheckpoint",
+        agentRow(id -> GetCheckpointRequest.newBuilder().setAgentExecutionId(id).build(), agentB));
+    cases.put(
+        "SubmitCheckpoint",
+        agentRow(
+            id ->
+                SubmitCheckpointRequest.newBuilder()
+                    .setAgentExecutionId(id)
+                    .setState(ByteString.copyFromUtf8("null"))
+                    .build(),
+            agentB));
+    cases.put(
+        "ScheduleAgentTask",
+        agentRow(
+            id ->
+                ScheduleAgentTaskChunk.newBuilder()
+                    .setHeader(
+                        ScheduleAgentTaskHeader.newBuilder()
+                            .setAgentExecutionId(id)
+                            .setTaskKind("tool")
+                            .setQueue("q-tools")
+                            .setIdempotencyKey("task:scheduled"))
+                    .build(),
+            agentB));
+    cases.put(
+        "CompleteAgent",
+        agentRow(
+            id -> CompleteAgentRequest.newBuilder().setAgentExecutionId(id).build(), completingB));
+    cases.put(
+        "FailAgent",
+        agentRow(
+            id -> FailAgentRequest.newBuilder().setAgentExecutionId(id).setError("e").build(),
+            failingB));
+    cases.put(
+        "SuspendAgent",
+        agentRow(
+            id ->
+                SuspendAgentRequest.newBuilder()
+                    .setAgentExecutionId(id)
+                    .setWaitForSignal("s")
+                    .build(),
+            suspendingB));
+    cases.put(
+        "ResumeAgent",
+        agentRow(
+            id -> ResumeAgentRequest.newBuilder().setAgentExecutionId(id).setWorkerId("w").build(),
+            agentB));
+    cases.put(
+        "SignalAgent",
+        agentRow(
+            id ->
+                SignalAgentRequest.newBuilder()
+                    .setAgentExecutionId(id)
+                    .setSignalName("s")
+                    .setSignalValue(ByteString.copyFromUtf8("1"))
+                    .build(),
+            agentB));
+    cases.put(
+        "ConsumeSignals",
+        agentRow(
+            id ->
+                ConsumeSignalsRequest.newBuilder()
+                    .setAgentExecutionId(id)
+                    .setSignalName("s")
+                    .build(),
+            agentB));
+    cases.put(
+        "HasSignal",
+        agentRow(
+            id -> HasSignalRequest.newBuilder().setAgentExecutionId(id).setSignalName("s").build(),
+            agentB));
+    cases.put(
+        "GetAgentTaskResult",
+        new Case(
+            null,
+            id ->
+                GetAgentTaskResultRequest.newBuilder()
+                    .setAgentExecutionId(agentB.toString())
+                    .setTaskExecutionId(id)
+                    .build(),
+            agentTaskA.toString(),
+            GetAgentTaskResultRequest.newBuilder()
+                .setAgentExecutionId(agentB.toString())
+                .setTaskExecutionId(agentTaskB.toString())
+                .build()));
+    cases.put(
+        "GetAgentTaskResults",
+        agentRow(
+            id ->
+                GetAgentTaskResultsRequest.newBuilder()
+                    .setAgentExecutionId(id)
+                    .addTaskExecutionIds((id.equals(a) ? agentTaskA : agentTaskB).toString())
+                    .build(),
+            agentB));
+    cases.put(
+        "GetAgentTaskCount",
+        agentRow(
+            id -> GetAgentTaskCountRequest.newBuilder().setAgentExecutionId(id).build(), agentB));
+    cases.put(
+        "CancelAgentTask",
+        new Case(
+            null,
+            id ->
+                CancelAgentTaskRequest.newBuilder()
+                    .setAgentExecutionId(agentB.toString())
+                    .setTaskExecutionId(id)
+                    .build(),
+            agentTaskA.toString(),
+            CancelAgentTaskRequest.newBuilder()
+                .setAgentExecutionId(agentB.toString())
+                .setTaskExecutionId(cancelTaskB.toString())
+                .build()));
+    cases.put(
+        "StreamAgentData",
+        agentRow(
+            id ->
+                StreamAgentDataRequest.newBuilder()
+                    .setAgentExecutionId(id)
+                    .setPayload("{\"text\":\"b\"}")
+                    .build(),
+            agentB));
+    cases.put(
+        "SpawnChildAgent",
+        new Case(spawn(A, a), id -> spawn(B, id), a, spawn(B, agentB.toString())));
+    cases.put(
+        "SendParentSignal",
+        new Case(
+            parentSignal(A, childA.toString()),
+            id -> parentSignal(B, id),
+            childA.toString(),
+            parentSignal(B, childB.toString())));
+    cases.put(
+        "SendChildSignal",
+        new Case(
+            childSignal(A, a, childA.toString()),
+            id -> childSignal(B, agentB.toString(), id),
+            childA.toString(),
+            childSignal(B, agentB.toString(), childB.toString())));
+    cases.put(
+        "PollChildEvents",
+        new Case(
+            childEvents(A, a, childA.toString()),
+            id -> childEvents(B, id, childB.toString()),
+            a,
+            childEvents(B, agentB.toString(), childB.toString())));
     return cases;
+  }
+
+  private static Case agentRow(Function<String, Message> request, UUID ownAgent) {
+    return Case.addressed(request, agentA.toString(), request.apply(ownAgent.toString()));
+  }
+
+  private static SpawnChildAgentRequest spawn(String tenant, String parent) {
+    return SpawnChildAgentRequest.newBuilder()
+        .setOrgId(tenant)
+        .setParentExecutionId(parent)
+        .setAgentKind("child")
+        .setInput(ByteString.copyFromUtf8("{}"))
+        .setMode("REMOTE")
+        .build();
+  }
+
+  private static SendParentSignalRequest parentSignal(String tenant, String child) {
+    return SendParentSignalRequest.newBuilder()
+        .setOrgId(tenant)
+        .setChildExecutionId(child)
+        .setSignalName("s")
+        .build();
+  }
+
+  private static SendChildSignalRequest childSignal(String tenant, String parent, String child) {
+    return SendChildSignalRequest.newBuilder()
+        .setOrgId(tenant)
+        .setParentExecutionId(parent)
+        .setChildExecutionId(child)
+        .setSignalName("s")
+        .build();
+  }
+
+  private static PollChildEventsRequest childEvents(String tenant, String parent, String child) {
+    return PollChildEventsRequest.newBuilder()
+        .setOrgId(tenant)
+        .setParentExecutionId(parent)
+        .addChildExecutionIds(child)
+        .build();
   }
 
   private static Case task(Function<String, Message> request, String ownTaskId) {
@@ -659,7 +962,7 @@ class TenantIsolationIT {
         Map<String, String> before = snapshot();
         Outcome outcome = call(asB, method(rpc), entry.getValue().namingA());
         assertEquals(Status.Code.PERMISSION_DENIED, outcome.code(), rpc);
-        assertEquals("tenant_id must name the caller's own tenant", outcome.description(), rpc);
+        assertEquals(field(rpc) + " must name the caller's own tenant", outcome.description(), rpc);
         assertEquals(before, snapshot(), rpc + " changed something");
       }
     } finally {
@@ -669,7 +972,11 @@ class TenantIsolationIT {
     assertEquals(named, audit.list.size());
     for (ILoggingEvent event : audit.list) {
       String line = event.getFormattedMessage();
-      assertTrue(line.contains("tenant=" + B + " field=tenant_id"), line);
+      assertTrue(
+          line.contains("tenant=" + B + " field=tenant_id")
+              || (line.contains("tenant=" + B + " field=org_id")
+                  && line.contains("flovyn.v1.AgentDispatch/")),
+          line);
       assertFalse(line.contains(A), line);
     }
     assertTrue(
@@ -679,6 +986,14 @@ class TenantIsolationIT {
                     event
                         .getFormattedMessage()
                         .contains("method=flovyn.v1.WorkflowDispatch/StartWorkflow")));
+  }
+
+  // AgentDispatch names the tenant org_id, as the SDK sends it
+  private static String field(String rpc) {
+    return AgentDispatchGrpc.getServiceDescriptor().getMethods().stream()
+            .anyMatch(method -> method.getBareMethodName().equals(rpc))
+        ? "org_id"
+        : "tenant_id";
   }
 
   @Test
@@ -828,6 +1143,7 @@ class TenantIsolationIT {
                 ClientCalls.blockingUnaryCall(caller, typed, options, request));
         case SERVER_STREAMING -> firstOfStream(caller, typed, options, request);
         case BIDI_STREAMING -> firstAck(caller, typed, options, request);
+        case CLIENT_STREAMING -> oneMessage(caller, typed, options, request);
         default -> throw new AssertionError("no flovyn.v1 RPC is " + typed.getType());
       };
     } catch (StatusRuntimeException e) {
@@ -853,6 +1169,42 @@ class TenantIsolationIT {
       throw new AssertionError(e);
     } finally {
       context.cancel(null);
+    }
+  }
+
+  // a client stream of one message, then its end: the one answer
+  private static Outcome oneMessage(
+      Channel caller,
+      MethodDescriptor<Message, Message> method,
+      CallOptions options,
+      Message request) {
+    CompletableFuture<Message> answer = new CompletableFuture<>();
+    StreamObserver<Message> requests =
+        ClientCalls.asyncClientStreamingCall(
+            caller.newCall(method, options),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(Message value) {
+                answer.complete(value);
+              }
+
+              @Override
+              public void onError(Throwable error) {
+                answer.completeExceptionally(error);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+    requests.onNext(request);
+    requests.onCompleted();
+    try {
+      return new Outcome(Status.Code.OK, null, answer.get(20, TimeUnit.SECONDS));
+    } catch (ExecutionException e) {
+      Status status = Status.fromThrowable(e.getCause());
+      return new Outcome(status.getCode(), status.getDescription(), null);
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
@@ -945,15 +1297,22 @@ class TenantIsolationIT {
   }
 
   private static final Map<String, String> OF_A =
-      Map.of(
-          "workflow_events", workflowOfA(),
-          "timers", workflowOfA(),
-          "promises", workflowOfA(),
-          "workflow_state", workflowOfA(),
-          "task_attempts", taskOfA(),
-          "task_state", taskOfA(),
-          "task_logs", taskOfA(),
-          "task_log_counts", taskOfA());
+      Map.ofEntries(
+          Map.entry("workflow_events", workflowOfA()),
+          Map.entry("timers", workflowOfA()),
+          Map.entry("promises", workflowOfA()),
+          Map.entry("workflow_state", workflowOfA()),
+          Map.entry("task_attempts", taskOfA()),
+          Map.entry("task_state", taskOfA()),
+          Map.entry("task_logs", taskOfA()),
+          Map.entry("task_log_counts", taskOfA()),
+          Map.entry("agent_entries", agentOfA()),
+          Map.entry("agent_checkpoints", agentOfA()),
+          Map.entry("agent_signals", agentOfA()));
+
+  private static String agentOfA() {
+    return "t.agent_execution_id IN (SELECT id FROM agent_executions WHERE tenant_id = 'tenant-a')";
+  }
 
   private static String workflowOfA() {
     return "t.workflow_execution_id IN"
