@@ -74,9 +74,9 @@ import reactor.core.publisher.Mono;
  * from protobuf to the library's agent operations. {@code org_id} is the tenant id.
  */
 public final class AgentDispatchService extends ReactorAgentDispatchGrpc.AgentDispatchImplBase {
-  private final ai.flovyn.dispatch.pipeline.Dispatch dispatch;
+  private final ai.flovyn.dispatch.Dispatch dispatch;
 
-  public AgentDispatchService(ai.flovyn.dispatch.pipeline.Dispatch dispatch) {
+  public AgentDispatchService(ai.flovyn.dispatch.Dispatch dispatch) {
     this.dispatch = dispatch;
   }
 

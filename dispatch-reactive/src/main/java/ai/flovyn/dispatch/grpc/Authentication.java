@@ -1,6 +1,6 @@
 package ai.flovyn.dispatch.grpc;
 
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
+import ai.flovyn.dispatch.auth.ActiveTokens;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

@@ -1,7 +1,7 @@
 package ai.flovyn.dispatch.grpc;
 
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.auth.ActiveTokens;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;

@@ -1,9 +1,9 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskData;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CancelTaskRequest;
 import ai.flovyn.dispatch.proto.ClearAllStateRequest;
 import ai.flovyn.dispatch.proto.ClearStateRequest;

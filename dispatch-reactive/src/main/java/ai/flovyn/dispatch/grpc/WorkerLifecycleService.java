@@ -1,9 +1,9 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.RegisteredWorker;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.WorkerRegistration;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.AgentCapability;
 import ai.flovyn.dispatch.proto.ListWorkersRequest;
 import ai.flovyn.dispatch.proto.ListWorkersResponse;

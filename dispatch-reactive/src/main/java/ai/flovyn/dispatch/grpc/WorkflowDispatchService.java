@@ -1,8 +1,8 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.Scope;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.CommandBatch;
 import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.GetEventsRequest;

@@ -1,7 +1,7 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.Scope;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.proto.QueryWorkflowRequest;
 import ai.flovyn.dispatch.proto.QueryWorkflowResponse;
 import ai.flovyn.dispatch.proto.ReactorWorkflowQueryGrpc;

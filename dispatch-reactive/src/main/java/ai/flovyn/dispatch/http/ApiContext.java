@@ -1,6 +1,6 @@
 package ai.flovyn.dispatch.http;
 
-import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.Dispatch;
 import java.time.Clock;
 
 /** What route handlers share: the library they call and how organizations are named. */

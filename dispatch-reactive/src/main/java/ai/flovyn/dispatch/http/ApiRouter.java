@@ -1,10 +1,10 @@
 package ai.flovyn.dispatch.http;
 
+import ai.flovyn.dispatch.auth.ActiveTokens;
 import ai.flovyn.dispatch.domain.Caller;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.grpc.Audit;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package ai.flovyn.dispatch.http;
 
-import ai.flovyn.dispatch.pipeline.Dispatch;
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.query.WorkflowFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,7 +1,7 @@
 package ai.flovyn.dispatch.http;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.EventPageRequest;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;

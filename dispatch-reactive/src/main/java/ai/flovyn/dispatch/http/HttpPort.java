@@ -1,8 +1,8 @@
 package ai.flovyn.dispatch.http;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.auth.ActiveTokens;
 import ai.flovyn.dispatch.grpc.Audit;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;

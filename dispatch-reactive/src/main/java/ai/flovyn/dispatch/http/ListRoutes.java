@@ -1,7 +1,7 @@
 package ai.flovyn.dispatch.http;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.RegisteredWorker;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.query.ListPage;
 import ai.flovyn.dispatch.query.QueueStats;
 import ai.flovyn.dispatch.query.StatusCounts;

@@ -1,6 +1,6 @@
 package ai.flovyn.dispatch.http;
 
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
+import ai.flovyn.dispatch.auth.ActiveTokens;
 import java.util.Objects;
 import java.util.Optional;
 import reactor.core.publisher.Mono;

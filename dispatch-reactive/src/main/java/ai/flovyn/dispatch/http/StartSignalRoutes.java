@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.http;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.Scope;
@@ -7,7 +8,6 @@ import ai.flovyn.dispatch.domain.SignalWithStart;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.StartedWorkflow;
 import ai.flovyn.dispatch.domain.WorkflowDetail;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;

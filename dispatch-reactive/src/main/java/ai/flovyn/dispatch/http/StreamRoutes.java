@@ -1,10 +1,10 @@
 package ai.flovyn.dispatch.http;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.EventPage;
 import ai.flovyn.dispatch.domain.EventPageRequest;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskData;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package ai.flovyn.dispatch.http;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.auth.ActiveTokens;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskData;
 import ai.flovyn.dispatch.grpc.Audit;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.List;

@@ -1,6 +1,6 @@
 package ai.flovyn.dispatch.server;
 
-import ai.flovyn.dispatch.pipeline.DispatchDatabase;
+import ai.flovyn.dispatch.DispatchDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;

@@ -1,14 +1,14 @@
 package ai.flovyn.dispatch.server;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.DispatchOptions;
+import ai.flovyn.dispatch.auth.ActiveTokens;
 import ai.flovyn.dispatch.grpc.GrpcServices;
 import ai.flovyn.dispatch.grpc.RequestSizes;
 import ai.flovyn.dispatch.grpc.TenantLimits;
 import ai.flovyn.dispatch.http.HttpPort;
 import ai.flovyn.dispatch.http.SlugOrgs;
 import ai.flovyn.dispatch.migrations.Migrations;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Dispatch;
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;

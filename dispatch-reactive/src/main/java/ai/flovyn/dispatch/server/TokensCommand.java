@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.server;
 
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.cli.CliErrors;
 import ai.flovyn.dispatch.domain.AccessToken;
 import ai.flovyn.dispatch.domain.DispatchException;
@@ -7,7 +8,6 @@ import ai.flovyn.dispatch.domain.ErrorKind;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.migrations.Migrations;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -37,7 +37,8 @@ public final class EventStore {
   // Appends to locked workflows, after their last sequence numbers, the events whose identity the
   // log does not hold yet, numbered gaplessly in input order, in one round trip; emits per workflow
   // how many it appended and how many bytes they add to the history (the caller records both).
-  private static final SqlFunction APPEND_EVENTS =
+  // ReleaseStore calls it inside its release statement.
+  static final SqlFunction APPEND_EVENTS =
       SqlFunction.of(
           "dispatch_append_events",
           param("p_workflows", UUID_ARRAY),

@@ -2,6 +2,7 @@ package ai.flovyn.dispatch.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.AgentExecution;
 import ai.flovyn.dispatch.domain.AgentStatus;
 import ai.flovyn.dispatch.domain.AgentTaskResult;
@@ -11,7 +12,6 @@ import ai.flovyn.dispatch.domain.ScheduleAgentTask;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartAgent;
 import ai.flovyn.dispatch.domain.TaskStatus;
-import ai.flovyn.dispatch.pipeline.Dispatch;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

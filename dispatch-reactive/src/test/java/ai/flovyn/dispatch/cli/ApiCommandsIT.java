@@ -5,9 +5,9 @@ import static ai.flovyn.dispatch.testing.Commands.scheduleTask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.proto.TaskCapability;
 import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkerRegistrationRequest;

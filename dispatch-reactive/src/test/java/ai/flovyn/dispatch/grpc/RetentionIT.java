@@ -9,7 +9,7 @@ import static ai.flovyn.dispatch.testing.Commands.startTimer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.CompleteTaskRequest;
 import ai.flovyn.dispatch.proto.CompleteWorkflowCommand;

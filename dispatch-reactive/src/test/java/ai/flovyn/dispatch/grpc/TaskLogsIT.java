@@ -3,7 +3,7 @@ package ai.flovyn.dispatch.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.proto.CompleteTaskRequest;
 import ai.flovyn.dispatch.proto.ListTaskLogsRequest;
 import ai.flovyn.dispatch.proto.LogMessageRequest;

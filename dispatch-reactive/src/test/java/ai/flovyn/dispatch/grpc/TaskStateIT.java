@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.proto.ClearAllStateRequest;
 import ai.flovyn.dispatch.proto.ClearStateRequest;
 import ai.flovyn.dispatch.proto.CompleteTaskRequest;

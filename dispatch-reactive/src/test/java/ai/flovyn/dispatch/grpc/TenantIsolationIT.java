@@ -9,14 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.auth.ActiveTokens;
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.ScheduleAgentTask;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartAgent;
 import ai.flovyn.dispatch.domain.TokenRole;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Dispatch;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.proto.AgentDispatchGrpc;
 import ai.flovyn.dispatch.proto.AppendEntryRequest;
 import ai.flovyn.dispatch.proto.CancelAgentTaskRequest;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.CreatePromiseCommand;
 import ai.flovyn.dispatch.proto.FailWorkflowCommand;

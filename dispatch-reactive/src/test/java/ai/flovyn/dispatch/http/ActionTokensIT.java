@@ -5,10 +5,10 @@ import static ai.flovyn.dispatch.testing.Commands.createPromise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.auth.ActiveTokens;
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.proto.StartWorkflowRequest;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
 import ai.flovyn.dispatch.testing.Commands;

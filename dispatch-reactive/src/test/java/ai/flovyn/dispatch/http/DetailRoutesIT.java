@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.auth.ActiveTokens;
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TokenRole;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.PollTaskResponse;
 import ai.flovyn.dispatch.proto.ScheduleChildWorkflowCommand;

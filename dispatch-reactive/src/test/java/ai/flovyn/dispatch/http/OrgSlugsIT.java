@@ -3,10 +3,10 @@ package ai.flovyn.dispatch.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.auth.ActiveTokens;
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;

@@ -1,5 +1,9 @@
 package ai.flovyn.dispatch.sdk;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.DispatchOptions;
+import ai.flovyn.dispatch.auth.ActiveTokens;
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.domain.AgentExecution;
 import ai.flovyn.dispatch.domain.AgentOptions;
 import ai.flovyn.dispatch.domain.AgentStatus;
@@ -8,10 +12,6 @@ import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartAgent;
 import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.grpc.GrpcServices;
-import ai.flovyn.dispatch.pipeline.ActiveTokens;
-import ai.flovyn.dispatch.pipeline.Dispatch;
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.grpc.Channel;

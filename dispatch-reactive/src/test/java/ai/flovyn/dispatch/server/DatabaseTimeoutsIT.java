@@ -5,7 +5,7 @@ import static ai.flovyn.dispatch.testing.Commands.scheduleTask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.proto.PollRequest;
 import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;

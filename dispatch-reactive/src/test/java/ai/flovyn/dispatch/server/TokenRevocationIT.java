@@ -2,9 +2,9 @@ package ai.flovyn.dispatch.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.flovyn.dispatch.auth.Tokens;
 import ai.flovyn.dispatch.domain.IssuedToken;
 import ai.flovyn.dispatch.domain.TokenRole;
-import ai.flovyn.dispatch.pipeline.Tokens;
 import ai.flovyn.dispatch.proto.ListWorkersRequest;
 import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.testing.Await;

@@ -1,8 +1,8 @@
 package ai.flovyn.dispatch.testing;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.grpc.GrpcServices;
-import ai.flovyn.dispatch.pipeline.Dispatch;
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;

@@ -1,8 +1,8 @@
 package ai.flovyn.dispatch.testing;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.grpc.GrpcServices;
-import ai.flovyn.dispatch.pipeline.Dispatch;
-import ai.flovyn.dispatch.pipeline.DispatchOptions;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;

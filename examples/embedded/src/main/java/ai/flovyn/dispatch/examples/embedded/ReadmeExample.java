@@ -1,5 +1,7 @@
 package ai.flovyn.dispatch.examples.embedded;
 
+import ai.flovyn.dispatch.Dispatch;
+import ai.flovyn.dispatch.DispatchDatabase;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
 import ai.flovyn.dispatch.domain.Command;
 import ai.flovyn.dispatch.domain.CommandBatch;
@@ -8,8 +10,6 @@ import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.domain.TaskSubscription;
 import ai.flovyn.dispatch.domain.WorkflowEvent;
-import ai.flovyn.dispatch.pipeline.Dispatch;
-import ai.flovyn.dispatch.pipeline.DispatchDatabase;
 import io.r2dbc.pool.ConnectionPool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.flovyn.dispatch.pipeline.DispatchDatabase;
+import ai.flovyn.dispatch.DispatchDatabase;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import java.io.File;
 import java.net.URI;

@@ -1,0 +1,271 @@
+package ai.flovyn.dispatch.support;
+
+import ai.flovyn.dispatch.domain.DispatchException;
+import ai.flovyn.dispatch.domain.ErrorKind;
+import ai.flovyn.dispatch.store.NotificationListener;
+import ai.flovyn.dispatch.store.WorkSignal;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import reactor.core.publisher.Mono;
+
+/** The pipeline's Micrometer meters, named as docs/behaviour.md lists them (Prometheus names). */
+public final class DispatchMetrics {
+  private final MeterRegistry registry;
+  private final DistributionSummary batchSize;
+  private final DistributionSummary groupSize;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger pollsWaiting = new AtomicInteger();
+  // Meters by name and tags: a builder's register() per call builds and sorts an id and looks it
+  // up in the registry, on every call of the hot path; this lookup is one hash of the key.
+  private final Map<List<String>, Meter> meters = new ConcurrentHashMap<>();
+
+  public DispatchMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.batchSize =
+        DistributionSummary.builder("dispatch_command_batch_size")
+            .description("commands per command batch")
+            .publishPercentileHistogram()
+            .register(registry);
+    Gauge.builder("dispatch_command_batches_in_flight", inFlight, AtomicInteger::get)
+        .description("command batches accepted and not yet answered")
+        .register(registry);
+    Gauge.builder("dispatch_polls_waiting", pollsWaiting, AtomicInteger::get)
+        .description("long polls (PollWorkflow, PollTask) currently open")
+        .register(registry);
+    this.groupSize =
+        DistributionSummary.builder("dispatch_command_batch_group_size")
+            .description("command batches sharing one transaction (group commit)")
+            .register(registry);
+    // registered up front so that a scrape before the first poll reads 0, not nothing
+    for (String kind : List.of("task", "workflow")) {
+      claimStatements(kind, "claimed");
+      claimStatements(kind, "empty");
+      handedOut(kind);
+    }
+  }
+
+  /** Counts {@code claim}, one claim statement, by whether it handed out an item. */
+  public <T> Mono<T> countClaim(Mono<T> claim, WorkSignal.Kind kind) {
+    String tag = kind.name().toLowerCase(Locale.ROOT);
+    return claim.doOnSuccess(
+        claimed -> claimStatements(tag, claimed == null ? "empty" : "claimed").increment());
+  }
+
+  /** Counts one item a claim statement handed to a poll. */
+  public void handedOut(WorkSignal.Kind kind) {
+    handedOut(kind.name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  private Counter handedOut(String kind) {
+    return Counter.builder("dispatch_claims_handed_out")
+        .description("items handed to polls, by kind (one claim statement may serve several polls)")
+        .tags("kind", kind)
+        .register(registry);
+  }
+
+  private Counter claimStatements(String kind, String outcome) {
+    return counter(
+        "dispatch_claim_statements",
+        "claim statements run by long polls, by kind and whether they claimed",
+        "kind",
+        kind,
+        "outcome",
+        outcome);
+  }
+
+  /** The counter of {@code name} with these tags (name, value, ...), registered on first use. */
+  private Counter counter(String name, String description, String... tags) {
+    return (Counter)
+        meters.computeIfAbsent(
+            key(name, tags),
+            k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  /** The timer of {@code name} with these tags (name, value, ...), registered on first use. */
+  private Timer timer(String name, String description, String... tags) {
+    return (Timer)
+        meters.computeIfAbsent(
+            key(name, tags),
+            k -> Timer.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  private static List<String> key(String name, String... tags) {
+    String[] key = new String[tags.length + 1];
+    key[0] = name;
+    System.arraycopy(tags, 0, key, 1, tags.length);
+    return Arrays.asList(key);
+  }
+
+  /** Exposes how often {@code listener} replaced its connection. */
+  public void watchListener(NotificationListener listener) {
+    FunctionCounter.builder(
+            "dispatch_listener_reconnects", listener, NotificationListener::reconnects)
+        .description("times the LISTEN connection was lost and replaced")
+        .register(registry);
+  }
+
+  /** A group of batches committed together. */
+  public void groupCommitted(int batches) {
+    groupSize.record(batches);
+  }
+
+  /** A task row was created. */
+  public void taskSubmitted(String tenantId, String taskType, String queue, int count) {
+    counter(
+            "dispatch_tasks_submitted",
+            "task executions created",
+            "tenant_id",
+            tenantId,
+            "task_type",
+            taskType,
+            "queue",
+            queue)
+        .increment(count);
+  }
+
+  /** A ScheduleTask matched an existing task. */
+  public void taskIdempotent(String taskType, int count) {
+    counter(
+            "dispatch_tasks_idempotent",
+            "ScheduleTask commands that matched an existing task",
+            "task_type",
+            taskType)
+        .increment(count);
+  }
+
+  /** A ScheduleTask (or child) id collided with something else. */
+  public void taskCollision(String reason) {
+    Counter.builder("dispatch_task_collisions")
+        .description("task or child ids that collided with an existing one")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** A task attempt ended: completed, retried, failed, cancelled or timed out. */
+  public void taskFinished(String outcome) {
+    counter(
+            "dispatch_task_attempts_finished",
+            "task attempts that ended, by outcome",
+            "outcome",
+            outcome)
+        .increment();
+  }
+
+  /** One run of a maintenance service ended: ok or error. */
+  public void maintenanceRun(String chore, String outcome) {
+    Counter.builder("dispatch_maintenance_runs")
+        .description("runs of each maintenance service, by outcome")
+        .tags("chore", chore, "outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** A maintenance service handled {@code count} items (timers fired, leases expired, ...). */
+  public void maintenanceItems(String chore, long count) {
+    Counter.builder("dispatch_maintenance_items")
+        .description("items handled by each maintenance service")
+        .tag("chore", chore)
+        .register(registry)
+        .increment(count);
+  }
+
+  /** Retention deleted {@code count} rows of {@code table}. */
+  public void rowsDeleted(String table, long count) {
+    Counter.builder("dispatch_retention_rows_deleted")
+        .description("rows deleted by retention, by table")
+        .tag("table", table)
+        .register(registry)
+        .increment(count);
+  }
+
+  /** A workflow claim was released (back to PENDING) or the workflow failed as abandoned. */
+  public void workflowReleased(String reason, String outcome) {
+    Counter.builder("dispatch_workflow_releases")
+        .description("released workflow claims, by reason (lease, rejected) and outcome")
+        .tags("reason", reason, "outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** Times a long poll from its start to a claim or to its timeout. */
+  public <T> Mono<T> timePoll(Mono<T> poll, String kind) {
+    return Mono.defer(
+        () -> {
+          Timer.Sample sample = Timer.start(registry);
+          pollsWaiting.incrementAndGet();
+          return poll.doFinally(signal -> pollsWaiting.decrementAndGet())
+              .doOnSuccess(value -> stopPoll(sample, kind, value == null ? "empty" : "claimed"))
+              .doOnError(error -> stopPoll(sample, kind, errorOutcome(error)))
+              .doOnCancel(() -> stopPoll(sample, kind, "cancelled"));
+        });
+  }
+
+  private void stopPoll(Timer.Sample sample, String kind, String outcome) {
+    sample.stop(
+        timer(
+            "dispatch_poll_wait",
+            "long-poll waits, by kind and outcome",
+            "kind",
+            kind,
+            "outcome",
+            outcome));
+  }
+
+  /** Times a batch and records its size; the outcome tag comes from its value or error. */
+  public <T> Mono<T> timeBatch(Mono<T> batch, int commands, Function<T, String> outcome) {
+    return Mono.defer(
+        () -> {
+          Timer.Sample sample = Timer.start(registry);
+          batchSize.record(commands);
+          inFlight.incrementAndGet();
+          return batch
+              .doFinally(signal -> inFlight.decrementAndGet())
+              .doOnSuccess(value -> stop(sample, value == null ? "ok" : outcome.apply(value)))
+              .doOnError(error -> stop(sample, errorOutcome(error)))
+              .doOnCancel(() -> stop(sample, "cancelled"));
+        });
+  }
+
+  private void stop(Timer.Sample sample, String outcome) {
+    sample.stop(
+        timer(
+            "dispatch_command_batches", "command batches applied, by outcome", "outcome", outcome));
+  }
+
+  public static String errorOutcome(Throwable error) {
+    ErrorKind kind =
+        error instanceof DispatchException dispatch ? dispatch.kind() : ErrorKind.INTERNAL;
+    return kind.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** A group of task outcomes (CompleteTask, FailTask) committed together. */
+  public void taskOutcomeGroup(int calls) {
+    DistributionSummary.builder("dispatch_task_outcome_group_size")
+        .description("CompleteTask and FailTask calls sharing one transaction (group commit)")
+        .register(registry)
+        .record(calls);
+  }
+
+  /** Exposes how many CompleteTask and FailTask calls wait for their group. */
+  public void watchTaskOutcomesQueued(IntSupplier queued) {
+    Gauge.builder("dispatch_task_outcomes_queued", queued, IntSupplier::getAsInt)
+        .description("CompleteTask and FailTask calls waiting for a shared transaction")
+        // the supplier is a method reference nothing else holds: a weak one would be collected
+        .strongReference(true)
+        .register(registry);
+  }
+}
