@@ -3,13 +3,16 @@ package ai.flovyn.dispatch;
 import ai.flovyn.dispatch.agent.AgentChores;
 import ai.flovyn.dispatch.agent.AgentDataHub;
 import ai.flovyn.dispatch.agent.AgentMetrics;
+import ai.flovyn.dispatch.agent.AgentViews;
 import ai.flovyn.dispatch.agent.Agents;
 import ai.flovyn.dispatch.batch.CommandBatchPipeline;
 import ai.flovyn.dispatch.domain.AgentCheckpoint;
 import ai.flovyn.dispatch.domain.AgentData;
 import ai.flovyn.dispatch.domain.AgentExecution;
 import ai.flovyn.dispatch.domain.AgentOptions;
+import ai.flovyn.dispatch.domain.AgentSignalRecord;
 import ai.flovyn.dispatch.domain.AgentSignalResult;
+import ai.flovyn.dispatch.domain.AgentTask;
 import ai.flovyn.dispatch.domain.BatchResult;
 import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.ClaimedWorkflow;
@@ -41,6 +44,7 @@ import ai.flovyn.dispatch.operator.Lists;
 import ai.flovyn.dispatch.poll.Polls;
 import ai.flovyn.dispatch.poll.TaskConsumer;
 import ai.flovyn.dispatch.poll.Workers;
+import ai.flovyn.dispatch.query.AgentFilter;
 import ai.flovyn.dispatch.query.ListPage;
 import ai.flovyn.dispatch.query.Page;
 import ai.flovyn.dispatch.query.QueueStats;
@@ -49,6 +53,7 @@ import ai.flovyn.dispatch.query.TaskFilter;
 import ai.flovyn.dispatch.query.TaskSummary;
 import ai.flovyn.dispatch.query.WorkflowFilter;
 import ai.flovyn.dispatch.query.WorkflowSummary;
+import ai.flovyn.dispatch.store.AgentViewStore;
 import ai.flovyn.dispatch.store.Announcer;
 import ai.flovyn.dispatch.store.NotificationListener;
 import ai.flovyn.dispatch.store.StartupCheck;
@@ -146,6 +151,7 @@ public final class Dispatch implements AutoCloseable {
   private final TaskDataHub taskData;
   // durable agents (docs/agents.md)
   private final Agents agents;
+  private final AgentViews agentViews;
   // calls in progress, and the refusal of new ones once closing began
   private final Lifecycle lifecycle = new Lifecycle();
   private final Duration closeTimeout;
@@ -208,6 +214,7 @@ public final class Dispatch implements AutoCloseable {
             agentMetrics,
             new AgentDataHub(builder.registry),
             sweeper::dueIn);
+    this.agentViews = new AgentViews(transactor);
     if (options.background()) {
       leaseRenewal.start();
     }
@@ -755,7 +762,75 @@ public final class Dispatch implements AutoCloseable {
    *     unknown agent or one of another tenant
    */
   public Mono<List<AgentCheckpoint>> agentCheckpoints(Scope scope, UUID agentId) {
-    return call("agentCheckpoints", () -> agents.checkpoints(present(scope), agentId));
+    // a plain read: an operator looking at a RUNNING agent must not renew its worker's lease
+    return call("agentCheckpoints", () -> agentViews.checkpoints(present(scope), agentId));
+  }
+
+  /**
+   * One page of the scope's agent executions matching {@code filter}, newest first, with how many
+   * match in all. Items carry no input or output ({@link #agent} reads them).
+   *
+   * @param scope the caller's tenant; only its agents are listed
+   * @param filter which agents; must not be null ({@link AgentFilter#all()} for every one)
+   * @param page the page: limit and offset, or a cursor from a previous page; must not be null
+   * @return a Mono emitting the page; errors with INVALID_ARGUMENT naming a missing argument
+   */
+  public Mono<ListPage<AgentExecution>> listAgents(Scope scope, AgentFilter filter, Page page) {
+    return call("listAgents", () -> agentViews.list(present(scope).tenantId(), filter, page));
+  }
+
+  /**
+   * How many of the scope's agent executions match {@code filter}, by status; the filter's statuses
+   * are ignored (every status is counted).
+   *
+   * @param scope the caller's tenant; only its agents are counted
+   * @param filter which agents; must not be null
+   * @return a Mono emitting every status's count, exact up to {@value ListPage#EXACT_UP_TO} agents
+   *     in all (then {@code estimated})
+   */
+  public Mono<StatusCounts> countAgents(Scope scope, AgentFilter filter) {
+    return call("countAgents", () -> agentViews.counts(present(scope).tenantId(), filter));
+  }
+
+  /**
+   * At most {@code limit} entries of an agent after position {@code after}, in append order, each
+   * with its position (from 1).
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent; must not be null
+   * @param after the position to read after, 0 for the first entry
+   * @param limit the most entries to read
+   * @return a Mono emitting the entries; errors with NOT_FOUND for an unknown agent or one of
+   *     another tenant
+   */
+  public Mono<List<AgentViewStore.PositionedEntry>> agentEntries(
+      Scope scope, UUID agentId, int after, int limit) {
+    return call("agentEntries", () -> agentViews.entries(present(scope), agentId, after, limit));
+  }
+
+  /**
+   * The tasks an agent scheduled, ascending by creation (the first {@value AgentViews#MAX_ITEMS}).
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent; must not be null
+   * @return a Mono emitting the tasks; errors with NOT_FOUND for an unknown agent or one of another
+   *     tenant
+   */
+  public Mono<List<AgentTask>> agentTasks(Scope scope, UUID agentId) {
+    return call("agentTasks", () -> agentViews.tasks(present(scope), agentId));
+  }
+
+  /**
+   * The signals an agent received, consumed or queued, in arrival order (the first {@value
+   * AgentViews#MAX_ITEMS}).
+   *
+   * @param scope the caller's tenant; only its agents are found
+   * @param agentId the agent; must not be null
+   * @return a Mono emitting the signals; errors with NOT_FOUND for an unknown agent or one of
+   *     another tenant
+   */
+  public Mono<List<AgentSignalRecord>> agentSignals(Scope scope, UUID agentId) {
+    return call("agentSignals", () -> agentViews.signals(present(scope), agentId));
   }
 
   /**

@@ -21,6 +21,7 @@ final class ApiRoutes {
     routes.addAll(DetailRoutes.routes(context));
     routes.addAll(ActionRoutes.routes(context));
     routes.addAll(StreamRoutes.routes(context));
+    routes.addAll(AgentRoutes.routes(context));
     return routes;
   }
 

@@ -231,7 +231,11 @@ final class StartSignalRoutes {
     return ApiResponse.of(200, body);
   }
 
-  private static Map<String, String> fields(String... pairs) {
+  /**
+   * Library field names (as the gRPC API spells them) and their JSON names, longest first, for
+   * {@link #named}.
+   */
+  static Map<String, String> fields(String... pairs) {
     Map<String, String> names =
         new TreeMap<>(
             Comparator.comparingInt(String::length)

@@ -84,6 +84,11 @@ public final class Tx {
     return new AgentStore(connection);
   }
 
+  /** The operator's reads of agents: lists, counts, an agent's tasks and signals. */
+  public AgentViewStore agentViews() {
+    return new AgentViewStore(connection);
+  }
+
   public RetentionStore retention() {
     return new RetentionStore(connection);
   }

@@ -39,6 +39,7 @@ class HttpTenantMatrixIT {
   private static ApiClient intruder;
   private static String workflow;
   private static String task;
+  private static String agent;
 
   @BeforeAll
   static void startServersAndData() {
@@ -80,6 +81,12 @@ class HttpTenantMatrixIT {
                     .build())
             .getTask()
             .getTaskExecutionId();
+    agent =
+        owner
+            .post("/api/orgs/owner/agent-executions", "{\"kind\":\"a\",\"queue\":\"matrix\"}")
+            .json()
+            .path("id")
+            .asText();
   }
 
   @AfterAll
@@ -92,11 +99,15 @@ class HttpTenantMatrixIT {
 
   /** The route's path with {@code org} and the owner's objects filled in. */
   private static String path(Route route, String org) {
-    String id = route.template().contains("/task-executions/") ? task : workflow;
+    String id =
+        route.template().contains("/task-executions/")
+            ? task
+            : route.template().contains("/agent-executions/") ? agent : workflow;
     return route
         .template()
         .replace("{org}", org)
         .replace("{id}", id)
+        .replace("{seq}", "1")
         .replace("{promise}", workflow + ":p");
   }
 
@@ -122,7 +133,9 @@ class HttpTenantMatrixIT {
                 + " || (SELECT count(*) FROM workflow_events) || '/'"
                 + " || (SELECT count(*) FROM task_executions) || '/'"
                 + " || (SELECT string_agg(status, ',' ORDER BY id) FROM promises) || '/'"
-                + " || (SELECT string_agg(status, ',' ORDER BY id) FROM workflow_executions)")
+                + " || (SELECT string_agg(status, ',' ORDER BY id) FROM workflow_executions) || '/'"
+                + " || (SELECT string_agg(status, ',' ORDER BY id) FROM agent_executions) || '/'"
+                + " || (SELECT count(*) FROM agent_signals)")
         .get(0)
         .values()
         .iterator()
@@ -151,6 +164,7 @@ class HttpTenantMatrixIT {
     for (Route route : scoped()) {
       if (route.template().contains("bulk-cancel")
           || route.template().endsWith("/workflow-executions") && route.method().equals("POST")
+          || route.template().endsWith("/agent-executions") && route.method().equals("POST")
           || route.template().endsWith("/signal-with-start")) {
         continue; // these create or match in the intruder's own tenant: checked below
       }
@@ -158,6 +172,9 @@ class HttpTenantMatrixIT {
       boolean names = route.template().contains("{id}") || route.template().contains("{promise}");
       if (names ? answer.status() != 404 : answer.raw().body().contains(workflow)) {
         wrong.add(route.method() + " " + route.template() + " -> " + answer.status());
+      }
+      if (!names && answer.raw().body().contains(agent)) {
+        wrong.add(route.method() + " " + route.template() + " shows the agent");
       }
       if (!names && answer.raw().body().contains(task)) {
         wrong.add(route.method() + " " + route.template() + " shows the task");
@@ -189,5 +206,13 @@ class HttpTenantMatrixIT {
   @Test
   void theOwnersTokenReadsItsWorkflow() {
     assertEquals(200, owner.get("/api/orgs/owner/workflow-executions/" + workflow).status());
+  }
+
+  @Test
+  void theOwnersTokenReadsItsAgent() {
+    assertEquals(200, owner.get("/api/orgs/owner/agent-executions/" + agent).status());
+    assertEquals(201, intruder.post("/api/orgs/intruder/agent-executions", BODY).status());
+    assertFalse(
+        owner.get("/api/orgs/owner/agent-executions?kind=k").raw().body().contains("intruder"));
   }
 }
