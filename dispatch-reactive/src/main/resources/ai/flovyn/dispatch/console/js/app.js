@@ -6,6 +6,7 @@ import { overviewPage } from './overview.js';
 import { workflowsPage } from './workflows.js';
 import { workflowPage } from './workflow.js';
 import { tasksPage, taskPage } from './tasks.js';
+import { agentsPage, agentPage } from './agents.js';
 import { queuesPage, workersPage } from './fleet.js';
 import { startPage } from './start.js';
 import { signInPage } from './signin.js';
@@ -16,6 +17,7 @@ const NAV = [
   ['Overview', ''],
   ['Workflows', '/workflows'],
   ['Tasks', '/tasks'],
+  ['Agents', '/agents'],
   ['Queues', '/queues'],
   ['Workers', '/workers'],
   ['Start workflow', '/start'],
@@ -66,6 +68,8 @@ function page(parts) {
   if (section === 'workflows') return { nav: '/workflows', view: workflowPage, id, title: 'Workflow' };
   if (section === 'tasks' && !id) return { nav: '/tasks', view: tasksPage, title: 'Tasks' };
   if (section === 'tasks') return { nav: '/tasks', view: taskPage, id, title: 'Task' };
+  if (section === 'agents' && !id) return { nav: '/agents', view: agentsPage, title: 'Agents' };
+  if (section === 'agents') return { nav: '/agents', view: agentPage, id, title: 'Agent' };
   if (section === 'queues') return { nav: '/queues', view: queuesPage, title: 'Queues' };
   if (section === 'workers') return { nav: '/workers', view: workersPage, title: 'Workers' };
   if (section === 'start') return { nav: '/start', view: startPage, title: 'Start workflow' };
