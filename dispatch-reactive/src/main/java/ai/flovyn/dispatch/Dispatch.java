@@ -207,7 +207,18 @@ public final class Dispatch implements AutoCloseable {
             builder.agentOptions,
             agentMetrics,
             new AgentDataHub(builder.registry),
-            sweeper::dueIn);
+            sweeper::dueIn,
+            new Agents.Guard() {
+              @Override
+              public <T> Mono<T> mono(String operation, Supplier<Mono<T>> body) {
+                return call(operation, body);
+              }
+
+              @Override
+              public <T> Flux<T> flux(String operation, Supplier<Flux<T>> body) {
+                return callMany(operation, body);
+              }
+            });
     if (options.background()) {
       leaseRenewal.start();
     }
