@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract of {@code dispatch_apply_batch} through {@link WorkflowStore#applyBatch}, against
  * the real function: the common batch is written whole in one call; each guard the general path
- * checks first makes it write nothing and hand back the locked row.
+ * checks first makes it write nothing and hand back the locked row. About the call alone, it has no
+ * statement-by-statement run: BatchPathsEquivalenceIT compares the two paths.
  */
 class ApplyBatchIT {
   private static final byte[] DIGEST = {1, 2, 3};
