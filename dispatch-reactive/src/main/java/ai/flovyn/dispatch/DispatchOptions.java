@@ -113,12 +113,20 @@ public record DispatchOptions(
         true);
   }
 
-  /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
+  /**
+   * The backoff before the first retry, in milliseconds (as the SQL of retries takes it).
+   *
+   * @return {@link #retryBackoffBase()} in milliseconds
+   */
   public double retryBackoffBaseMillis() {
     return retryBackoffBase.toMillis();
   }
 
-  /** The longest backoff between attempts, in milliseconds. */
+  /**
+   * The longest backoff between attempts, in milliseconds.
+   *
+   * @return {@link #retryBackoffMax()} in milliseconds
+   */
   public double retryBackoffMaxMillis() {
     return retryBackoffMax.toMillis();
   }

@@ -44,8 +44,12 @@ class ApplyBatchIT {
   private static UUID running() {
     UUID id = UUID.randomUUID();
     NewWorkflow workflow =
-        new NewWorkflow(
-            id, "t", "kind", new byte[0], "q", 0, "00-trace", "{}", null, null, null, null, "{}");
+        NewWorkflow.builder(id, "kind")
+            .tenant("t")
+            .queue("q")
+            .traceparent("00-trace")
+            .startedEventJson("{}")
+            .build();
     transactor
         .inTransaction(tx -> tx.workflows().insertStarted(workflow).thenReturn(true))
         .block(Duration.ofSeconds(30));
@@ -54,8 +58,7 @@ class ApplyBatchIT {
   }
 
   private static NewTask task(UUID id, String queue) {
-    return new NewTask(
-        id, null, null, "type", new byte[] {7}, queue, 3, null, 0, null, null, null, null);
+    return NewTask.builder(id, "type").input(new byte[] {7}).queue(queue).build();
   }
 
   private static BatchWrite write(UUID workflow, List<NewTask> tasks, WorkflowStatus otherwise) {
