@@ -726,8 +726,8 @@ public final class Dispatch implements AutoCloseable {
                               timeout,
                               agents.options().idleLease().toMillis()))
                       .doOnSubscribe(
-                          subscription ->
-                              leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
+                          subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)))
+              .doOnSuccess(claimed -> agents.polled(claimed != null));
         });
   }
 

@@ -113,6 +113,11 @@ public final class Agents {
     return options;
   }
 
+  /** Counts one PollAgent answer: an agent handed out, or none. */
+  public void polled(boolean gotOne) {
+    metrics.polled(gotOne);
+  }
+
   private long leaseMs() {
     return options.idleLease().toMillis();
   }
