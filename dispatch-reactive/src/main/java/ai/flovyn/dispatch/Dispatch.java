@@ -213,7 +213,18 @@ public final class Dispatch implements AutoCloseable {
             builder.agentOptions,
             agentMetrics,
             new AgentDataHub(builder.registry),
-            sweeper::dueIn);
+            sweeper::dueIn,
+            new Agents.Guard() {
+              @Override
+              public <T> Mono<T> mono(String operation, Supplier<Mono<T>> body) {
+                return call(operation, body);
+              }
+
+              @Override
+              public <T> Flux<T> flux(String operation, Supplier<Flux<T>> body) {
+                return callMany(operation, body);
+              }
+            });
     this.agentViews = new AgentViews(transactor);
     if (options.background()) {
       leaseRenewal.start();
@@ -722,8 +733,8 @@ public final class Dispatch implements AutoCloseable {
                               timeout,
                               agents.options().idleLease().toMillis()))
                       .doOnSubscribe(
-                          subscription ->
-                              leases.workerSeen(Tenancy.of(scope, tenantId), workerId)));
+                          subscription -> leases.workerSeen(Tenancy.of(scope, tenantId), workerId)))
+              .doOnSuccess(claimed -> agents.polled(claimed != null));
         });
   }
 
@@ -1480,7 +1491,9 @@ public final class Dispatch implements AutoCloseable {
     // Built on pollTask one claim at a time; where multi-claim hand-off lands, a demand of n can
     // claim up to n tasks in one statement here (TaskConsumer.claimNext).
     return Flux.defer(
-            () -> TaskConsumer.consume(this, present(scope), Arguments.subscription(subscription)))
+            () ->
+                TaskConsumer.consume(
+                    taskClaims, present(scope), Arguments.subscription(subscription)))
         .onErrorMap(error -> failure("tasks", error));
   }
 
@@ -1493,8 +1506,27 @@ public final class Dispatch implements AutoCloseable {
     return Tenancy.own(present(scope), "tenant_id", tenantId);
   }
 
+  // the task stream's view of this instance, kept off the public API
+  private final TaskConsumer.Claims taskClaims =
+      new TaskConsumer.Claims() {
+        @Override
+        public Mono<ClaimedTask> claimOnce(Scope scope, TaskSubscription subscription) {
+          return Dispatch.this.claimOnce(scope, subscription);
+        }
+
+        @Override
+        public Mono<Void> handBack(String tenantId, ClaimedTask task, String workerId) {
+          return Dispatch.this.handBack(tenantId, task, workerId);
+        }
+
+        @Override
+        public boolean isClosed() {
+          return Dispatch.this.isClosed();
+        }
+      };
+
   /** Claims one task for {@code subscription}, long-polling once; empty on timeout. */
-  public Mono<ClaimedTask> claimOnce(Scope scope, TaskSubscription subscription) {
+  private Mono<ClaimedTask> claimOnce(Scope scope, TaskSubscription subscription) {
     return pollTask(
         scope,
         subscription.tenantId(),
@@ -1508,7 +1540,7 @@ public final class Dispatch implements AutoCloseable {
    * Puts a task nobody received back to PENDING (its claim not counted), if it is still the claim
    * {@code task} describes; wakes its pollers.
    */
-  public Mono<Void> handBack(String tenantId, ClaimedTask task, String workerId) {
+  private Mono<Void> handBack(String tenantId, ClaimedTask task, String workerId) {
     String wake = new WorkSignal(WorkSignal.Kind.TASK, tenantId, task.queue()).payload();
     return transactor
         .inTransaction(

@@ -30,6 +30,9 @@ import java.util.Map;
  *     batch, or a batch rejected) before the workflow is failed as abandoned
  * @param retention how long finished workflows, finished standalone tasks and their rows are kept
  * @param tenantRetention per-tenant overrides of {@code retention}
+ * @param oneCallBatches whether a common command batch (tasks, operations, the workflow's ending)
+ *     is written by one database call; off, every batch runs statement by statement, the way the
+ *     others do: for tests and diagnosis
  */
 public record DispatchOptions(
     Duration maxPollTimeout,
@@ -45,7 +48,8 @@ public record DispatchOptions(
     int taskLogLines,
     int maxWorkflowReleases,
     Duration retention,
-    Map<String, Duration> tenantRetention) {
+    Map<String, Duration> tenantRetention,
+    boolean oneCallBatches) {
 
   /** 3.5 MiB: room under the SDK's 4 MiB receive limit for the answer's own framing. */
   public static final long DEFAULT_MAX_HISTORY_BYTES = 3_670_016;
@@ -73,6 +77,7 @@ public record DispatchOptions(
    * @param retention how long finished work is kept (default 7 days)
    * @param tenantRetention per-tenant overrides of {@code retention}, copied; must not be null
    *     (empty for none)
+   * @param oneCallBatches whether common batches are written by one call (default true)
    * @throws NullPointerException when {@code tenantRetention} is null or holds a null key or value
    */
   public DispatchOptions {
@@ -81,7 +86,8 @@ public record DispatchOptions(
 
   /**
    * 60 s poll cap, 900 s task lease, 120 s workflow lease, 1..60 s backoff, group commit on, 3.5
-   * MiB histories, 1000 log lines per task, 5 releases, 7 days retention.
+   * MiB histories, 1000 log lines per task, 5 releases, 7 days retention, common batches in one
+   * call.
    *
    * @return the defaults listed above, with no per-tenant retention
    */
@@ -103,15 +109,24 @@ public record DispatchOptions(
         1000,
         5,
         Duration.ofDays(7),
-        Map.of());
+        Map.of(),
+        true);
   }
 
-  /** The backoff before the first retry, in milliseconds (as the SQL of retries takes it). */
+  /**
+   * The backoff before the first retry, in milliseconds (as the SQL of retries takes it).
+   *
+   * @return {@link #retryBackoffBase()} in milliseconds
+   */
   public double retryBackoffBaseMillis() {
     return retryBackoffBase.toMillis();
   }
 
-  /** The longest backoff between attempts, in milliseconds. */
+  /**
+   * The longest backoff between attempts, in milliseconds.
+   *
+   * @return {@link #retryBackoffMax()} in milliseconds
+   */
   public double retryBackoffMaxMillis() {
     return retryBackoffMax.toMillis();
   }
@@ -141,6 +156,7 @@ public record DispatchOptions(
     private int maxWorkflowReleases;
     private Duration retention;
     private Map<String, Duration> tenantRetention;
+    private boolean oneCallBatches;
 
     private Builder(DispatchOptions from) {
       maxPollTimeout = from.maxPollTimeout;
@@ -157,6 +173,7 @@ public record DispatchOptions(
       maxWorkflowReleases = from.maxWorkflowReleases;
       retention = from.retention;
       tenantRetention = from.tenantRetention;
+      oneCallBatches = from.oneCallBatches;
     }
 
     /**
@@ -292,6 +309,20 @@ public record DispatchOptions(
     }
 
     /**
+     * Whether a common batch (only tasks, operations and the workflow's ending) is written by one
+     * database call that locks, checks its guards and writes; off, every batch runs statement by
+     * statement under its workflow's lock, as the others always do. Both write the same rows and
+     * answer the same; off is for tests and diagnosis.
+     *
+     * @param value false to apply every batch statement by statement (default true)
+     * @return this builder
+     */
+    public Builder oneCallBatches(boolean value) {
+      oneCallBatches = value;
+      return this;
+    }
+
+    /**
      * The options as set; nothing is checked beyond the copy of the per-tenant map.
      *
      * @return the options
@@ -311,7 +342,8 @@ public record DispatchOptions(
           taskLogLines,
           maxWorkflowReleases,
           retention,
-          tenantRetention);
+          tenantRetention,
+          oneCallBatches);
     }
   }
 }

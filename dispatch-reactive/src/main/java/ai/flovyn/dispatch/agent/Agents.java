@@ -64,6 +64,31 @@ public final class Agents {
   private final AgentMetrics metrics;
   private final AgentDataHub data;
   private final Consumer<Duration> dueIn;
+  private final Guard guard;
+
+  /**
+   * How every operation runs: the library refuses calls after close, counts them while in progress
+   * and classifies (and logs once) internal errors, as for its own calls.
+   */
+  public interface Guard {
+    <T> Mono<T> mono(String operation, java.util.function.Supplier<Mono<T>> body);
+
+    <T> Flux<T> flux(String operation, java.util.function.Supplier<Flux<T>> body);
+
+    /** Runs the body as it is: for tests and embedders that guard the calls themselves. */
+    Guard NONE =
+        new Guard() {
+          @Override
+          public <T> Mono<T> mono(String operation, java.util.function.Supplier<Mono<T>> body) {
+            return Mono.defer(body);
+          }
+
+          @Override
+          public <T> Flux<T> flux(String operation, java.util.function.Supplier<Flux<T>> body) {
+            return Flux.defer(body);
+          }
+        };
+  }
 
   /**
    * Agents over {@code transactor}; {@code dueIn} is told when a task deadline is set, so that the
@@ -74,7 +99,9 @@ public final class Agents {
       AgentOptions options,
       AgentMetrics metrics,
       AgentDataHub data,
-      Consumer<Duration> dueIn) {
+      Consumer<Duration> dueIn,
+      Guard guard) {
+    this.guard = guard;
     this.transactor = transactor;
     this.options = options;
     this.metrics = metrics;
@@ -86,6 +113,11 @@ public final class Agents {
     return options;
   }
 
+  /** Counts one PollAgent answer: an agent handed out, or none. */
+  public void polled(boolean gotOne) {
+    metrics.polled(gotOne);
+  }
+
   private long leaseMs() {
     return options.idleLease().toMillis();
   }
@@ -94,100 +126,118 @@ public final class Agents {
 
   /** Creates a root agent, PENDING without a checkpoint; emits it. */
   public Mono<AgentExecution> create(Scope scope, StartAgent request) {
-    return Mono.defer(
-        () -> {
-          StartAgent start = validStart(request, false);
-          own(scope, "tenant_id", start.tenantId());
-          UUID id = UUID.randomUUID();
-          String queue = start.queue() == null ? "default" : start.queue();
-          String mode = mode(start.persistenceMode());
-          return transactor
-              .inTransaction(
-                  tx ->
-                      tx.agents()
-                          .insert(id, start, queue, mode)
-                          .then(ready(tx, start.tenantId(), queue))
-                          .then(tx.agents().detail(start.tenantId(), id)))
-              .doOnNext(agent -> metrics.started());
-        });
+    return guard.mono(
+        "create",
+        () ->
+            Mono.defer(
+                () -> {
+                  StartAgent start = validStart(request, false);
+                  own(scope, "tenant_id", start.tenantId());
+                  UUID id = UUID.randomUUID();
+                  String queue = start.queue() == null ? "default" : start.queue();
+                  String mode = mode(start.persistenceMode());
+                  return transactor
+                      .inTransaction(
+                          tx ->
+                              tx.agents()
+                                  .insert(id, start, queue, mode)
+                                  .then(ready(tx, start.tenantId(), queue))
+                                  .then(tx.agents().detail(start.tenantId(), id)))
+                      .doOnNext(agent -> metrics.started());
+                }));
   }
 
   /** The agent with every field; NOT_FOUND when the scope cannot see it. */
   public Mono<AgentExecution> get(Scope scope, UUID agentId) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          return transactor
-              .read(tx -> tx.agents().detail(scope.tenantId(), agentId).flux())
-              .next()
-              .switchIfEmpty(Mono.error(() -> notFound(agentId)));
-        });
+    return guard.mono(
+        "get",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  return transactor
+                      .read(tx -> tx.agents().detail(scope.tenantId(), agentId).flux())
+                      .next()
+                      .switchIfEmpty(Mono.error(() -> notFound(agentId)));
+                }));
   }
 
   /** Every checkpoint of the agent, ascending by sequence. */
   public Mono<List<AgentCheckpoint>> checkpoints(Scope scope, UUID agentId) {
-    return read(scope, agentId, (tx, agent) -> tx.agents().checkpoints(agentId).collectList());
+    return guard.mono(
+        "checkpoints",
+        () -> read(scope, agentId, (tx, agent) -> tx.agents().checkpoints(agentId).collectList()));
   }
 
   /** Claims a WAITING agent for {@code workerId}: empty when it is not WAITING. */
   public Mono<AgentExecution> resume(Scope scope, UUID agentId, String workerId) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          String worker = AgentArguments.name("worker_id", workerId);
-          return transactor
-              .inTransaction(
-                  tx ->
-                      locked(tx, scope, agentId)
-                          .then(tx.agents().resume(scope.tenantId(), agentId, worker, leaseMs())))
-              .doOnNext(agent -> metrics.resumed());
-        });
+    return guard.mono(
+        "resume",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  String worker = AgentArguments.name("worker_id", workerId);
+                  return transactor
+                      .inTransaction(
+                          tx ->
+                              locked(tx, scope, agentId)
+                                  .then(
+                                      tx.agents()
+                                          .resume(scope.tenantId(), agentId, worker, leaseMs())))
+                      .doOnNext(agent -> metrics.resumed());
+                }));
   }
 
   // --- entries
 
   /** AppendEntry: idempotent by the client's key (a UUID key is the entry's id). */
   public Mono<AppendedEntry> appendEntry(Scope scope, NewAgentEntry request) {
-    return Mono.defer(
-        () -> {
-          NewAgentEntry entry = validEntry(request);
-          UUID agentId = entry.agentExecutionId();
-          String key = entry.idempotencyKey();
-          UUID keyId = AgentArguments.parseUuid(key);
-          return transactor.inTransaction(
-              tx ->
-                  writable(tx, scope, agentId)
-                      .flatMap(
-                          agent -> {
-                            AgentStore store = tx.agents();
-                            Mono<UUID> existing =
-                                key == null
-                                    ? Mono.empty()
-                                    : keyId != null
-                                        ? store.entryById(agentId, keyId)
-                                        : store.entryByKey(agentId, key);
-                            return existing
-                                .map(id -> new AppendedEntry(id, true))
-                                .switchIfEmpty(
-                                    Mono.defer(
-                                        () -> {
-                                          if (agent.entryCount() >= options.maxEntriesPerAgent()) {
-                                            return Mono.error(
-                                                DispatchException.resourceExhausted(
-                                                    "agent "
-                                                        + agentId
-                                                        + " holds the most entries allowed ("
-                                                        + options.maxEntriesPerAgent()
-                                                        + ")"));
-                                          }
-                                          UUID id = keyId != null ? keyId : UUID.randomUUID();
-                                          String mapped = keyId == null ? key : null;
-                                          return store
-                                              .insertEntry(entry, id, mapped)
-                                              .thenReturn(new AppendedEntry(id, false));
-                                        }));
-                          }));
-        });
+    return guard.mono(
+        "appendEntry",
+        () ->
+            Mono.defer(
+                () -> {
+                  NewAgentEntry entry = validEntry(request);
+                  UUID agentId = entry.agentExecutionId();
+                  String key = entry.idempotencyKey();
+                  UUID keyId = AgentArguments.parseUuid(key);
+                  return transactor.inTransaction(
+                      tx ->
+                          writable(tx, scope, agentId)
+                              .flatMap(
+                                  agent -> {
+                                    AgentStore store = tx.agents();
+                                    Mono<UUID> existing =
+                                        key == null
+                                            ? Mono.empty()
+                                            : keyId != null
+                                                ? store.entryById(agentId, keyId)
+                                                : store.entryByKey(agentId, key);
+                                    return existing
+                                        .map(id -> new AppendedEntry(id, true))
+                                        .switchIfEmpty(
+                                            Mono.defer(
+                                                () -> {
+                                                  if (agent.entryCount()
+                                                      >= options.maxEntriesPerAgent()) {
+                                                    return Mono.error(
+                                                        DispatchException.resourceExhausted(
+                                                            "agent "
+                                                                + agentId
+                                                                + " holds the most entries allowed ("
+                                                                + options.maxEntriesPerAgent()
+                                                                + ")"));
+                                                  }
+                                                  UUID id =
+                                                      keyId != null ? keyId : UUID.randomUUID();
+                                                  String mapped = keyId == null ? key : null;
+                                                  return store
+                                                      .insertEntry(entry, id, mapped)
+                                                      .thenReturn(new AppendedEntry(id, false));
+                                                }));
+                                  }));
+                }));
   }
 
   /**
@@ -195,63 +245,74 @@ public final class Agents {
    * when it is not an entry of the agent).
    */
   public Flux<AgentEntry> entries(Scope scope, UUID agentId, UUID afterEntryId) {
-    return Flux.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          return transactor.read(
-              tx ->
-                  found(tx, scope, agentId)
-                      .flatMap(
-                          agent ->
-                              afterEntryId == null
-                                  ? Mono.just(0)
-                                  : tx.agents()
-                                      .entryPosition(agentId, afterEntryId)
-                                      .switchIfEmpty(
-                                          Mono.error(
-                                              () ->
-                                                  DispatchException.invalidArgument(
-                                                      "after_entry_id is not an entry of agent "
-                                                          + agentId))))
-                      .flatMapMany(position -> tx.agents().entries(agentId, position)));
-        });
+    return guard.flux(
+        "entries",
+        () ->
+            Flux.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  return transactor.read(
+                      tx ->
+                          found(tx, scope, agentId)
+                              .flatMap(
+                                  agent ->
+                                      afterEntryId == null
+                                          ? Mono.just(0)
+                                          : tx.agents()
+                                              .entryPosition(agentId, afterEntryId)
+                                              .switchIfEmpty(
+                                                  Mono.error(
+                                                      () ->
+                                                          DispatchException.invalidArgument(
+                                                              "after_entry_id is not an entry of agent "
+                                                                  + agentId))))
+                              .flatMapMany(position -> tx.agents().entries(agentId, position)));
+                }));
   }
 
   // --- checkpoints
 
   /** GetLatestCheckpoint: the highest sequence, or empty when there is none. */
   public Mono<Optional<AgentCheckpoint>> latestCheckpoint(Scope scope, UUID agentId) {
-    return read(
-        scope,
-        agentId,
-        (tx, agent) ->
-            tx.agents()
-                .latestCheckpoint(agentId)
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty()));
+    return guard.mono(
+        "latestCheckpoint",
+        () ->
+            read(
+                scope,
+                agentId,
+                (tx, agent) ->
+                    tx.agents()
+                        .latestCheckpoint(agentId)
+                        .map(Optional::of)
+                        .defaultIfEmpty(Optional.empty())));
   }
 
   /** SubmitCheckpoint: the next sequence, from 1; emits the checkpoint (without its state). */
   public Mono<AgentCheckpoint> submitCheckpoint(
       Scope scope, UUID agentId, String leafEntryId, byte[] state, TokenUsage usage) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          String leaf = AgentArguments.text("leaf_entry_id", leafEntryId, AgentArguments.MAX_NAME);
-          byte[] bytes =
-              AgentArguments.bytes(
-                  "state",
-                  state == null || state.length == 0 ? NULL_JSON : state,
-                  options.maxCheckpointBytes());
-          UUID id = UUID.randomUUID();
-          return transactor.inTransaction(
-              tx ->
-                  writable(tx, scope, agentId)
-                      .then(tx.agents().insertCheckpoint(id, agentId, leaf, bytes, usage))
-                      .map(
-                          sequence ->
-                              new AgentCheckpoint(id, agentId, sequence, leaf, null, usage, null)));
-        });
+    return guard.mono(
+        "submitCheckpoint",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  String leaf =
+                      AgentArguments.text("leaf_entry_id", leafEntryId, AgentArguments.MAX_NAME);
+                  byte[] bytes =
+                      AgentArguments.bytes(
+                          "state",
+                          state == null || state.length == 0 ? NULL_JSON : state,
+                          options.maxCheckpointBytes());
+                  UUID id = UUID.randomUUID();
+                  return transactor.inTransaction(
+                      tx ->
+                          writable(tx, scope, agentId)
+                              .then(tx.agents().insertCheckpoint(id, agentId, leaf, bytes, usage))
+                              .map(
+                                  sequence ->
+                                      new AgentCheckpoint(
+                                          id, agentId, sequence, leaf, null, usage, null)));
+                }));
   }
 
   // --- tasks
@@ -261,71 +322,76 @@ public final class Agents {
    * answers the existing task unchanged.
    */
   public Mono<ScheduledAgentTask> scheduleTask(Scope scope, ScheduleAgentTask request) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("request", request);
-          UUID agentId = AgentArguments.present("agent_execution_id", request.agentExecutionId());
-          String kind = AgentArguments.name("task_kind", request.taskKind());
-          String queue = AgentArguments.optionalName("queue", request.queue());
-          Integer retries =
-              AgentArguments.range(
-                  "max_retries", request.maxRetries(), 0, AgentArguments.MAX_RETRIES);
-          Long timeout =
-              AgentArguments.range(
-                  "timeout_ms", request.timeoutMs(), 1, AgentArguments.MAX_TIMEOUT_MS);
-          String key = AgentArguments.optionalName("idempotency_key", request.idempotencyKey());
-          byte[] input = request.input() == null ? new byte[0] : request.input();
-          if (input.length > options.maxTaskInputBytes()) {
-            return Mono.error(
-                DispatchException.resourceExhausted(
-                    "input must be at most "
-                        + options.maxTaskInputBytes()
-                        + " bytes, got "
-                        + input.length));
-          }
-          UUID id = key == null ? UUID.randomUUID() : AgentTaskIds.fromKey(key);
-          return transactor
-              .inTransaction(
-                  tx ->
-                      writable(tx, scope, agentId)
-                          .flatMap(
-                              agent -> {
-                                String taskQueue = queue == null ? agent.queue() : queue;
-                                return tx.agents()
-                                    .insertTask(
-                                        id,
-                                        agent.tenantId(),
-                                        agentId,
-                                        kind,
-                                        input,
-                                        taskQueue,
-                                        retries == null ? 3 : retries,
-                                        timeout,
-                                        null,
-                                        key)
-                                    .flatMap(
-                                        created ->
-                                            created
-                                                ? tx.notifier()
-                                                    .notify(
-                                                        Set.of(
-                                                            new WorkSignal(
-                                                                    WorkSignal.Kind.TASK,
-                                                                    agent.tenantId(),
-                                                                    taskQueue)
-                                                                .payload()))
-                                                    .thenReturn(
-                                                        new ScheduledAgentTask(
-                                                            id, key != null, true))
-                                                : existingTask(tx, id, agent, key));
-                              }))
-              .doOnNext(
-                  scheduled -> {
-                    if (scheduled.created() && timeout != null) {
-                      dueIn.accept(Duration.ofMillis(timeout));
-                    }
-                  });
-        });
+    return guard.mono(
+        "scheduleTask",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("request", request);
+                  UUID agentId =
+                      AgentArguments.present("agent_execution_id", request.agentExecutionId());
+                  String kind = AgentArguments.name("task_kind", request.taskKind());
+                  String queue = AgentArguments.optionalName("queue", request.queue());
+                  Integer retries =
+                      AgentArguments.range(
+                          "max_retries", request.maxRetries(), 0, AgentArguments.MAX_RETRIES);
+                  Long timeout =
+                      AgentArguments.range(
+                          "timeout_ms", request.timeoutMs(), 1, AgentArguments.MAX_TIMEOUT_MS);
+                  String key =
+                      AgentArguments.optionalName("idempotency_key", request.idempotencyKey());
+                  byte[] input = request.input() == null ? new byte[0] : request.input();
+                  if (input.length > options.maxTaskInputBytes()) {
+                    return Mono.error(
+                        DispatchException.resourceExhausted(
+                            "input must be at most "
+                                + options.maxTaskInputBytes()
+                                + " bytes, got "
+                                + input.length));
+                  }
+                  UUID id = key == null ? UUID.randomUUID() : AgentTaskIds.fromKey(key);
+                  return transactor
+                      .inTransaction(
+                          tx ->
+                              writable(tx, scope, agentId)
+                                  .flatMap(
+                                      agent -> {
+                                        String taskQueue = queue == null ? agent.queue() : queue;
+                                        return tx.agents()
+                                            .insertTask(
+                                                id,
+                                                agent.tenantId(),
+                                                agentId,
+                                                kind,
+                                                input,
+                                                taskQueue,
+                                                retries == null ? 3 : retries,
+                                                timeout,
+                                                null,
+                                                key)
+                                            .flatMap(
+                                                created ->
+                                                    created
+                                                        ? tx.notifier()
+                                                            .notify(
+                                                                Set.of(
+                                                                    new WorkSignal(
+                                                                            WorkSignal.Kind.TASK,
+                                                                            agent.tenantId(),
+                                                                            taskQueue)
+                                                                        .payload()))
+                                                            .thenReturn(
+                                                                new ScheduledAgentTask(
+                                                                    id, key != null, true))
+                                                        : existingTask(tx, id, agent, key));
+                                      }))
+                      .doOnNext(
+                          scheduled -> {
+                            if (scheduled.created() && timeout != null) {
+                              dueIn.accept(Duration.ofMillis(timeout));
+                            }
+                          });
+                }));
   }
 
   private static Mono<ScheduledAgentTask> existingTask(Tx tx, UUID id, AgentRow agent, String key) {
@@ -342,32 +408,36 @@ public final class Agents {
 
   /** GetAgentTaskResults: one result per requested id, in request order. */
   public Mono<List<AgentTaskResult>> taskResults(Scope scope, UUID agentId, List<UUID> taskIds) {
-    return Mono.defer(
-        () -> {
-          List<UUID> ids = AgentArguments.ids("task_execution_ids", taskIds);
-          return read(
-              scope,
-              agentId,
-              (tx, agent) ->
-                  tx.agents()
-                      .taskResults(agentId, ids)
-                      .flatMap(
-                          results -> {
-                            for (AgentTaskResult result : results) {
-                              if (result.status() == null) {
-                                return Mono.error(
-                                    DispatchException.notFound(
-                                        "task " + result.taskExecutionId() + " not found"));
-                              }
-                            }
-                            return Mono.just(results);
-                          }));
-        });
+    return guard.mono(
+        "taskResults",
+        () ->
+            Mono.defer(
+                () -> {
+                  List<UUID> ids = AgentArguments.ids("task_execution_ids", taskIds);
+                  return read(
+                      scope,
+                      agentId,
+                      (tx, agent) ->
+                          tx.agents()
+                              .taskResults(agentId, ids)
+                              .flatMap(
+                                  results -> {
+                                    for (AgentTaskResult result : results) {
+                                      if (result.status() == null) {
+                                        return Mono.error(
+                                            DispatchException.notFound(
+                                                "task " + result.taskExecutionId() + " not found"));
+                                      }
+                                    }
+                                    return Mono.just(results);
+                                  }));
+                }));
   }
 
   /** GetAgentTaskCount: the number of tasks linked to the agent. */
   public Mono<Long> taskCount(Scope scope, UUID agentId) {
-    return read(scope, agentId, (tx, agent) -> tx.agents().taskCount(agentId));
+    return guard.mono(
+        "taskCount", () -> read(scope, agentId, (tx, agent) -> tx.agents().taskCount(agentId)));
   }
 
   /** CancelAgentTask's answer: whether this call cancelled it, and its status after. */
@@ -378,41 +448,45 @@ public final class Agents {
    * is refused afterwards) and the agent is re-evaluated; a finished one is left as it is.
    */
   public Mono<TaskCancel> cancelTask(Scope scope, UUID agentId, UUID taskId) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          AgentArguments.present("task_execution_id", taskId);
-          return transactor.inTransaction(
-              tx ->
-                  found(tx, scope, agentId)
-                      .flatMap(
-                          agent ->
-                              tx.agents()
-                                  .taskOf(taskId, agentId, agent.tenantId())
-                                  .flatMap(
-                                      own ->
-                                          own
-                                              ? Mono.just(agent)
-                                              : Mono.error(
-                                                  DispatchException.notFound(
-                                                      "task " + taskId + " not found"))))
-                      .flatMap(
-                          agent ->
-                              tx.taskLifecycle()
-                                  .cancel(agent.tenantId(), taskId)
-                                  .flatMap(
-                                      outcome ->
-                                          afterTasks(tx, List.of(outcome))
-                                              .thenReturn(
-                                                  new TaskCancel(true, TaskStatus.CANCELLED)))
-                                  .switchIfEmpty(
+    return guard.mono(
+        "cancelTask",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  AgentArguments.present("task_execution_id", taskId);
+                  return transactor.inTransaction(
+                      tx ->
+                          found(tx, scope, agentId)
+                              .flatMap(
+                                  agent ->
                                       tx.agents()
-                                          .taskResults(agentId, List.of(taskId))
-                                          .map(
-                                              results ->
-                                                  new TaskCancel(
-                                                      false, results.get(0).status())))));
-        });
+                                          .taskOf(taskId, agentId, agent.tenantId())
+                                          .flatMap(
+                                              own ->
+                                                  own
+                                                      ? Mono.just(agent)
+                                                      : Mono.error(
+                                                          DispatchException.notFound(
+                                                              "task " + taskId + " not found"))))
+                              .flatMap(
+                                  agent ->
+                                      tx.taskLifecycle()
+                                          .cancel(agent.tenantId(), taskId)
+                                          .flatMap(
+                                              outcome ->
+                                                  afterTasks(tx, List.of(outcome))
+                                                      .thenReturn(
+                                                          new TaskCancel(
+                                                              true, TaskStatus.CANCELLED)))
+                                          .switchIfEmpty(
+                                              tx.agents()
+                                                  .taskResults(agentId, List.of(taskId))
+                                                  .map(
+                                                      results ->
+                                                          new TaskCancel(
+                                                              false, results.get(0).status())))));
+                }));
   }
 
   /**
@@ -440,33 +514,39 @@ public final class Agents {
    * status after (PENDING when it already holds, else WAITING).
    */
   public Mono<AgentStatus> suspend(Scope scope, UUID agentId, AgentWait wait) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          AgentWait valid = validWait(wait);
-          UUID[] distinct = valid.ids().stream().distinct().toArray(UUID[]::new);
-          return transactor
-              .inTransaction(
-                  tx ->
-                      writable(tx, scope, agentId)
-                          .flatMap(
-                              agent ->
-                                  owned(tx, agentId, valid.kind(), distinct)
-                                      .then(tx.agents().suspend(agentId, valid))
-                                      .flatMap(
-                                          status ->
-                                              status == AgentStatus.PENDING
-                                                  ? ready(tx, agent.tenantId(), agent.queue())
-                                                      .thenReturn(status)
-                                                  : Mono.just(status))))
-              .doOnNext(
-                  status -> {
-                    metrics.suspended();
-                    if (status == AgentStatus.PENDING) {
-                      metrics.resumed();
-                    }
-                  });
-        });
+    return guard.mono(
+        "suspend",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  AgentWait valid = validWait(wait);
+                  UUID[] distinct = valid.ids().stream().distinct().toArray(UUID[]::new);
+                  return transactor
+                      .inTransaction(
+                          tx ->
+                              writable(tx, scope, agentId)
+                                  .flatMap(
+                                      agent ->
+                                          owned(tx, agentId, valid.kind(), distinct)
+                                              .then(tx.agents().suspend(agentId, valid))
+                                              .flatMap(
+                                                  status ->
+                                                      status == AgentStatus.PENDING
+                                                          ? ready(
+                                                                  tx,
+                                                                  agent.tenantId(),
+                                                                  agent.queue())
+                                                              .thenReturn(status)
+                                                          : Mono.just(status))))
+                      .doOnNext(
+                          status -> {
+                            metrics.suspended();
+                            if (status == AgentStatus.PENDING) {
+                              metrics.resumed();
+                            }
+                          });
+                }));
   }
 
   private static Mono<Void> owned(Tx tx, UUID agentId, AgentWait.Kind kind, UUID[] ids) {
@@ -489,29 +569,36 @@ public final class Agents {
 
   /** CompleteAgent: COMPLETED with the output as given; FAILED_PRECONDITION once finished. */
   public Mono<Void> complete(Scope scope, UUID agentId, byte[] output) {
-    return finish(
-        scope,
-        agentId,
-        AgentStatus.COMPLETED,
-        output == null ? new byte[0] : output,
-        null,
-        null,
-        null);
+    return guard.mono(
+        "complete",
+        () ->
+            finish(
+                scope,
+                agentId,
+                AgentStatus.COMPLETED,
+                output == null ? new byte[0] : output,
+                null,
+                null,
+                null));
   }
 
   /** FailAgent: FAILED with the error, stack trace and failure type as given. */
   public Mono<Void> fail(
       Scope scope, UUID agentId, String error, String stackTrace, String failureType) {
-    return Mono.defer(
+    return guard.mono(
+        "fail",
         () ->
-            finish(
-                scope,
-                agentId,
-                AgentStatus.FAILED,
-                null,
-                error == null ? "" : error.replace("\0", ""),
-                AgentArguments.text("stack_trace", stackTrace, 1024 * 1024),
-                AgentArguments.text("failure_type", failureType, AgentArguments.MAX_NAME)));
+            Mono.defer(
+                () ->
+                    finish(
+                        scope,
+                        agentId,
+                        AgentStatus.FAILED,
+                        null,
+                        error == null ? "" : error.replace("\0", ""),
+                        AgentArguments.text("stack_trace", stackTrace, 1024 * 1024),
+                        AgentArguments.text(
+                            "failure_type", failureType, AgentArguments.MAX_NAME))));
   }
 
   /**
@@ -519,36 +606,39 @@ public final class Agents {
    * re-evaluated; emits whether it changed (false: it had finished).
    */
   public Mono<Boolean> cancel(Scope scope, UUID agentId, String reason) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          String text =
-              reason == null || reason.isBlank()
-                  ? "cancelled by an operator"
-                  : AgentArguments.text("reason", reason, AgentArguments.MAX_TEXT);
-          return transactor
-              .inTransaction(
-                  tx ->
-                      found(tx, scope, agentId, true)
-                          .flatMap(
-                              agent ->
-                                  agent.status().isTerminal()
-                                      ? Mono.just(false)
-                                      : ended(
-                                          tx,
-                                          agent,
-                                          AgentStatus.CANCELLED,
-                                          null,
-                                          text,
-                                          null,
-                                          null)))
-              .doOnNext(
-                  changed -> {
-                    if (changed) {
-                      metrics.finished(AgentStatus.CANCELLED);
-                    }
-                  });
-        });
+    return guard.mono(
+        "cancel",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  String text =
+                      reason == null || reason.isBlank()
+                          ? "cancelled by an operator"
+                          : AgentArguments.text("reason", reason, AgentArguments.MAX_TEXT);
+                  return transactor
+                      .inTransaction(
+                          tx ->
+                              found(tx, scope, agentId, true)
+                                  .flatMap(
+                                      agent ->
+                                          agent.status().isTerminal()
+                                              ? Mono.just(false)
+                                              : ended(
+                                                  tx,
+                                                  agent,
+                                                  AgentStatus.CANCELLED,
+                                                  null,
+                                                  text,
+                                                  null,
+                                                  null)))
+                      .doOnNext(
+                          changed -> {
+                            if (changed) {
+                              metrics.finished(AgentStatus.CANCELLED);
+                            }
+                          });
+                }));
   }
 
   private Mono<Void> finish(
@@ -606,27 +696,30 @@ public final class Agents {
    * when this signal made it PENDING. FAILED_PRECONDITION for a finished agent.
    */
   public Mono<AgentSignalResult> signal(Scope scope, UUID agentId, String name, byte[] value) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          String signalName = AgentArguments.name("signal_name", name);
-          byte[] bytes = signalValue(value);
-          UUID id = UUID.randomUUID();
-          return transactor
-              .inTransaction(
-                  tx ->
-                      writable(tx, scope, agentId)
-                          .flatMap(
-                              agent ->
-                                  deliver(tx, agent, id, signalName, bytes, null)
-                                      .map(resumed -> new AgentSignalResult(id, resumed))))
-              .doOnNext(
-                  result -> {
-                    if (result.agentResumed()) {
-                      metrics.resumed();
-                    }
-                  });
-        });
+    return guard.mono(
+        "signal",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  String signalName = AgentArguments.name("signal_name", name);
+                  byte[] bytes = signalValue(value);
+                  UUID id = UUID.randomUUID();
+                  return transactor
+                      .inTransaction(
+                          tx ->
+                              writable(tx, scope, agentId)
+                                  .flatMap(
+                                      agent ->
+                                          deliver(tx, agent, id, signalName, bytes, null)
+                                              .map(resumed -> new AgentSignalResult(id, resumed))))
+                      .doOnNext(
+                          result -> {
+                            if (result.agentResumed()) {
+                              metrics.resumed();
+                            }
+                          });
+                }));
   }
 
   // the agent is locked and unfinished: queue the signal (within the limit), then re-evaluate
@@ -655,96 +748,115 @@ public final class Agents {
    */
   public Mono<List<AgentSignal>> consumeSignals(
       Scope scope, UUID agentId, String name, String pattern) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", agentId);
-          String glob = AgentArguments.text("signal_pattern", pattern, AgentArguments.MAX_NAME);
-          String exact = AgentArguments.text("signal_name", name, AgentArguments.MAX_NAME);
-          boolean byPattern = glob != null && !glob.isEmpty();
-          boolean byName = !byPattern && exact != null && !exact.isEmpty();
-          int all = options.maxQueuedSignals() + 1;
-          return transactor.inTransaction(
-              tx ->
-                  found(tx, scope, agentId, true)
-                      .thenMany(
-                          tx.agents().unconsumed(agentId, byName ? exact : null, byName ? 1 : all))
-                      .filter(signal -> !byPattern || SignalGlob.of(glob).matches(signal.name()))
-                      .collectList()
-                      .flatMap(
-                          signals ->
-                              tx.agents()
-                                  .consume(signals.stream().map(AgentSignal::id).toList())
-                                  .thenReturn(signals)));
-        });
+    return guard.mono(
+        "consumeSignals",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", agentId);
+                  String glob =
+                      AgentArguments.text("signal_pattern", pattern, AgentArguments.MAX_NAME);
+                  String exact = AgentArguments.text("signal_name", name, AgentArguments.MAX_NAME);
+                  boolean byPattern = glob != null && !glob.isEmpty();
+                  boolean byName = !byPattern && exact != null && !exact.isEmpty();
+                  int all = options.maxQueuedSignals() + 1;
+                  return transactor.inTransaction(
+                      tx ->
+                          found(tx, scope, agentId, true)
+                              .thenMany(
+                                  tx.agents()
+                                      .unconsumed(agentId, byName ? exact : null, byName ? 1 : all))
+                              .filter(
+                                  signal ->
+                                      !byPattern || SignalGlob.of(glob).matches(signal.name()))
+                              .collectList()
+                              .flatMap(
+                                  signals ->
+                                      tx.agents()
+                                          .consume(signals.stream().map(AgentSignal::id).toList())
+                                          .thenReturn(signals)));
+                }));
   }
 
   /** HasSignal: whether an unconsumed signal of exactly that name is queued. */
   public Mono<Boolean> hasSignal(Scope scope, UUID agentId, String name) {
-    return Mono.defer(
-        () -> {
-          String signalName = AgentArguments.name("signal_name", name);
-          return read(scope, agentId, (tx, agent) -> tx.agents().hasSignal(agentId, signalName));
-        });
+    return guard.mono(
+        "hasSignal",
+        () ->
+            Mono.defer(
+                () -> {
+                  String signalName = AgentArguments.name("signal_name", name);
+                  return read(
+                      scope, agentId, (tx, agent) -> tx.agents().hasSignal(agentId, signalName));
+                }));
   }
 
   // --- live data
 
   /** StreamAgentData: hands the message to the agent's live viewers on this instance. */
   public Mono<Void> streamData(Scope scope, AgentData message) {
-    return Mono.defer(
-        () -> {
-          AgentArguments.present("agent_execution_id", message.agentExecutionId());
-          AgentArguments.text("payload", message.payload(), AgentDataHub.MAX_PAYLOAD);
-          return read(scope, message.agentExecutionId(), (tx, agent) -> Mono.just(agent))
-              .doOnNext(agent -> data.publish(message))
-              .then();
-        });
+    return guard.mono(
+        "streamData",
+        () ->
+            Mono.defer(
+                () -> {
+                  AgentArguments.present("agent_execution_id", message.agentExecutionId());
+                  AgentArguments.text("payload", message.payload(), AgentDataHub.MAX_PAYLOAD);
+                  return read(scope, message.agentExecutionId(), (tx, agent) -> Mono.just(agent))
+                      .doOnNext(agent -> data.publish(message))
+                      .then();
+                }));
   }
 
   /** The agent's live data from now on; NOT_FOUND when the scope cannot see the agent. */
   public Mono<Flux<AgentData>> openData(Scope scope, UUID agentId) {
-    return read(scope, agentId, (tx, agent) -> Mono.just(data.subscribe(agentId)));
+    return guard.mono(
+        "openData", () -> read(scope, agentId, (tx, agent) -> Mono.just(data.subscribe(agentId))));
   }
 
   // --- children
 
   /** SpawnChildAgent: a PENDING child of an unfinished parent; emits the child's id. */
   public Mono<UUID> spawnChild(Scope scope, StartAgent request) {
-    return Mono.defer(
-        () -> {
-          StartAgent start = validStart(request, true);
-          own(scope, "org_id", start.tenantId());
-          UUID parentId = start.parentExecutionId();
-          String mode = mode(start.persistenceMode());
-          UUID id = UUID.randomUUID();
-          return transactor
-              .inTransaction(
-                  tx ->
-                      writable(tx, Scope.tenant(start.tenantId()), parentId)
-                          .flatMap(
-                              parent -> {
-                                String queue =
-                                    start.queue() == null ? parent.queue() : start.queue();
-                                StartAgent child =
-                                    new StartAgent(
-                                        start.tenantId(),
-                                        start.kind(),
-                                        start.input(),
-                                        queue,
-                                        start.workerPoolId(),
-                                        inheritedMetadata(start.metadata(), parent.metadata()),
-                                        mode,
-                                        parentId,
-                                        start.maxBudgetTokens(),
-                                        start.templateSlug(),
-                                        start.traceparent());
-                                return tx.agents()
-                                    .insert(id, child, queue, mode)
-                                    .then(ready(tx, start.tenantId(), queue))
-                                    .thenReturn(id);
-                              }))
-              .doOnNext(child -> metrics.started());
-        });
+    return guard.mono(
+        "spawnChild",
+        () ->
+            Mono.defer(
+                () -> {
+                  StartAgent start = validStart(request, true);
+                  own(scope, "org_id", start.tenantId());
+                  UUID parentId = start.parentExecutionId();
+                  String mode = mode(start.persistenceMode());
+                  UUID id = UUID.randomUUID();
+                  return transactor
+                      .inTransaction(
+                          tx ->
+                              writable(tx, Scope.tenant(start.tenantId()), parentId)
+                                  .flatMap(
+                                      parent -> {
+                                        String queue =
+                                            start.queue() == null ? parent.queue() : start.queue();
+                                        StartAgent child =
+                                            new StartAgent(
+                                                start.tenantId(),
+                                                start.kind(),
+                                                start.input(),
+                                                queue,
+                                                start.workerPoolId(),
+                                                inheritedMetadata(
+                                                    start.metadata(), parent.metadata()),
+                                                mode,
+                                                parentId,
+                                                start.maxBudgetTokens(),
+                                                start.templateSlug(),
+                                                start.traceparent());
+                                        return tx.agents()
+                                            .insert(id, child, queue, mode)
+                                            .then(ready(tx, start.tenantId(), queue))
+                                            .thenReturn(id);
+                                      }))
+                      .doOnNext(child -> metrics.started());
+                }));
   }
 
   /**
@@ -753,94 +865,109 @@ public final class Agents {
    */
   public Mono<Boolean> signalParent(
       Scope scope, String orgId, UUID childId, String name, byte[] payload) {
-    return Mono.defer(
-        () -> {
-          own(scope, "org_id", orgId);
-          AgentArguments.present("child_execution_id", childId);
-          String signalName = AgentArguments.name("signal_name", name);
-          byte[] bytes = signalValue(payload);
-          return transactor.inTransaction(
-              tx ->
-                  found(tx, Scope.tenant(orgId), childId, false)
-                      .flatMap(
-                          child ->
-                              child.parentExecutionId() == null
-                                  ? Mono.error(
-                                      DispatchException.failedPrecondition(
-                                          "agent " + childId + " has no parent"))
-                                  : tx.agents()
-                                      .lock(orgId, child.parentExecutionId(), leaseMs())
-                                      .flatMap(
-                                          parent ->
-                                              parent.status().isTerminal()
-                                                  ? Mono.just(false)
-                                                  : deliver(
-                                                          tx,
-                                                          parent,
-                                                          UUID.randomUUID(),
-                                                          signalName,
-                                                          bytes,
-                                                          childId)
-                                                      .thenReturn(true))
-                                      .defaultIfEmpty(false)));
-        });
+    return guard.mono(
+        "signalParent",
+        () ->
+            Mono.defer(
+                () -> {
+                  own(scope, "org_id", orgId);
+                  AgentArguments.present("child_execution_id", childId);
+                  String signalName = AgentArguments.name("signal_name", name);
+                  byte[] bytes = signalValue(payload);
+                  return transactor.inTransaction(
+                      tx ->
+                          found(tx, Scope.tenant(orgId), childId, false)
+                              .flatMap(
+                                  child ->
+                                      child.parentExecutionId() == null
+                                          ? Mono.error(
+                                              DispatchException.failedPrecondition(
+                                                  "agent " + childId + " has no parent"))
+                                          : tx.agents()
+                                              .lock(orgId, child.parentExecutionId(), leaseMs())
+                                              .flatMap(
+                                                  parent ->
+                                                      parent.status().isTerminal()
+                                                          ? Mono.just(false)
+                                                          : deliver(
+                                                                  tx,
+                                                                  parent,
+                                                                  UUID.randomUUID(),
+                                                                  signalName,
+                                                                  bytes,
+                                                                  childId)
+                                                              .thenReturn(true))
+                                              .defaultIfEmpty(false)));
+                }));
   }
 
   /** SendChildSignal: queued on a child of the parent; delivered false when it has finished. */
   public Mono<Boolean> signalChild(
       Scope scope, String orgId, UUID parentId, UUID childId, String name, byte[] payload) {
-    return Mono.defer(
-        () -> {
-          own(scope, "org_id", orgId);
-          AgentArguments.present("parent_execution_id", parentId);
-          AgentArguments.present("child_execution_id", childId);
-          String signalName = AgentArguments.name("signal_name", name);
-          byte[] bytes = signalValue(payload);
-          return transactor.inTransaction(
-              tx ->
-                  tx.agents()
-                      .lock(orgId, childId, leaseMs())
-                      .filter(child -> parentId.equals(child.parentExecutionId()))
-                      .switchIfEmpty(Mono.error(() -> notFound(childId)))
-                      .flatMap(
-                          child ->
-                              child.status().isTerminal()
-                                  ? Mono.just(false)
-                                  : deliver(tx, child, UUID.randomUUID(), signalName, bytes, null)
-                                      .thenReturn(true)));
-        });
+    return guard.mono(
+        "signalChild",
+        () ->
+            Mono.defer(
+                () -> {
+                  own(scope, "org_id", orgId);
+                  AgentArguments.present("parent_execution_id", parentId);
+                  AgentArguments.present("child_execution_id", childId);
+                  String signalName = AgentArguments.name("signal_name", name);
+                  byte[] bytes = signalValue(payload);
+                  return transactor.inTransaction(
+                      tx ->
+                          tx.agents()
+                              .lock(orgId, childId, leaseMs())
+                              .filter(child -> parentId.equals(child.parentExecutionId()))
+                              .switchIfEmpty(Mono.error(() -> notFound(childId)))
+                              .flatMap(
+                                  child ->
+                                      child.status().isTerminal()
+                                          ? Mono.just(false)
+                                          : deliver(
+                                                  tx,
+                                                  child,
+                                                  UUID.randomUUID(),
+                                                  signalName,
+                                                  bytes,
+                                                  null)
+                                              .thenReturn(true)));
+                }));
   }
 
   /** PollChildEvents: one event per listed child that has finished, in request order. */
   public Mono<List<ChildEvent>> childEvents(
       Scope scope, String orgId, UUID parentId, List<UUID> childIds) {
-    return Mono.defer(
-        () -> {
-          own(scope, "org_id", orgId);
-          List<UUID> ids = AgentArguments.ids("child_execution_ids", childIds);
-          return read(
-              Scope.tenant(orgId),
-              parentId,
-              (tx, parent) ->
-                  tx.agents()
-                      .childEvents(parentId, ids)
-                      .collectList()
-                      .flatMap(
-                          events -> {
-                            List<ChildEvent> finished = new ArrayList<>();
-                            for (ChildEvent event : events) {
-                              if (event.childExecutionId() == null) {
-                                return Mono.error(
-                                    DispatchException.notFound(
-                                        "agent " + event.error() + " not found"));
-                              }
-                              if (event.completed() || event.error() != null) {
-                                finished.add(event);
-                              }
-                            }
-                            return Mono.just(finished);
-                          }));
-        });
+    return guard.mono(
+        "childEvents",
+        () ->
+            Mono.defer(
+                () -> {
+                  own(scope, "org_id", orgId);
+                  List<UUID> ids = AgentArguments.ids("child_execution_ids", childIds);
+                  return read(
+                      Scope.tenant(orgId),
+                      parentId,
+                      (tx, parent) ->
+                          tx.agents()
+                              .childEvents(parentId, ids)
+                              .collectList()
+                              .flatMap(
+                                  events -> {
+                                    List<ChildEvent> finished = new ArrayList<>();
+                                    for (ChildEvent event : events) {
+                                      if (event.childExecutionId() == null) {
+                                        return Mono.error(
+                                            DispatchException.notFound(
+                                                "agent " + event.error() + " not found"));
+                                      }
+                                      if (event.completed() || event.error() != null) {
+                                        finished.add(event);
+                                      }
+                                    }
+                                    return Mono.just(finished);
+                                  }));
+                }));
   }
 
   // --- helpers

@@ -44,7 +44,6 @@ import reactor.core.publisher.Mono;
  * one for all children, one for all events, one per other row kind present.
  */
 public final class BatchApplication {
-  public static final int DEFAULT_MAX_RETRIES = 3;
 
   /**
    * What the attempt did, for the caller and for the metrics recorded after the commit; {@code
@@ -339,20 +338,17 @@ public final class BatchApplication {
       String tenantId,
       String defaultQueue,
       String traceparent) {
-    return new NewTask(
-        task.taskExecutionId(),
-        tenantId,
-        workflowId,
-        task.taskType(),
-        task.input(),
-        task.queue() != null ? task.queue() : defaultQueue,
-        task.maxRetries() != null ? task.maxRetries() : DEFAULT_MAX_RETRIES,
-        task.timeoutMs(),
-        task.prioritySeconds() != null ? task.prioritySeconds() : 0,
-        traceparent,
-        task.idempotencyKey(),
-        null,
-        null);
+    return NewTask.builder(task.taskExecutionId(), task.taskType())
+        .tenant(tenantId)
+        .workflow(workflowId)
+        .input(task.input())
+        .queue(task.queue() != null ? task.queue() : defaultQueue)
+        .maxRetries(task.maxRetries())
+        .timeoutMs(task.timeoutMs())
+        .prioritySeconds(task.prioritySeconds())
+        .traceparent(traceparent)
+        .idempotencyKey(task.idempotencyKey())
+        .build();
   }
 
   // The seed's idempotency table, applied to every id that already existed.
@@ -404,21 +400,17 @@ public final class BatchApplication {
   }
 
   private NewWorkflow newChild(Command.ScheduleChildWorkflow child) {
-    String kind = ScheduleChildWorkflowRule.kind(child);
-    return new NewWorkflow(
-        child.childWorkflowExecutionId(),
-        workflow.tenantId(),
-        kind,
-        child.input(),
-        child.queue() == null || child.queue().isEmpty() ? workflow.queue() : child.queue(),
-        child.prioritySeconds(),
-        workflow.traceparent(),
-        "{}",
-        child.workflowDefinitionId(),
-        null,
-        workflowId,
-        child.childExecutionName(),
-        EventData.object().payload("input", child.input()).json());
+    return NewWorkflow.builder(
+            child.childWorkflowExecutionId(), ScheduleChildWorkflowRule.kind(child))
+        .tenant(workflow.tenantId())
+        .input(child.input())
+        .queue(child.queue() == null || child.queue().isEmpty() ? workflow.queue() : child.queue())
+        .prioritySeconds(child.prioritySeconds())
+        .traceparent(workflow.traceparent())
+        .definition(child.workflowDefinitionId(), null)
+        .parent(workflowId, child.childExecutionName())
+        .startedEventJson(EventData.object().payload("input", child.input()).json())
+        .build();
   }
 
   private Mono<Void> checkChildOwners(List<Owner> owners) {

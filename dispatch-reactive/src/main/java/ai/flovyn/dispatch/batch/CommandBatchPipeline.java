@@ -75,7 +75,7 @@ public final class CommandBatchPipeline {
   // any other, or one whose workflow the call finds in an unusual state, runs statement by
   // statement under the lock that call took.
   private Mono<BatchApplication.Applied> apply(Tx tx, BatchPlan plan) {
-    BatchWrite write = BatchApplication.directWrite(plan, options);
+    BatchWrite write = directWrite(plan);
     if (write == null) {
       return locked(tx, plan);
     }
@@ -107,7 +107,7 @@ public final class CommandBatchPipeline {
             .map(
                 plan ->
                     perWorkflow.get(plan.batch().workflowExecutionId()) == 1
-                        ? BatchApplication.directWrite(plan, options)
+                        ? directWrite(plan)
                         : null)
             .toList();
     List<BatchWrite> direct = writes.stream().filter(Objects::nonNull).toList();
@@ -131,6 +131,11 @@ public final class CommandBatchPipeline {
           }
           return steps;
         });
+  }
+
+  // null when the batch runs statement by statement: not a common one, or the one call is off
+  private BatchWrite directWrite(BatchPlan plan) {
+    return options.oneCallBatches() ? BatchApplication.directWrite(plan, options) : null;
   }
 
   private Mono<BatchApplication.Applied> locked(Tx tx, BatchPlan plan) {

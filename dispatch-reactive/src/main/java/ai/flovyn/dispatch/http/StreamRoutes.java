@@ -5,6 +5,7 @@ import ai.flovyn.dispatch.domain.EventPage;
 import ai.flovyn.dispatch.domain.EventPageRequest;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskData;
+import ai.flovyn.dispatch.history.EventType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -30,12 +31,12 @@ final class StreamRoutes {
    */
   static final Duration BACKSTOP = Duration.ofSeconds(1);
 
+  // the events that end a workflow's log: the stream closes after them
   private static final Set<String> TERMINAL =
       Set.of(
-          "WORKFLOW_COMPLETED",
-          "WORKFLOW_EXECUTION_FAILED",
-          "WORKFLOW_FAILED",
-          "WORKFLOW_CANCELLED");
+          EventType.WORKFLOW_COMPLETED.name(),
+          EventType.WORKFLOW_EXECUTION_FAILED.name(),
+          EventType.WORKFLOW_CANCELLED.name());
   private static final List<String> DATA_EVENTS =
       List.of("data", "token", "progress", "data", "error");
 

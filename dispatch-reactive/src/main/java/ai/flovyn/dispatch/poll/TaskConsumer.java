@@ -1,6 +1,5 @@
 package ai.flovyn.dispatch.poll;
 
-import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.domain.ClaimedTask;
 import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.TaskSubscription;
@@ -9,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 
 /**
  * The worker-side stream behind {@link Dispatch#tasks}: one long poll at a time while the
@@ -17,7 +17,19 @@ import reactor.core.publisher.FluxSink;
 public final class TaskConsumer {
   private static final Logger log = LoggerFactory.getLogger(TaskConsumer.class);
 
-  private final Dispatch dispatch;
+  /** What the stream needs of the library: one long poll, the hand-back of an unwanted task. */
+  public interface Claims {
+    /** Claims one task for {@code subscription}, long-polling once; empty on timeout. */
+    Mono<ClaimedTask> claimOnce(Scope scope, TaskSubscription subscription);
+
+    /** Puts a task nobody received back to PENDING, if it is still the claim it describes. */
+    Mono<Void> handBack(String tenantId, ClaimedTask task, String workerId);
+
+    /** Whether the library is closing: the stream then completes. */
+    boolean isClosed();
+  }
+
+  private final Claims dispatch;
   private final TaskSubscription subscription;
   private final FluxSink<ClaimedTask> sink;
   private final AtomicBoolean polling = new AtomicBoolean();
@@ -25,7 +37,7 @@ public final class TaskConsumer {
   private final Scope scope;
 
   private TaskConsumer(
-      Dispatch dispatch, Scope scope, TaskSubscription subscription, FluxSink<ClaimedTask> sink) {
+      Claims dispatch, Scope scope, TaskSubscription subscription, FluxSink<ClaimedTask> sink) {
     this.dispatch = dispatch;
     this.scope = scope;
     this.subscription = subscription;
@@ -33,7 +45,7 @@ public final class TaskConsumer {
   }
 
   public static Flux<ClaimedTask> consume(
-      Dispatch dispatch, Scope scope, TaskSubscription subscription) {
+      Claims dispatch, Scope scope, TaskSubscription subscription) {
     return Flux.<ClaimedTask>create(
             sink -> {
               TaskConsumer consumer = new TaskConsumer(dispatch, scope, subscription, sink);
@@ -84,7 +96,7 @@ public final class TaskConsumer {
     next();
   }
 
-  private static void handBack(Dispatch dispatch, TaskSubscription subscription, ClaimedTask task) {
+  private static void handBack(Claims dispatch, TaskSubscription subscription, ClaimedTask task) {
     dispatch
         .handBack(subscription.tenantId(), task, subscription.workerId())
         .subscribe(

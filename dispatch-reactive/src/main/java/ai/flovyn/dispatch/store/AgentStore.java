@@ -73,8 +73,8 @@ public final class AgentStore {
   private static final String ROW =
       "a.id, a.tenant_id, a.queue, a.status, a.parent_execution_id, a.entry_count, a.metadata";
 
-  // A RUNNING agent's own call renews its lease, at most once every 5 s (a write per call
-  // otherwise).
+  // A RUNNING agent's own call renews its lease, at most once every 5 s unless half of it is used
+  // (a write per call otherwise).
   private static final String FIND =
       "WITH a AS (SELECT "
           + ROW
@@ -83,7 +83,8 @@ public final class AgentStore {
           + "), touch AS (UPDATE agent_executions t SET last_activity_at = now(),"
           + " lease_expires_at = now() + $3 * interval '1 millisecond'"
           + " FROM a WHERE t.id = a.id AND t.status = 'RUNNING'"
-          + " AND t.last_activity_at < now() - interval '5 seconds')"
+          + " AND (t.last_activity_at < now() - interval '5 seconds'"
+          + " OR t.lease_expires_at < now() + $3 * interval '500 microseconds'))"
           + " SELECT * FROM a";
 
   // Locks the row for the transaction; a RUNNING agent's own call renews its lease.

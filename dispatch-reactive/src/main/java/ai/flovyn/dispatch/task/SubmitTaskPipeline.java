@@ -1,6 +1,5 @@
 package ai.flovyn.dispatch.task;
 
-import ai.flovyn.dispatch.batch.BatchApplication;
 import ai.flovyn.dispatch.domain.DispatchException;
 import ai.flovyn.dispatch.domain.SubmitTask;
 import ai.flovyn.dispatch.domain.SubmittedTask;
@@ -98,20 +97,18 @@ public final class SubmitTaskPipeline {
   private static NewTask newTask(
       UUID id, SubmitTask request, String workflowQueue, String workflowTraceparent) {
     String traceparent = Limits.traceparent(request.traceparent());
-    return new NewTask(
-        id,
-        request.tenantId(),
-        request.workflowExecutionId(),
-        request.taskType(),
-        request.input(),
-        queue(request, workflowQueue),
-        request.maxRetries() == null ? BatchApplication.DEFAULT_MAX_RETRIES : request.maxRetries(),
-        request.timeoutMs(),
-        0,
-        traceparent != null ? traceparent : workflowTraceparent,
-        request.idempotencyKey(),
-        Json.stringMap(request.metadata()),
-        request.workerPoolId());
+    return NewTask.builder(id, request.taskType())
+        .tenant(request.tenantId())
+        .workflow(request.workflowExecutionId())
+        .input(request.input())
+        .queue(queue(request, workflowQueue))
+        .maxRetries(request.maxRetries())
+        .timeoutMs(request.timeoutMs())
+        .traceparent(traceparent != null ? traceparent : workflowTraceparent)
+        .idempotencyKey(request.idempotencyKey())
+        .metadataJson(Json.stringMap(request.metadata()))
+        .workerPool(request.workerPoolId())
+        .build();
   }
 
   private static String queue(SubmitTask request, String workflowQueue) {

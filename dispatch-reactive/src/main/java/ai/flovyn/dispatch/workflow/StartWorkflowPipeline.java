@@ -181,20 +181,17 @@ public final class StartWorkflowPipeline {
     String queue =
         request.queue() == null || request.queue().isEmpty() ? DEFAULT_QUEUE : request.queue();
     NewWorkflow row =
-        new NewWorkflow(
-            id,
-            request.tenantId(),
-            request.workflowKind(),
-            request.input(),
-            queue,
-            request.prioritySeconds(),
-            Limits.traceparent(request.traceparent()),
-            Json.stringMap(request.metadata()),
-            request.workflowDefinitionId(),
-            request.workflowVersion(),
-            request.parentWorkflowExecutionId(),
-            childName,
-            EventData.object().payload("input", request.input()).json());
+        NewWorkflow.builder(id, request.workflowKind())
+            .tenant(request.tenantId())
+            .input(request.input())
+            .queue(queue)
+            .prioritySeconds(request.prioritySeconds())
+            .traceparent(Limits.traceparent(request.traceparent()))
+            .metadataJson(Json.stringMap(request.metadata()))
+            .definition(request.workflowDefinitionId(), request.workflowVersion())
+            .parent(request.parentWorkflowExecutionId(), childName)
+            .startedEventJson(EventData.object().payload("input", request.input()).json())
+            .build();
     long bytes = row.startedEventJson().getBytes(StandardCharsets.UTF_8).length;
     if (bytes > maxHistoryBytes) {
       // the poll that hands it out carries the input too: no SDK could ever run it

@@ -14,15 +14,17 @@ import ai.flovyn.dispatch.maintenance.Sweeper;
 import ai.flovyn.dispatch.store.Announcer;
 import ai.flovyn.dispatch.store.Transactor;
 import ai.flovyn.dispatch.support.DispatchMetrics;
+import ai.flovyn.dispatch.testing.BatchPath;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -31,6 +33,7 @@ import reactor.core.publisher.Mono;
  * batch's step in the group's order, in one transaction), against the real database: the outcome of
  * each batch is the one it would have had applied alone, in that order.
  */
+@BatchPath.Both
 class GroupApplyIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static TestDatabase db;
@@ -38,10 +41,14 @@ class GroupApplyIT {
   private static Transactor transactor;
   private static CommandBatchPipeline pipeline;
 
-  @BeforeAll
-  static void database() {
+  // this run's path (BatchPath.Both), which the set-up takes as its argument
+  @Parameter BatchPath path;
+
+  @BeforeParameterizedClassInvocation
+  static void database(BatchPath path) {
     db = TestDatabase.create();
-    DispatchOptions options = DispatchOptions.defaults().toBuilder().background(false).build();
+    DispatchOptions options =
+        path.options(DispatchOptions.defaults().toBuilder().background(false).build());
     dispatch = Dispatch.builder(db.connectionFactory()).options(options).build();
     transactor = new Transactor(db.connectionFactory(), new Announcer(db.connectionFactory()));
     DispatchMetrics metrics = new DispatchMetrics(new SimpleMeterRegistry());
@@ -53,7 +60,7 @@ class GroupApplyIT {
             new Sweeper(transactor, options, metrics, Clock.systemUTC()));
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void drop() {
     db.close();
   }

@@ -12,6 +12,7 @@ import ai.flovyn.dispatch.proto.CommandBatchAck;
 import ai.flovyn.dispatch.proto.ReactorWorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
 import ai.flovyn.dispatch.testing.Await;
+import ai.flovyn.dispatch.testing.BatchPath;
 import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TestDatabase;
@@ -31,25 +32,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import reactor.core.publisher.Flux;
 
 /** StreamWorkflowCommands (acks per request id) and group commit (each batch stays atomic). */
+@BatchPath.Both
 class StreamAndGroupCommitIT {
   private static TestDatabase db;
   private static GrpcTestServer grpc;
 
-  @BeforeAll
-  static void startServer() {
+  // this run's path (BatchPath.Both), which the set-up takes as its argument
+  @Parameter BatchPath path;
+
+  @BeforeParameterizedClassInvocation
+  static void startServer(BatchPath path) {
     db = TestDatabase.create();
     // one committer: concurrent batches must queue behind it and share the next transaction
     grpc =
-        GrpcTestServer.start(db, DispatchOptions.defaults().toBuilder().groupCommit(1, 64).build());
+        GrpcTestServer.start(
+            db, path.options(DispatchOptions.defaults().toBuilder().groupCommit(1, 64).build()));
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stopServer() {
     grpc.close();
     db.close();

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.DispatchOptions;
 import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.CompleteWorkflowCommand;
 import ai.flovyn.dispatch.proto.GetEventsRequest;
@@ -22,6 +23,7 @@ import ai.flovyn.dispatch.proto.SubmitWorkflowCommandsRequest;
 import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
+import ai.flovyn.dispatch.testing.BatchPath;
 import ai.flovyn.dispatch.testing.Commands;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TestDatabase;
@@ -36,24 +38,29 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 
 /** SubmitWorkflowCommands over gRPC against real PostgreSQL: docs/sdk-compatibility.md, B1-B9. */
+@BatchPath.Both
 class SubmitWorkflowCommandsIT {
   private static final String TRACEPARENT =
       "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
   private static TestDatabase db;
   private static GrpcTestServer grpc;
 
-  @BeforeAll
-  static void startServer() {
+  // this run's path (BatchPath.Both), which the set-up takes as its argument
+  @Parameter BatchPath path;
+
+  @BeforeParameterizedClassInvocation
+  static void startServer(BatchPath path) {
     db = TestDatabase.create();
-    grpc = GrpcTestServer.start(db);
+    grpc = GrpcTestServer.start(db, path.options(DispatchOptions.defaults()));
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stopServer() {
     grpc.close();
     db.close();

@@ -30,6 +30,7 @@ import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowEvent;
 import ai.flovyn.dispatch.proto.WorkflowExecution;
 import ai.flovyn.dispatch.testing.Await;
+import ai.flovyn.dispatch.testing.BatchPath;
 import ai.flovyn.dispatch.testing.GrpcTestServer;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.grpc.Status;
@@ -41,9 +42,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -54,6 +56,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * cancellation seen as failure, promise timeouts, signals, signal-with-start, queries and
  * registration.
  */
+@BatchPath.Both
 class SdkContractIT {
   private static final DispatchOptions FAST =
       DispatchOptions.defaults().toBuilder()
@@ -65,14 +68,17 @@ class SdkContractIT {
   private static GrpcTestServer grpc;
   private static SdkClient client;
 
-  @BeforeAll
-  static void startServer() {
+  // this run's path (BatchPath.Both), which the set-up takes as its argument
+  @Parameter BatchPath path;
+
+  @BeforeParameterizedClassInvocation
+  static void startServer(BatchPath path) {
     db = TestDatabase.create();
-    grpc = GrpcTestServer.start(db, FAST);
+    grpc = GrpcTestServer.start(db, path.options(FAST));
     client = new SdkClient(grpc.channel(), TENANT);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stopServer() {
     grpc.close();
     db.close();

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract of {@code dispatch_apply_batch} through {@link WorkflowStore#applyBatch}, against
  * the real function: the common batch is written whole in one call; each guard the general path
- * checks first makes it write nothing and hand back the locked row.
+ * checks first makes it write nothing and hand back the locked row. About the call alone, it has no
+ * statement-by-statement run: BatchPathsEquivalenceIT compares the two paths.
  */
 class ApplyBatchIT {
   private static final byte[] DIGEST = {1, 2, 3};
@@ -43,8 +44,12 @@ class ApplyBatchIT {
   private static UUID running() {
     UUID id = UUID.randomUUID();
     NewWorkflow workflow =
-        new NewWorkflow(
-            id, "t", "kind", new byte[0], "q", 0, "00-trace", "{}", null, null, null, null, "{}");
+        NewWorkflow.builder(id, "kind")
+            .tenant("t")
+            .queue("q")
+            .traceparent("00-trace")
+            .startedEventJson("{}")
+            .build();
     transactor
         .inTransaction(tx -> tx.workflows().insertStarted(workflow).thenReturn(true))
         .block(Duration.ofSeconds(30));
@@ -53,8 +58,7 @@ class ApplyBatchIT {
   }
 
   private static NewTask task(UUID id, String queue) {
-    return new NewTask(
-        id, null, null, "type", new byte[] {7}, queue, 3, null, 0, null, null, null, null);
+    return NewTask.builder(id, "type").input(new byte[] {7}).queue(queue).build();
   }
 
   private static BatchWrite write(UUID workflow, List<NewTask> tasks, WorkflowStatus otherwise) {

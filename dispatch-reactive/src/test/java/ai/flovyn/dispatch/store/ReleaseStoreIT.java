@@ -48,8 +48,12 @@ class ReleaseStoreIT {
   private static UUID running(int releases, String leaseEnds) {
     UUID id = UUID.randomUUID();
     NewWorkflow workflow =
-        new NewWorkflow(
-            id, "t", "kind", new byte[0], "q", 0, "00-trace", "{}", null, null, null, null, "{}");
+        NewWorkflow.builder(id, "kind")
+            .tenant("t")
+            .queue("q")
+            .traceparent("00-trace")
+            .startedEventJson("{}")
+            .build();
     transactor
         .inTransaction(tx -> tx.workflows().insertStarted(workflow).thenReturn(true))
         .block(Duration.ofSeconds(30));

@@ -18,6 +18,7 @@ import ai.flovyn.dispatch.domain.StartWorkflow;
 import ai.flovyn.dispatch.store.Notifier;
 import ai.flovyn.dispatch.store.WorkSignal;
 import ai.flovyn.dispatch.testing.Await;
+import ai.flovyn.dispatch.testing.BatchPath;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,9 +43,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import reactor.core.publisher.Mono;
@@ -56,18 +58,24 @@ import reactor.core.publisher.Signal;
  * with one committer, a first call is held on a workflow row lock the test owns while the calls
  * under test queue behind it; releasing the lock lets them run as one group.
  */
+@BatchPath.Both
 class CompletionGroupIT {
   private static final String TENANT = "t";
   private static final long HISTORY_LIMIT = 20_000;
   private static TestDatabase db;
   private static Dispatch dispatch;
-  private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  // one per run: a gauge stays bound to the pipeline that registered it first
+  private static SimpleMeterRegistry registry;
   private static final AtomicInteger statements = new AtomicInteger();
   private static final AtomicInteger transactions = new AtomicInteger();
 
-  @BeforeAll
-  static void groupedPipeline() {
+  // this run's path (BatchPath.Both), which the set-up takes as its argument
+  @Parameter BatchPath path;
+
+  @BeforeParameterizedClassInvocation
+  static void groupedPipeline(BatchPath path) {
     db = TestDatabase.create();
+    registry = new SimpleMeterRegistry();
     ConnectionFactory counted =
         ProxyConnectionFactory.builder(db.connectionFactory())
             .listener(
@@ -92,11 +100,12 @@ class CompletionGroupIT {
         Dispatch.builder(counted)
             .meterRegistry(registry)
             .options(
-                DispatchOptions.defaults().toBuilder()
-                    .background(false)
-                    .groupCommit(1, 64)
-                    .maxHistoryBytes(HISTORY_LIMIT)
-                    .build())
+                path.options(
+                    DispatchOptions.defaults().toBuilder()
+                        .background(false)
+                        .groupCommit(1, 64)
+                        .maxHistoryBytes(HISTORY_LIMIT)
+                        .build()))
             .build();
     // faults injected per call, by the error text of a failed attempt
     db.execute(
@@ -111,7 +120,7 @@ class CompletionGroupIT {
             + " FOR EACH ROW EXECUTE FUNCTION test_attempt_fault()");
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void drop() {
     dispatch.close();
     db.close();
