@@ -864,5 +864,8 @@ class AgentChecklistIT {
                         GetCheckpointRequest.newBuilder().setAgentExecutionId(agent).build())));
     assertTrue(
         server.registry.get("dispatch_agents_started").counter().count() > 0, "agents are counted");
+    assertTrue(
+        server.registry.get("dispatch_agent_polls").tag("outcome", "claimed").counter().count() > 0,
+        "and their claims");
   }
 }
