@@ -771,6 +771,39 @@ class AgentChecklistIT {
     }
   }
 
+  @Test
+  void anAgentOfARegisteredWorkerThatStoppedHeartbeatsIsReclaimed() throws Exception {
+    try (AgentTestServer quiet =
+        new AgentTestServer(
+            AgentOptions.defaults().withLeases(Duration.ofMinutes(15), Duration.ofSeconds(1)))) {
+      String worker =
+          ai.flovyn.dispatch.proto.WorkerLifecycleGrpc.newBlockingStub(quiet.asTenant)
+              .registerWorker(
+                  ai.flovyn.dispatch.proto.WorkerRegistrationRequest.newBuilder()
+                      .setTenantId(quiet.tenant)
+                      .setWorkerName("agents")
+                      .setWorkerType("UNIFIED")
+                      .addAgents(ai.flovyn.dispatch.proto.AgentCapability.newBuilder().setKind("k"))
+                      .build())
+              .getWorkerId();
+      String queue = queue();
+      UUID id = quiet.create("k", "{}", queue);
+      var claim =
+          AgentDispatchGrpc.newBlockingStub(quiet.asTenant)
+              .pollAgent(
+                  PollAgentRequest.newBuilder()
+                      .setWorkerId(worker)
+                      .setOrgId(quiet.tenant)
+                      .setQueue(queue)
+                      .setTimeoutSeconds(10)
+                      .addAgentCapabilities("k")
+                      .build());
+      assertEquals(id.toString(), claim.getAgentExecution().getId());
+      // no heartbeat and no call of the agent: reclaimed long before its 15 min idle lease
+      quiet.awaitStatus(id, AgentStatus.PENDING);
+    }
+  }
+
   // --- checks 28 and 29: children
 
   @Test
@@ -864,5 +897,8 @@ class AgentChecklistIT {
                         GetCheckpointRequest.newBuilder().setAgentExecutionId(agent).build())));
     assertTrue(
         server.registry.get("dispatch_agents_started").counter().count() > 0, "agents are counted");
+    assertTrue(
+        server.registry.get("dispatch_agent_polls").tag("outcome", "claimed").counter().count() > 0,
+        "and their claims");
   }
 }
