@@ -69,8 +69,9 @@ public final class Sweeper implements AutoCloseable {
                     new PromiseTimeoutChore(transactor), LIMIT, sleep, clock, metrics),
                 announcements));
     if (agents != null) {
-      timed.add(new MaintenanceService(AgentChore.deadlines(agents), LIMIT, sleep, clock, metrics));
-      timed.add(new MaintenanceService(AgentChore.leases(agents), LIMIT, sleep, clock, metrics));
+      timed.add(
+          new MaintenanceService(new AgentTaskDeadlineChore(agents), LIMIT, sleep, clock, metrics));
+      timed.add(new MaintenanceService(new AgentLeaseChore(agents), LIMIT, sleep, clock, metrics));
     }
     this.timed = List.copyOf(timed);
     this.retention =
