@@ -34,6 +34,8 @@ BEGIN
           FROM task_executions t
          WHERE t.status = 'PENDING' AND t.tenant_id = p_tenant AND t.queue = p_queue
            AND t.visible_at <= now()
+           -- an agent task past its deadline is the deadline chore's to fail, not a worker's to run
+           AND (t.deadline_at IS NULL OR t.deadline_at > now())
            AND (t.worker_pool_id IS NULL OR t.worker_pool_id = p_pool)
          ORDER BY t.order_key
          LIMIT cardinality(p_workers)
