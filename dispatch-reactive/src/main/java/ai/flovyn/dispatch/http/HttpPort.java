@@ -99,6 +99,9 @@ public final class HttpPort implements AutoCloseable {
         HttpServer.create()
             .bindAddress(settings::address)
             .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+            // a request that upgrades to h2c carries its body in the upgrade: without this, any
+            // body there (a POST from a client that prefers HTTP/2) is refused with a 413
+            .httpRequestDecoder(spec -> spec.h2cMaxContentLength(MAX_BODY))
             .handle(
                 (request, response) ->
                     serve(request, response, settings.registry(), api, taskData, console))

@@ -210,7 +210,19 @@ class AgentEndToEndIT {
     try (AgentSdkWorker worker =
         new AgentSdkWorker(server.asTenant, server.tenant, queue, Map.of("chat-agent", chat))
             .start()) {
-      UUID id = server.create("chat-agent", "{}", queue);
+      // created over REST as the SDK's e2e harness creates it
+      var created =
+          server.rest(
+              "POST",
+              "/agent-executions",
+              "{\"kind\":\"chat-agent\",\"input\":{},\"queue\":\"" + queue + "\"}");
+      assertEquals(201, created.statusCode(), created.body());
+      UUID id =
+          UUID.fromString(
+              new com.fasterxml.jackson.databind.ObjectMapper()
+                  .readTree(created.body())
+                  .path("id")
+                  .asText());
       server.awaitStatus(id, AgentStatus.WAITING);
       var other =
           server
@@ -218,16 +230,19 @@ class AgentEndToEndIT {
               .signalAgent(server.scope(), id, "other", "1".getBytes(StandardCharsets.UTF_8))
               .block();
       assertEquals(false, other.agentResumed());
+      // the matching signal arrives over REST, as the SDK's e2e harness sends it
       var signal =
-          server
-              .dispatch
-              .signalAgent(
-                  server.scope(),
-                  id,
-                  "userMessage",
-                  "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8))
-              .block();
-      assertTrue(signal.agentResumed());
+          server.rest(
+              "POST",
+              "/agent-executions/" + id + "/signal",
+              "{\"signalName\":\"userMessage\",\"signalValue\":{\"text\":\"hi\"}}");
+      assertEquals(200, signal.statusCode(), signal.body());
+      assertTrue(
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(signal.body())
+              .path("agentResumed")
+              .asBoolean(),
+          signal.body());
       AgentExecution done = server.awaitStatus(id, AgentStatus.COMPLETED);
       assertEquals(
           "{\"echo\":{\"text\":\"hi\"}}", new String(done.output(), StandardCharsets.UTF_8));

@@ -12,6 +12,8 @@ import ai.flovyn.dispatch.domain.Scope;
 import ai.flovyn.dispatch.domain.StartAgent;
 import ai.flovyn.dispatch.domain.TokenRole;
 import ai.flovyn.dispatch.grpc.GrpcServices;
+import ai.flovyn.dispatch.http.HttpPort;
+import ai.flovyn.dispatch.http.SlugOrgs;
 import ai.flovyn.dispatch.testing.Await;
 import ai.flovyn.dispatch.testing.TestDatabase;
 import io.grpc.Channel;
@@ -23,7 +25,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -41,8 +49,16 @@ final class AgentTestServer implements AutoCloseable {
   final Dispatch dispatch;
   final String tenant = UUID.randomUUID().toString();
   final String otherTenant = UUID.randomUUID().toString();
+
+  /** The tenant's slug in REST paths ({@code /api/orgs/<slug>/…}). */
+  final String slug = "e2e-" + tenant.substring(0, 8);
+
   private final ActiveTokens tokens;
   private final Server server;
+  private final HttpPort http;
+  // the JDK client's default, HTTP/2 over an h2c upgrade: its POSTs carry their body in the upgrade
+  private final HttpClient web = HttpClient.newHttpClient();
+  private final String adminToken;
   private final ManagedChannel channel;
   final Channel asTenant;
   final Channel asOther;
@@ -62,6 +78,8 @@ final class AgentTestServer implements AutoCloseable {
     Tokens issuer = Tokens.over(db.connectionFactory());
     IssuedToken mine = issuer.create(tenant, TokenRole.WORKER, "agent worker").block(WAIT);
     IssuedToken theirs = issuer.create(otherTenant, TokenRole.WORKER, "other").block(WAIT);
+    adminToken = issuer.create(tenant, TokenRole.ADMIN, "harness").block(WAIT).text();
+    issuer.setSlug(tenant, slug).block(WAIT);
     tokens =
         ActiveTokens.start(db.connectionFactory(), db.connectionFactoryUnpooled(), WAIT)
             .block(WAIT);
@@ -70,6 +88,14 @@ final class AgentTestServer implements AutoCloseable {
     GrpcServices.authenticated(dispatch, registry, tokens).forEach(builder::addService);
     server = builder.build().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    http =
+        HttpPort.start(
+            new HttpPort.Settings(
+                new InetSocketAddress("127.0.0.1", 0),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                dispatch,
+                tokens,
+                SlugOrgs.over(tokens)));
     asTenant = bearing(mine.text());
     asOther = bearing(theirs.text());
     anonymous = channel;
@@ -81,6 +107,26 @@ final class AgentTestServer implements AutoCloseable {
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
     return ClientInterceptors.intercept(
         channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  /**
+   * A call of the HTTP API as the SDK's e2e harness makes it: the tenant's admin token, JSON in and
+   * out, {@code path} below {@code /api/orgs/<slug>}.
+   */
+  HttpResponse<String> rest(String method, String path, String json) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + http.port() + "/api/orgs/" + slug + path))
+            .header("Authorization", "Bearer " + adminToken)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json))
+            .timeout(WAIT)
+            .build();
+    return web.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   Scope scope() {
@@ -112,6 +158,7 @@ final class AgentTestServer implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    http.close();
     channel.shutdownNow();
     server.shutdownNow();
     channel.awaitTermination(5, TimeUnit.SECONDS);
