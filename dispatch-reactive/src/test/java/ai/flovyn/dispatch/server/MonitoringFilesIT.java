@@ -7,17 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.flovyn.dispatch.proto.CommandType;
 import ai.flovyn.dispatch.proto.CompleteTaskRequest;
-import ai.flovyn.dispatch.proto.CompleteWorkflowCommand;
 import ai.flovyn.dispatch.proto.FailTaskRequest;
-import ai.flovyn.dispatch.proto.FailWorkflowCommand;
 import ai.flovyn.dispatch.proto.PollTaskRequest;
 import ai.flovyn.dispatch.proto.PollTaskResponse;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
 import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.TaskExecutionInfo;
-import ai.flovyn.dispatch.proto.WorkflowCommand;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowStatus;
 import ai.flovyn.dispatch.testing.Await;
@@ -150,27 +146,11 @@ class MonitoringFilesIT {
             .build());
     Commands.claim(workflows, TENANT, "wf", completing);
     workflows.submitWorkflowCommands(
-        batch(
-            completing,
-            List.of(
-                WorkflowCommand.newBuilder()
-                    .setCommandType(CommandType.COMPLETE_WORKFLOW)
-                    .setCompleteWorkflow(
-                        CompleteWorkflowCommand.newBuilder()
-                            .setOutput(ByteString.copyFromUtf8("{}")))
-                    .build()),
-            WorkflowStatus.COMPLETED));
+        batch(completing, List.of(Commands.completeWorkflow()), WorkflowStatus.COMPLETED));
 
     String failing = Commands.startClaimed(workflows, start(TENANT, "wf"));
     workflows.submitWorkflowCommands(
-        batch(
-            failing,
-            List.of(
-                WorkflowCommand.newBuilder()
-                    .setCommandType(CommandType.FAIL_WORKFLOW)
-                    .setFailWorkflow(FailWorkflowCommand.newBuilder().setError("broken"))
-                    .build()),
-            WorkflowStatus.FAILED));
+        batch(failing, List.of(Commands.failWorkflow("broken")), WorkflowStatus.FAILED));
   }
 
   /** The tenant may hold one long poll: a second is refused, and counted as a rejection. */
