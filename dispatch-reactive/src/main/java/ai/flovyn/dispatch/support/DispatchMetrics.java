@@ -162,7 +162,7 @@ public final class DispatchMetrics {
   /**
    * A timer builder that publishes a Prometheus histogram ({@code name_seconds_bucket{le}}) with
    * the shared latency buckets, so that dashboards compute p50 and p99 across instances; every
-   * timer of the server is built here.
+   * timer of the server is built here or by {@link #durationHistogram}.
    *
    * @param name the meter's name, without the {@code _seconds} unit suffix
    * @return a builder with the latency buckets set
