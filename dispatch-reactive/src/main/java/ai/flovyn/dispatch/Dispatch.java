@@ -1586,9 +1586,10 @@ public final class Dispatch implements AutoCloseable {
   /**
    * Closes gracefully: refuses new calls (FAILED_PRECONDITION), answers waiting long polls empty
    * and completes every live feed, waits until the calls in progress end (at most {@code timeout},
-   * then it stops anyway), then stops the listener, the sweeper and the lease renewal. Completes
-   * when done, never errors; closing again is harmless. The connection factory is the caller's to
-   * close afterwards.
+   * then it stops anyway), then stops the sweeper, the lease renewal and the listener. Completes
+   * when done (the listener's own connection closed, so that a database stopped next cuts nothing
+   * of this instance), never errors; closing again is harmless. The connection factory is the
+   * caller's to close afterwards.
    *
    * @param timeout the longest wait for calls in progress; {@link Duration#ZERO} stops at once
    * @return a Mono completing empty once the background services are stopped
@@ -1602,7 +1603,8 @@ public final class Dispatch implements AutoCloseable {
               .drained()
               .timeout(timeout, Mono.fromRunnable(this::logUnfinished))
               .onErrorResume(error -> Mono.empty())
-              .then(Mono.fromRunnable(this::stopBackground));
+              .then(Mono.fromRunnable(this::stopBackground))
+              .then(listener == null ? Mono.empty() : listener.closeGracefully());
         });
   }
 
@@ -1624,9 +1626,6 @@ public final class Dispatch implements AutoCloseable {
   private void stopBackground() {
     sweeper.close();
     leaseRenewal.close();
-    if (listener != null) {
-      listener.close();
-    }
   }
 
   /**

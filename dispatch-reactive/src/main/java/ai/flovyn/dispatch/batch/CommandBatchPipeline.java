@@ -169,6 +169,10 @@ public final class CommandBatchPipeline {
         applied.matchedTaskTypes().stream()
             .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     matched.forEach((type, count) -> metrics.taskIdempotent(type, count.intValue()));
+    BatchResult result = applied.result();
+    if (!result.replayed() && result.workflowStatus().isTerminal()) {
+      metrics.workflowFinished(result.workflowStatus().name());
+    }
   }
 
   private String outcome(BatchResult result) {

@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.grpc;
 
+import ai.flovyn.dispatch.support.DispatchMetrics;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -46,7 +47,7 @@ public final class CallMetricsInterceptor implements ServerInterceptor {
     if (timer == null) {
       // registering twice from two racing calls returns the same timer
       timer =
-          Timer.builder("dispatch_grpc_server_calls")
+          DispatchMetrics.latencyHistogram("dispatch_grpc_server_calls")
               .description("gRPC calls served, by method and status code")
               .tag("method", method)
               .tag("status", code.name())

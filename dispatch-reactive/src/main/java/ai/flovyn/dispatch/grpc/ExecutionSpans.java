@@ -3,9 +3,9 @@ package ai.flovyn.dispatch.grpc;
 import ai.flovyn.dispatch.proto.ExecutionSpan;
 import ai.flovyn.dispatch.proto.ReportExecutionSpansRequest;
 import ai.flovyn.dispatch.proto.ReportExecutionSpansResponse;
+import ai.flovyn.dispatch.support.DispatchMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Set;
 
@@ -45,7 +45,7 @@ final class ExecutionSpans {
       }
       accepted++;
       count(type, span.getIsError() ? "error" : "ok");
-      Timer.builder("dispatch_execution_span")
+      DispatchMetrics.durationHistogram("dispatch_execution_span")
           .description("durations SDK workers report in their execution spans, by span type")
           .tags("span_type", type, "error", Boolean.toString(span.getIsError()))
           .register(registry)

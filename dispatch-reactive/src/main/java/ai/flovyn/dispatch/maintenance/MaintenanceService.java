@@ -71,6 +71,7 @@ public final class MaintenanceService implements AutoCloseable {
     this.afterError = afterError;
     this.clock = clock;
     this.metrics = metrics;
+    metrics.watchChore(chore.name());
   }
 
   String name() {

@@ -19,9 +19,9 @@ import reactor.core.publisher.Mono;
 /**
  * The maintenance services, one per chore, each with its own loop, batch limit and metrics: timers,
  * task leases, workflow leases (released claims, docs/sdk-compatibility.md W8), promise timeouts,
- * announcements of retried tasks and released workflows whose backoff ended, and retention. The
- * pipeline tells it when it schedules something due sooner ({@link #dueIn}); tests move the clock
- * and call {@link #runOnce()}.
+ * announcements of retried tasks and released workflows whose backoff ended, retention, and the
+ * refresh of the queue backlog gauges. The pipeline tells it when it schedules something due sooner
+ * ({@link #dueIn}); tests move the clock and call {@link #runOnce()}.
  */
 public final class Sweeper implements AutoCloseable {
   private static final int LIMIT = 500;
@@ -35,6 +35,7 @@ public final class Sweeper implements AutoCloseable {
   // woken by dueIn: everything but retention, which has no due instant
   private final List<MaintenanceService> timed;
   private final MaintenanceService retention;
+  private final MaintenanceService backlog;
 
   public Sweeper(
       Transactor transactor, DispatchOptions options, DispatchMetrics metrics, Clock clock) {
@@ -81,11 +82,16 @@ public final class Sweeper implements AutoCloseable {
             sleep,
             clock,
             metrics);
+    // like retention, it has no due instant: asks for sooner work do not wake it
+    this.backlog =
+        new MaintenanceService(
+            new QueueBacklogChore(transactor, metrics), LIMIT, sleep, clock, metrics);
   }
 
   public void start() {
     timed.forEach(MaintenanceService::start);
     retention.start();
+    backlog.start();
   }
 
   /** Tells the services that something is due after {@code delay} (null: nothing). */
@@ -109,7 +115,7 @@ public final class Sweeper implements AutoCloseable {
   /** Runs one batch of every chore, in order, by the clock; emits the items each handled. */
   public Mono<Map<String, Integer>> runOnce() {
     return Flux.fromIterable(timed)
-        .concatWith(Flux.just(retention))
+        .concatWith(Flux.just(retention, backlog))
         .concatMap(service -> service.runOnce().map(items -> Map.entry(service.name(), items)))
         .collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new);
   }
@@ -118,5 +124,6 @@ public final class Sweeper implements AutoCloseable {
   public void close() {
     timed.forEach(MaintenanceService::close);
     retention.close();
+    backlog.close();
   }
 }

@@ -60,6 +60,9 @@ public final class DispatchServer implements AutoCloseable {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CallsInFlight calls = new CallsInFlight();
+  // the whole server closes in order on SIGTERM: the calls, then the pools and listeners, and an
+  // embedded database last, whose connections are all closed by then
+  private final Thread shutdownHook = new Thread(this::close, "dispatch-shutdown");
   private HealthStatusManager health;
   private Server grpcServer;
   private HttpPort httpPort;
@@ -77,12 +80,15 @@ public final class DispatchServer implements AutoCloseable {
   }
 
   /**
-   * Starts the whole service and returns once it is SERVING.
+   * Starts the whole service and returns once it is SERVING. A JVM shutdown (SIGTERM) closes it as
+   * {@link #close()} does, unless it was closed before.
    *
    * @throws StartupException with a one-line message saying what to fix
    */
   public static DispatchServer start(ServerConfig config) {
     DispatchServer server = new DispatchServer(config);
+    // before anything starts: an embedded PostgreSQL is stopped by this hook only, after the rest
+    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
     try {
       server.startAll();
       return server;
@@ -344,6 +350,7 @@ public final class DispatchServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    forgetShutdownHook();
     if (health != null) {
       health.enterTerminalState();
     }
@@ -359,6 +366,17 @@ public final class DispatchServer implements AutoCloseable {
       }
     }
     log.info("dispatch-reactive stopped");
+  }
+
+  private void forgetShutdownHook() {
+    if (Thread.currentThread() == shutdownHook) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is exiting: the hook runs and finds this server closed
+    }
   }
 
   private void stopGrpc() throws InterruptedException {

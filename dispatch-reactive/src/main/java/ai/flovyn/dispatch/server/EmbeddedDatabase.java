@@ -37,6 +37,10 @@ final class EmbeddedDatabase implements AutoCloseable {
               .setDataDirectory(pgData)
               .setCleanDataDirectory(false)
               .setServerConfig("max_connections", "200")
+              // the library's own hook would stop PostgreSQL on SIGTERM at the same time as the
+              // server's hook closes the server, cutting connections still in use: the server
+              // stops it itself, last (DispatchServer's shutdown hook)
+              .setRegisterShutdownHook(false)
               .start();
     } catch (IOException | RuntimeException e) {
       throw new StartupException(

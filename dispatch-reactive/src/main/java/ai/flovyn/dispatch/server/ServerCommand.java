@@ -126,7 +126,7 @@ final class ServerCommand implements Callable<Integer> {
       err.println("dispatch: cannot start: " + e.getMessage());
       return TokensCommand.FAILED;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dispatch-shutdown"));
+    // SIGTERM runs the server's own shutdown hook (DispatchServer.start registered it)
     server.awaitTermination();
     return TokensCommand.OK;
   }

@@ -104,6 +104,25 @@ public final class ListStore {
           + " FROM task_executions WHERE %1$s status IN ('PENDING', 'RUNNING')"
           + " GROUP BY queue, status";
 
+  // PENDING items per tenant and queue, from the partial "ready" indexes (status = 'PENDING'): the
+  // work is the backlog's size, never the table's. An item is claimable from its order key (its
+  // creation, or its resume) or, for a retry or a released workflow, from the end of its backoff.
+  private static final String QUEUE_BACKLOG =
+      "SELECT kind, tenant_id, queue, depth,"
+          + " COALESCE(extract(epoch FROM now() - oldest), 0)::float8 AS age FROM ("
+          + " SELECT 'workflow' AS kind, tenant_id, queue, count(*) AS depth,"
+          + " min(GREATEST(order_key, COALESCE(visible_at, order_key)))"
+          + " FILTER (WHERE visible_at IS NULL OR visible_at <= now()) AS oldest"
+          + " FROM workflow_executions WHERE status = 'PENDING' GROUP BY tenant_id, queue"
+          + " UNION ALL"
+          + " SELECT 'task', tenant_id, queue, count(*),"
+          + " min(GREATEST(order_key, visible_at)) FILTER (WHERE visible_at <= now())"
+          + " FROM task_executions WHERE status = 'PENDING' GROUP BY tenant_id, queue"
+          + " UNION ALL"
+          + " SELECT 'agent', tenant_id, queue, count(*), min(order_key)"
+          + " FROM agent_executions WHERE status = 'PENDING' GROUP BY tenant_id, queue) backlog"
+          + " ORDER BY depth DESC, kind, tenant_id, queue LIMIT $1";
+
   /**
    * A count, exact or estimated.
    *
@@ -185,6 +204,24 @@ public final class ListStore {
             && filter.createdAfter() == null
             && filter.createdBefore() == null
             && (filter.query() == null || !filter.query().hasCondition()));
+  }
+
+  /**
+   * The PENDING items of each kind on every queue of every tenant, deepest first, at most {@code
+   * limit} rows; a queue with nothing PENDING is not listed.
+   */
+  public Flux<QueueBacklog> queueBacklog(int limit) {
+    return Sql.query(
+        connection,
+        QUEUE_BACKLOG,
+        row ->
+            new QueueBacklog(
+                row.get("kind", String.class),
+                row.get("tenant_id", String.class),
+                row.get("queue", String.class),
+                row.get("depth", Long.class),
+                row.get("age", Double.class)),
+        limit);
   }
 
   /** Unfinished workflows and tasks per queue, busiest queue first. */

@@ -6,6 +6,8 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,12 @@ public final class NotificationListener implements AutoCloseable {
   // the checks' timers get a thread of their own, never a Netty event loop or a shared scheduler
   private final Scheduler checks = Schedulers.newSingle("dispatch-listener-check", true);
   private final AtomicLong connections = new AtomicLong();
+  private final AtomicBoolean connected = new AtomicBoolean();
+  // connections taken and not yet closed: a stop waits for them, so that the database may stop
+  // right after without cutting a connection this listener still holds
+  private final AtomicInteger held = new AtomicInteger();
+  private final Sinks.Empty<Void> released = Sinks.empty();
+  private volatile boolean stopping;
   private final Sinks.Empty<Void> firstListen = Sinks.empty();
   private final Disposable subscription;
 
@@ -50,11 +58,12 @@ public final class NotificationListener implements AutoCloseable {
     this.checkTimeout = checkTimeout;
     this.subscription =
         Flux.usingWhen(
-                Mono.from(factory.create()),
+                Mono.from(factory.create()).doOnNext(connection -> held.incrementAndGet()),
                 this::listen,
-                NotificationListener::close,
-                (connection, error) -> discard(connection),
-                NotificationListener::close)
+                connection -> release(close(connection)),
+                (connection, error) -> release(discard(connection)),
+                connection -> release(close(connection)))
+            .doFinally(signal -> connected.set(false))
             .doOnError(error -> log.warn("work listener lost its connection: {}", error.toString()))
             .retryWhen(
                 Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
@@ -91,6 +100,11 @@ public final class NotificationListener implements AutoCloseable {
     return firstListen.asMono();
   }
 
+  /** Whether the connection is in LISTEN now (false while it is lost and being replaced). */
+  public boolean connected() {
+    return connected.get();
+  }
+
   /** How many times a lost connection was replaced by a new one in LISTEN. */
   public long reconnects() {
     return Math.max(0, connections.get() - 1);
@@ -105,6 +119,7 @@ public final class NotificationListener implements AutoCloseable {
   }
 
   private void listening() {
+    connected.set(true);
     firstListen.tryEmitEmpty();
     if (connections.incrementAndGet() > 1) {
       log.info("work listener reconnected; every waiting poll checks its queue once");
@@ -182,10 +197,38 @@ public final class NotificationListener implements AutoCloseable {
         "LISTEN needs an r2dbc-postgresql connection, got " + connection.getClass().getName());
   }
 
+  private Mono<Void> release(Mono<Void> closing) {
+    return closing.doFinally(
+        signal -> {
+          if (held.decrementAndGet() == 0 && stopping) {
+            released.tryEmitEmpty();
+          }
+        });
+  }
+
+  /**
+   * Stops listening and closes the connection: completes once it is closed (at most the close
+   * timeout), so that whoever stops the database next does not cut it; never errors.
+   *
+   * @return a Mono completing empty once the connection is closed
+   */
+  public Mono<Void> closeGracefully() {
+    return Mono.defer(
+        () -> {
+          stopping = true;
+          subscription.dispose();
+          checks.dispose();
+          sink.tryEmitComplete();
+          if (held.get() == 0) {
+            released.tryEmitEmpty();
+          }
+          return released.asMono().timeout(CLOSE_TIMEOUT, Mono.empty());
+        });
+  }
+
+  /** {@link #closeGracefully()}, waiting for it; not from a Reactor thread. */
   @Override
   public void close() {
-    subscription.dispose();
-    checks.dispose();
-    sink.tryEmitComplete();
+    closeGracefully().block();
   }
 }

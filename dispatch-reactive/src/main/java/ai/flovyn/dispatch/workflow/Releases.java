@@ -133,7 +133,9 @@ public final class Releases {
     for (ReleaseStore.Released workflow : released) {
       boolean failed = workflow.status() == WorkflowStatus.FAILED;
       metrics.workflowReleased(reason, failed ? "failed" : "released");
-      if (!failed) {
+      if (failed) {
+        metrics.workflowFinished(WorkflowStatus.FAILED.name());
+      } else {
         announceAt.accept(workflow.visibleAt());
       }
     }

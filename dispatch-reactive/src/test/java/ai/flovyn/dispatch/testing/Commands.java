@@ -1,7 +1,9 @@
 package ai.flovyn.dispatch.testing;
 
 import ai.flovyn.dispatch.proto.CommandType;
+import ai.flovyn.dispatch.proto.CompleteWorkflowCommand;
 import ai.flovyn.dispatch.proto.CreatePromiseCommand;
+import ai.flovyn.dispatch.proto.FailWorkflowCommand;
 import ai.flovyn.dispatch.proto.PollRequest;
 import ai.flovyn.dispatch.proto.PollResponse;
 import ai.flovyn.dispatch.proto.ScheduleTaskCommand;
@@ -99,6 +101,23 @@ public final class Commands {
         .setCommandType(CommandType.SET_STATE)
         .setSetState(
             SetStateCommand.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)))
+        .build();
+  }
+
+  /** CompleteWorkflow with an empty JSON object as its output. */
+  public static WorkflowCommand completeWorkflow() {
+    return WorkflowCommand.newBuilder()
+        .setCommandType(CommandType.COMPLETE_WORKFLOW)
+        .setCompleteWorkflow(
+            CompleteWorkflowCommand.newBuilder().setOutput(ByteString.copyFromUtf8("{}")))
+        .build();
+  }
+
+  /** FailWorkflow with {@code error} as its error. */
+  public static WorkflowCommand failWorkflow(String error) {
+    return WorkflowCommand.newBuilder()
+        .setCommandType(CommandType.FAIL_WORKFLOW)
+        .setFailWorkflow(FailWorkflowCommand.newBuilder().setError(error))
         .build();
   }
 

@@ -86,11 +86,30 @@ public final class TestDatabase implements AutoCloseable {
 
   /** A plain R2DBC connection factory (one new connection per create()). */
   public PostgresqlConnectionFactory connectionFactoryUnpooled() {
+    return connectionFactoryVia(host(), port());
+  }
+
+  /** The host of the PostgreSQL server this database is on. */
+  public String host() {
+    return URI.create(jdbcUrl.substring("jdbc:".length())).getHost();
+  }
+
+  /** The port of the PostgreSQL server this database is on. */
+  public int port() {
+    int port = URI.create(jdbcUrl.substring("jdbc:".length())).getPort();
+    return port < 0 ? 5432 : port;
+  }
+
+  /**
+   * A plain R2DBC connection factory on this database that connects to {@code host:port} (a proxy
+   * in front of the server) instead of the server itself.
+   */
+  public PostgresqlConnectionFactory connectionFactoryVia(String host, int port) {
     URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
     PostgresqlConnectionConfiguration.Builder builder =
         PostgresqlConnectionConfiguration.builder()
-            .host(uri.getHost())
-            .port(uri.getPort() < 0 ? 5432 : uri.getPort())
+            .host(host)
+            .port(port)
             .database(name)
             .username(queryParam(uri, "user", admin.user()))
             .preparedStatementCacheQueries(64)
