@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.testing;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
@@ -10,12 +11,21 @@ public final class Await {
 
   /** Waits (at most 30 s) until the condition holds, checking every 20 ms. */
   public static void until(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    until(condition, what, Duration.ofSeconds(30), Duration.ofMillis(20));
+  }
+
+  /**
+   * Waits at most {@code limit} until the condition holds, checking every {@code every}: for
+   * conditions that take a process start to come true, and are costly to check.
+   */
+  public static void until(BooleanSupplier condition, String what, Duration limit, Duration every)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
+        throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting for " + what);
       }
-      Thread.sleep(20);
+      Thread.sleep(every.toMillis());
     }
   }
 
