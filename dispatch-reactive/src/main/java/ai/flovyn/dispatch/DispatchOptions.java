@@ -33,6 +33,8 @@ import java.util.Map;
  * @param oneCallBatches whether a common command batch (tasks, operations, the workflow's ending)
  *     is written by one database call; off, every batch runs statement by statement, the way the
  *     others do: for tests and diagnosis
+ * @param claimLinger longest a poll on a busy queue waits for the polls arriving after it, so that
+ *     one claim statement serves them together (zero: every poll claims at once)
  */
 public record DispatchOptions(
     Duration maxPollTimeout,
@@ -49,7 +51,15 @@ public record DispatchOptions(
     int maxWorkflowReleases,
     Duration retention,
     Map<String, Duration> tenantRetention,
-    boolean oneCallBatches) {
+    boolean oneCallBatches,
+    Duration claimLinger) {
+
+  /**
+   * 1 ms: on a busy queue a claim statement costs the server and PostgreSQL several hundred µs, a
+   * task loop's polls arrive a fraction of a millisecond apart, and a millisecond is small beside a
+   * task's own round trips (docs/performance.md, "Claims shared by the polls of a busy queue").
+   */
+  public static final Duration DEFAULT_CLAIM_LINGER = Duration.ofMillis(1);
 
   /** 3.5 MiB: room under the SDK's 4 MiB receive limit for the answer's own framing. */
   public static final long DEFAULT_MAX_HISTORY_BYTES = 3_670_016;
@@ -78,6 +88,7 @@ public record DispatchOptions(
    * @param tenantRetention per-tenant overrides of {@code retention}, copied; must not be null
    *     (empty for none)
    * @param oneCallBatches whether common batches are written by one call (default true)
+   * @param claimLinger the longest a poll on a busy queue waits to share a claim (default 1 ms)
    * @throws NullPointerException when {@code tenantRetention} is null or holds a null key or value
    */
   public DispatchOptions {
@@ -87,7 +98,7 @@ public record DispatchOptions(
   /**
    * 60 s poll cap, 900 s task lease, 120 s workflow lease, 1..60 s backoff, group commit on, 3.5
    * MiB histories, 1000 log lines per task, 5 releases, 7 days retention, common batches in one
-   * call.
+   * call, claims on busy queues lingering 1 ms.
    *
    * @return the defaults listed above, with no per-tenant retention
    */
@@ -110,7 +121,8 @@ public record DispatchOptions(
         5,
         Duration.ofDays(7),
         Map.of(),
-        true);
+        true,
+        DEFAULT_CLAIM_LINGER);
   }
 
   /**
@@ -157,6 +169,7 @@ public record DispatchOptions(
     private Duration retention;
     private Map<String, Duration> tenantRetention;
     private boolean oneCallBatches;
+    private Duration claimLinger;
 
     private Builder(DispatchOptions from) {
       maxPollTimeout = from.maxPollTimeout;
@@ -174,6 +187,7 @@ public record DispatchOptions(
       retention = from.retention;
       tenantRetention = from.tenantRetention;
       oneCallBatches = from.oneCallBatches;
+      claimLinger = from.claimLinger;
     }
 
     /**
@@ -323,6 +337,19 @@ public record DispatchOptions(
     }
 
     /**
+     * How long a poll on a busy queue (its last claim statement found work for every poll) may wait
+     * for the polls that arrive after it, so that one claim statement serves them all; only while
+     * polls arrive closer together than this. Zero claims for every poll at once, as before.
+     *
+     * @param value the longest wait, zero or more (default {@link #DEFAULT_CLAIM_LINGER})
+     * @return this builder
+     */
+    public Builder claimLinger(Duration value) {
+      claimLinger = value;
+      return this;
+    }
+
+    /**
      * The options as set; nothing is checked beyond the copy of the per-tenant map.
      *
      * @return the options
@@ -343,7 +370,8 @@ public record DispatchOptions(
           maxWorkflowReleases,
           retention,
           tenantRetention,
-          oneCallBatches);
+          oneCallBatches,
+          claimLinger);
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The pollers' side of both queues: validate the poll, then wait for a claim among the polls
@@ -58,9 +59,15 @@ public final class Polls {
     this.options = options;
     this.metrics = metrics;
     this.sweeper = sweeper;
-    this.taskWaiters = new Waiters<>(TaskClaim.class, signals, stopping);
-    this.workflowWaiters = new Waiters<>(WorkflowClaim.class, signals, stopping);
-    this.agentWaiters = new Waiters<>(AgentStore.AgentClaim.class, signals, stopping);
+    this.taskWaiters = waiters(TaskClaim.class, signals, stopping, options);
+    this.workflowWaiters = waiters(WorkflowClaim.class, signals, stopping, options);
+    this.agentWaiters = waiters(AgentStore.AgentClaim.class, signals, stopping, options);
+  }
+
+  private static <C> Waiters<C> waiters(
+      Class<C> type, Flux<WorkSignal> signals, Mono<Void> stopping, DispatchOptions options) {
+    return new Waiters<>(
+        type, signals, stopping, options.claimLinger(), Schedulers.parallel(), System::nanoTime);
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -36,11 +38,28 @@ import reactor.core.scheduler.Schedulers;
  * <p>Every poll gets at least one claim attempt, even with a timeout of zero or after {@link
  * #stop}; a claim in flight when the timeout passes still completes and is delivered.
  *
+ * <p>On a busy queue the polls of a closed loop arrive one by one, each right after its worker's
+ * previous outcome, so each would pay a claim statement of its own. A group whose last statement
+ * filled every slot (the queue has a backlog) and whose polls arrive closer together than the
+ * {@code linger} therefore holds a poll for at most the linger before claiming, so that the polls
+ * arriving meanwhile share its statement. A poll never waits longer than the linger for company; a
+ * group that ran dry, a slow trickle of polls and a stopping instance claim at once.
+ *
  * @param <C> what a claim statement emits per item: the item and the slot of its worker
  */
 final class Waiters<C> {
   /** At most this many polls are served by one claim statement ({@code LIMIT}). */
   static final int MAX_ROUND = 100;
+
+  /**
+   * How long an idle group that was busy is kept, with its pace and its backlog flag, after its
+   * last poll: in a closed loop every worker may be busy between two polls, and a group forgotten
+   * then would start the next poll without knowing it should linger.
+   */
+  static final Duration KEEP_BUSY_GROUP = Duration.ofSeconds(1);
+
+  // the pace of arrivals is not known yet: no linger
+  private static final long UNKNOWN_GAP = Long.MAX_VALUE;
 
   private static final Logger log = LoggerFactory.getLogger(Waiters.class);
 
@@ -61,6 +80,9 @@ final class Waiters<C> {
   }
 
   private final Class<C> type;
+  private final long lingerNanos;
+  private final Scheduler timers;
+  private final LongSupplier nanoClock;
   private final Object lock = new Object();
   // signal key -> filter -> group; guarded by lock, as is every Group and Waiter field
   private final Map<WorkSignal, Map<Object, Group>> groups = new HashMap<>();
@@ -71,7 +93,25 @@ final class Waiters<C> {
    * stopping} completes, every wait ends (empty) after its first claim.
    */
   Waiters(Class<C> type, Flux<WorkSignal> signals, Mono<Void> stopping) {
+    this(type, signals, stopping, Duration.ZERO, Schedulers.parallel(), System::nanoTime);
+  }
+
+  /**
+   * Waiters as above whose busy groups hold a poll for at most {@code linger} to share a claim
+   * statement with the polls arriving meanwhile (zero: never); {@code timers} runs timeouts and
+   * lingers, {@code nanoClock} is the clock they are measured on (tests pass virtual time).
+   */
+  Waiters(
+      Class<C> type,
+      Flux<WorkSignal> signals,
+      Mono<Void> stopping,
+      Duration linger,
+      Scheduler timers,
+      LongSupplier nanoClock) {
     this.type = type;
+    this.lingerNanos = linger.toNanos();
+    this.timers = timers;
+    this.nanoClock = nanoClock;
     // the registry outlives every poll: these subscriptions end with the listener and the instance
     signals.subscribe(this::wake, error -> log.error("work signals failed", error));
     stopping.subscribe(null, error -> stop(), this::stop);
@@ -100,14 +140,15 @@ final class Waiters<C> {
                   waiter.filter, filter -> new Group(waiter.key, filter, waiter.claimer));
       waiter.group = group;
       waiter.expired = stopped || timeout.isZero();
+      waiter.arrived = nanoClock.getAsLong();
+      group.arrival(waiter.arrived);
       group.waiting.addLast(waiter);
       round = schedule(group);
     }
     waiter.sink.onCancel(() -> cancel(waiter));
     if (!waiter.expired) {
       Disposable timer =
-          Schedulers.parallel()
-              .schedule(() -> expire(waiter), timeout.toMillis(), TimeUnit.MILLISECONDS);
+          timers.schedule(() -> expire(waiter), timeout.toMillis(), TimeUnit.MILLISECONDS);
       waiter.sink.onDispose(timer);
     }
     run(round);
@@ -145,7 +186,8 @@ final class Waiters<C> {
 
   /**
    * Starts a round for the group's waiting polls, or, while one is in flight, asks for another
-   * after it (the running statement may have looked before the work was committed). Under lock.
+   * after it (the running statement may have looked before the work was committed); on a busy
+   * group, first lingers until its oldest waiting poll has waited the linger. Under lock.
    */
   private Round schedule(Group group) {
     if (group.busy) {
@@ -155,6 +197,53 @@ final class Waiters<C> {
     if (group.waiting.isEmpty()) {
       return null;
     }
+    if (group.lingering != null) {
+      if (group.waiting.size() < MAX_ROUND) {
+        return null; // the linger's end starts the round
+      }
+      group.lingering.dispose();
+      group.lingering = null;
+    } else {
+      long linger = lingerLeft(group);
+      if (linger > 0) {
+        group.lingering = timers.schedule(() -> lingered(group), linger, TimeUnit.NANOSECONDS);
+        return null;
+      }
+    }
+    return round(group);
+  }
+
+  /**
+   * How long the group's next claim should wait for more polls: until its oldest poll has waited
+   * the linger, when the group's last statement filled every slot and polls arrive faster than the
+   * linger; else zero. Under lock.
+   */
+  private long lingerLeft(Group group) {
+    if (lingerNanos == 0
+        || stopped
+        || !group.backlog
+        || group.gap >= lingerNanos
+        || group.waiting.size() >= MAX_ROUND) {
+      return 0;
+    }
+    return Math.max(0, group.waiting.peekFirst().arrived + lingerNanos - nanoClock.getAsLong());
+  }
+
+  /** The linger has passed: claim for whoever waits now. */
+  private void lingered(Group group) {
+    Round round;
+    synchronized (lock) {
+      group.lingering = null;
+      round = group.busy || group.waiting.isEmpty() ? null : round(group);
+      forgetIfIdle(group);
+    }
+    run(round);
+  }
+
+  /**
+   * Takes the group's oldest waiting polls (at most {@link #MAX_ROUND}) into a round. Under lock.
+   */
+  private Round round(Group group) {
     List<Waiter> waiters = new ArrayList<>();
     while (!group.waiting.isEmpty() && waiters.size() < MAX_ROUND) {
       Waiter waiter = group.waiting.pollFirst();
@@ -224,6 +313,8 @@ final class Waiters<C> {
         group.waiting.addFirst(it.previous());
       }
       group.claiming = List.of();
+      // every slot filled: the queue may hold more, and the next polls may linger to share a claim
+      group.backlog = error == null && claimed.size() == round.waiters.size();
       if (unwanted.isEmpty()) {
         group.busy = false;
         // a full round may have left work behind for polls beyond MAX_ROUND
@@ -305,10 +396,19 @@ final class Waiters<C> {
   /** Ends every wait as its timeout would, and every later one after its first claim. */
   private void stop() {
     List<Waiter> ended = new ArrayList<>();
+    List<Round> rounds = new ArrayList<>();
     synchronized (lock) {
       stopped = true;
       for (Map<Object, Group> byFilter : groups.values()) {
         for (Group group : byFilter.values()) {
+          // a stopping instance does not wait for company: claim for the lingering polls now
+          if (group.lingering != null) {
+            group.lingering.dispose();
+            group.lingering = null;
+            if (!group.busy && !group.waiting.isEmpty()) {
+              rounds.add(round(group));
+            }
+          }
           for (Waiter waiter : group.waiting) {
             waiter.expired = true;
             if (waiter.tried) {
@@ -325,11 +425,23 @@ final class Waiters<C> {
       all.forEach(this::forgetIfIdle);
     }
     ended.forEach(waiter -> waiter.sink.success());
+    rounds.forEach(this::run);
   }
 
-  /** Under lock. */
+  /**
+   * Forgets a group nobody waits in; one with a backlog and a linger is kept until {@link
+   * #KEEP_BUSY_GROUP} after its last poll, so that its pace survives the moments when every worker
+   * is busy. Under lock.
+   */
   private void forgetIfIdle(Group group) {
-    if (group.busy || !group.waiting.isEmpty()) {
+    if (group.busy || group.lingering != null || !group.waiting.isEmpty()) {
+      return;
+    }
+    if (group.backlog && lingerNanos > 0 && !stopped) {
+      if (!group.keeping) {
+        group.keeping = true;
+        timers.schedule(() -> coolDown(group), KEEP_BUSY_GROUP.toNanos(), TimeUnit.NANOSECONDS);
+      }
       return;
     }
     Map<Object, Group> byFilter = groups.get(group.key);
@@ -338,6 +450,17 @@ final class Waiters<C> {
       if (byFilter.isEmpty()) {
         groups.remove(group.key);
       }
+    }
+  }
+
+  /** A kept group's time is up: forget it unless a poll came meanwhile. */
+  private void coolDown(Group group) {
+    synchronized (lock) {
+      group.keeping = false;
+      if (nanoClock.getAsLong() - group.lastArrival >= KEEP_BUSY_GROUP.toNanos()) {
+        group.backlog = false;
+      }
+      forgetIfIdle(group);
     }
   }
 
@@ -366,11 +489,31 @@ final class Waiters<C> {
     boolean busy;
     // a signal (or a new poll) arrived while busy: claim again afterwards
     boolean again;
+    // the last claim statement filled every slot: the queue may have more ready
+    boolean backlog;
+    // the timer that ends a linger, while the group waits for more polls to claim with
+    Disposable lingering;
+    // an idle group with a backlog is kept a while; this timer then decides
+    boolean keeping;
+    // when the last poll arrived (if any has), and the smoothed time between arrivals (nanoseconds)
+    boolean arrivedBefore;
+    long lastArrival;
+    long gap = UNKNOWN_GAP;
 
     Group(WorkSignal key, Object filter, Claimer<C> claimer) {
       this.key = key;
       this.filter = filter;
       this.claimer = claimer;
+    }
+
+    /** A poll arrived at {@code now}: updates the pace of arrivals (an average over ~8). */
+    void arrival(long now) {
+      if (arrivedBefore) {
+        long since = Math.max(0, now - lastArrival);
+        gap = gap == UNKNOWN_GAP ? since : gap - gap / 8 + since / 8;
+      }
+      arrivedBefore = true;
+      lastArrival = now;
     }
   }
 
@@ -399,6 +542,8 @@ final class Waiters<C> {
     boolean expired;
     // its caller has gone: whatever is claimed for it goes back
     boolean gone;
+    // when it arrived (the clock of nanoClock): a linger ends when the oldest has waited it out
+    long arrived;
 
     Waiter(WorkSignal key, Object filter, Claimer<C> claimer, String workerId, MonoSink<C> sink) {
       this.key = key;

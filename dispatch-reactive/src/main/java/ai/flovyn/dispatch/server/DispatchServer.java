@@ -122,6 +122,7 @@ public final class DispatchServer implements AutoCloseable {
                     .groupCommit(Math.max(1, config.dbPoolSize() / 2), config.groupCommitMax())
                     .maxWorkflowReleases(config.workflowMaxReleases())
                     .retention(config.retention(), config.tenantRetention())
+                    .claimLinger(config.claimLinger())
                     .build())
             .build();
     resources.push(dispatch);

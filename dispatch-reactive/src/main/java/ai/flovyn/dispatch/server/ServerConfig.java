@@ -39,7 +39,8 @@ public record ServerConfig(
     Auth auth,
     String httpHost,
     Optional<TlsSettings> tls,
-    TenantLimits.Settings tenantLimits) {
+    TenantLimits.Settings tenantLimits,
+    Duration claimLinger) {
 
   /**
    * Whether calls need a bearer token, and why: {@code explicit} when DISPATCH_AUTH said so,
@@ -106,6 +107,11 @@ public record ServerConfig(
               "DISPATCH_GROUP_COMMIT_MAX",
               "64",
               "most concurrent command batches sharing one transaction (1 = group commit off)"),
+          new Setting(
+              "DISPATCH_CLAIM_LINGER_MICROS",
+              "1000",
+              "longest a poll on a busy queue waits for the next polls to share its claim"
+                  + " statement (0 = claim at once; 0-100000)"),
           new Setting(
               "DISPATCH_DB_STATEMENT_TIMEOUT_MS",
               "30000",
@@ -228,7 +234,8 @@ public record ServerConfig(
             intIn(values, "DISPATCH_TENANT_MAX_STREAMS", 0, 1_000_000),
             intIn(values, "DISPATCH_TENANT_MAX_BATCHES", 0, 1_000_000),
             intIn(values, "DISPATCH_TENANT_RATE", 0, 1_000_000),
-            intIn(values, "DISPATCH_TENANT_BURST", 1, 1_000_000)));
+            intIn(values, "DISPATCH_TENANT_BURST", 1, 1_000_000)),
+        Duration.ofNanos(1000L * intIn(values, "DISPATCH_CLAIM_LINGER_MICROS", 0, 100_000)));
   }
 
   /**

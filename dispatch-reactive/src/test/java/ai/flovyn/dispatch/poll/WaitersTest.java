@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The registry of waiting polls against a scripted claimer: which polls each claim statement is
@@ -40,6 +41,17 @@ class WaitersTest {
   private final Sinks.Empty<Void> stopping = Sinks.empty();
   private final Waiters<Item> waiters =
       new Waiters<>(Item.class, signals.asFlux(), stopping.asMono());
+  // the same registry lingering 1 ms on busy queues, on virtual time
+  private static final Duration LINGER = Duration.ofMillis(1);
+  private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
+  private final Waiters<Item> lingering =
+      new Waiters<>(
+          Item.class,
+          signals.asFlux(),
+          stopping.asMono(),
+          LINGER,
+          time,
+          () -> time.now(TimeUnit.NANOSECONDS));
   private final List<Statement> statements = new ArrayList<>();
   private final List<Item> released = new ArrayList<>();
   private final Waiters.Claimer<Item> claimer =
@@ -244,6 +256,101 @@ class WaitersTest {
     assertEquals(List.of("late"), statement(2).workers(), "a poll gets its one claim");
     statement(2).answer();
     assertNull(late.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void pollsOfABusyQueueArrivingWithinTheLingerShareOneStatement() throws Exception {
+    busyQueue();
+    CompletableFuture<Item> b = lingeringPoll("b");
+    time.advanceTimeBy(Duration.ofNanos(300_000));
+    CompletableFuture<Item> c = lingeringPoll("c");
+    time.advanceTimeBy(Duration.ofNanos(300_000));
+    CompletableFuture<Item> d = lingeringPoll("d");
+    assertEquals(1, statements(), "the polls wait for company");
+
+    time.advanceTimeBy(Duration.ofNanos(400_000));
+
+    assertEquals(List.of("b", "c", "d"), statement(1).workers(), "one statement, oldest first");
+    statement(1).answer(new Item(0, "x"), new Item(1, "y"), new Item(2, "z"));
+    assertEquals("x", b.get(5, TimeUnit.SECONDS).name());
+    assertEquals("y", c.get(5, TimeUnit.SECONDS).name());
+    assertEquals("z", d.get(5, TimeUnit.SECONDS).name());
+  }
+
+  @Test
+  void aLingerEndsWhenTheOldestPollHasWaitedItOutNotLater() throws Exception {
+    busyQueue();
+    lingeringPoll("b");
+    time.advanceTimeBy(Duration.ofNanos(900_000));
+    lingeringPoll("c");
+
+    time.advanceTimeBy(Duration.ofNanos(100_000));
+
+    assertEquals(List.of("b", "c"), statement(1).workers(), "b waited 1 ms, c only 0.1 ms");
+  }
+
+  @Test
+  void pollsArrivingFurtherApartThanTheLingerClaimAtOnce() throws Exception {
+    CompletableFuture<Item> a = lingeringPoll("a");
+    statement(0).answer(new Item(0, "x"));
+    assertEquals("x", a.get(5, TimeUnit.SECONDS).name());
+    time.advanceTimeBy(Duration.ofMillis(5));
+
+    lingeringPoll("b");
+
+    assertEquals(List.of("b"), statement(1).workers(), "a lone worker's poll does not wait");
+  }
+
+  @Test
+  void aQueueWhoseLastStatementFoundTooLittleClaimsAtOnce() throws Exception {
+    lingeringPoll("a");
+    time.advanceTimeBy(Duration.ofNanos(100_000));
+    lingeringPoll("b");
+    statement(0).answer();
+    assertEquals(List.of("a", "b"), statement(1).workers());
+    statement(1).answer(new Item(0, "x"));
+    time.advanceTimeBy(Duration.ofNanos(100_000));
+
+    lingeringPoll("c");
+
+    assertEquals(List.of("b", "c"), statement(2).workers(), "a queue that ran dry: no linger");
+  }
+
+  @Test
+  void aLingeringPollCancelledLeavesNothingToClaim() throws Exception {
+    busyQueue();
+    Disposable gone = lingering.await(KEY, "", claimer, "gone", LONG).subscribe();
+    gone.dispose();
+
+    time.advanceTimeBy(LINGER);
+
+    assertEquals(1, statements(), "nobody waits at the linger's end: no statement");
+    assertEquals(0, lingering.waiting());
+  }
+
+  @Test
+  void stoppingEndsALingerAtOnce() throws Exception {
+    busyQueue();
+    CompletableFuture<Item> b = lingeringPoll("b");
+    assertEquals(1, statements());
+
+    stopping.tryEmitEmpty();
+
+    assertEquals(List.of("b"), statement(1).workers(), "claimed without waiting out the linger");
+    statement(1).answer();
+    assertNull(b.get(5, TimeUnit.SECONDS));
+  }
+
+  /** One poll served by a full statement, then one more arriving soon after: a busy queue. */
+  private void busyQueue() throws Exception {
+    CompletableFuture<Item> a = lingeringPoll("a");
+    statement(0).answer(new Item(0, "first"));
+    assertEquals("first", a.get(5, TimeUnit.SECONDS).name());
+    time.advanceTimeBy(Duration.ofNanos(100_000));
+  }
+
+  private CompletableFuture<Item> lingeringPoll(String worker) {
+    return lingering.await(KEY, "", claimer, worker, LONG).toFuture();
   }
 
   private CompletableFuture<Item> poll(String worker, Duration timeout) {

@@ -143,11 +143,15 @@ public final class Profile {
     LoopResult result =
         meter.result(LoopResult.TASK_ONLY, workers, counts.seconds(), counts.tasks(), "");
     log(
-        "task-loop: %d tasks, %.0f tasks/s, server %.0f µs/task, PostgreSQL %.0f µs/task%s%s -> %s",
+        "task-loop: %d tasks, %.0f tasks/s, server %.0f µs/task, PostgreSQL %.0f µs/task,"
+            + " %s claim statements/task%s%s -> %s",
         counts.tasks(),
         result.tasksPerSecond(),
         result.serverMicrosPerTask(),
         result.postgresMicrosPerTask(),
+        result.claimStatementsPerTask() == null
+            ? "?"
+            : String.format(Locale.ROOT, "%.2f", result.claimStatementsPerTask()),
         counts.ranDry() ? " (ran dry)" : "",
         counts.errors().isEmpty() ? "" : " errors " + counts.errors(),
         jfr);
