@@ -126,6 +126,34 @@ final class EndToEnd {
   /** {@link #run(String, Double, int, double)}, opening and closing {@code meter} on its window. */
   Phase run(String name, Double ratePerSecond, int inFlight, double seconds, LoopMeter meter)
       throws InterruptedException {
+    return run(name, ratePerSecond, inFlight, seconds, meter, 0, null);
+  }
+
+  /** What a long run reports while it goes on (load/soak.sh). */
+  interface Ticker {
+    /**
+     * Called on the thread that started the run every {@code tickSeconds} and once at its end.
+     *
+     * @param tasksCompleted tasks completed since the run started
+     * @param workflowsCompleted workflows completed since the run started
+     */
+    void tick(double elapsedSeconds, long tasksCompleted, long workflowsCompleted);
+  }
+
+  /**
+   * {@link #run(String, Double, int, double, LoopMeter)}, calling {@code ticker} (when not null)
+   * every {@code tickSeconds} of a closed loop ({@code ratePerSecond} null) and once at the end of
+   * the window.
+   */
+  Phase run(
+      String name,
+      Double ratePerSecond,
+      int inFlight,
+      double seconds,
+      LoopMeter meter,
+      double tickSeconds,
+      Ticker ticker)
+      throws InterruptedException {
     Run run = new Run(name, inFlight);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < workflowWorkers; i++) {
@@ -145,12 +173,18 @@ final class EndToEnd {
     }
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
+    long tickNanos = (long) (tickSeconds * 1e9);
+    long nextTick = start + tickNanos;
     ExecutorService starters = Executors.newFixedThreadPool(4);
     try {
       if (ratePerSecond == null) {
         while (System.nanoTime() < end) {
           if (run.slots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
             starters.execute(run::startWorkflow);
+          }
+          if (ticker != null && System.nanoTime() >= nextTick) {
+            run.tick(ticker, start);
+            nextTick += tickNanos;
           }
         }
       } else {
@@ -167,6 +201,9 @@ final class EndToEnd {
       }
     } finally {
       long elapsedNanos = System.nanoTime() - start;
+      if (ticker != null) {
+        run.tick(ticker, start);
+      }
       run.measuredNanos.set(elapsedNanos);
       run.tasksInWindow.set(run.tasksCompleted.get());
       if (meter != null) {
@@ -210,6 +247,10 @@ final class EndToEnd {
       this.workflowQueue = "e2e-wf-" + suffix;
       this.taskQueue = "e2e-task-" + suffix;
       this.slots = new Semaphore(inFlight);
+    }
+
+    void tick(Ticker ticker, long startNanos) {
+      ticker.tick((System.nanoTime() - startNanos) / 1e9, tasksCompleted.get(), completed.get());
     }
 
     void startWorkflow() {
