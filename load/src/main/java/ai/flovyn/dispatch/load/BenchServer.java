@@ -45,6 +45,16 @@ final class BenchServer implements AutoCloseable {
       }
     }
 
+    /** {@code name=value, …} of the instance's settings {@code names}, as PostgreSQL shows them. */
+    String settings(String... names) throws SQLException {
+      return query(
+          "postgres",
+          "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM"
+              + " pg_settings WHERE name IN ('"
+              + String.join("', '", names)
+              + "')");
+    }
+
     void createDatabase(String database) throws SQLException {
       query("postgres", "CREATE DATABASE " + database);
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The whole dispatch loop with 10 tasks per workflow: StartWorkflow → PollWorkflow → 10
@@ -224,6 +225,9 @@ final class EndToEnd {
     volatile long startNanos;
     volatile boolean scheduled;
     final AtomicInteger tasksDone = new AtomicInteger();
+    // CompleteTask calls sent and not yet answered: the server may wake the workflow for one of
+    // them before its answer reaches the task worker
+    final AtomicInteger completing = new AtomicInteger();
   }
 
   /** The shared state of one phase. */
@@ -315,7 +319,7 @@ final class EndToEnd {
         long acked = System.nanoTime();
         taskIds.forEach(taskId -> ackedAt.put(taskId, acked));
         state.scheduled = true;
-      } else if (state.tasksDone.get() >= TASKS_PER_WORKFLOW) {
+      } else if (awaitCompletions(state) >= TASKS_PER_WORKFLOW) {
         stub.withDeadlineAfter(30, TimeUnit.SECONDS)
             .submitWorkflowCommands(
                 Requests.submit(
@@ -337,6 +341,22 @@ final class EndToEnd {
       }
     }
 
+    /**
+     * The tasks done once the completions in flight are answered (at most 5 s): the workflow was
+     * woken by a completion the server committed, and suspending it before that completion is
+     * counted here would leave it suspended with nothing left to wake it, a slot of the closed loop
+     * lost for good.
+     */
+    private int awaitCompletions(WorkflowState state) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (state.completing.get() > 0
+          && state.tasksDone.get() < TASKS_PER_WORKFLOW
+          && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(100_000);
+      }
+      return state.tasksDone.get();
+    }
+
     void taskWorker(TaskExecutionGrpc.TaskExecutionBlockingStub stub) {
       while (!stop.get()) {
         try {
@@ -355,17 +375,21 @@ final class EndToEnd {
           long received = System.nanoTime();
           TaskExecutionInfo task = polled.getTask();
           polledAt.put(task.getTaskExecutionId(), received);
-          stub.withDeadlineAfter(30, TimeUnit.SECONDS)
-              .completeTask(
-                  CompleteTaskRequest.newBuilder()
-                      .setTaskExecutionId(task.getTaskExecutionId())
-                      .setOutput(Requests.COMPLETE_OUTPUT)
-                      .build());
-          tasksCompleted.incrementAndGet();
-          workflows
-              .computeIfAbsent(task.getWorkflowExecutionId(), k -> new WorkflowState())
-              .tasksDone
-              .incrementAndGet();
+          WorkflowState state =
+              workflows.computeIfAbsent(task.getWorkflowExecutionId(), k -> new WorkflowState());
+          state.completing.incrementAndGet();
+          try {
+            stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .completeTask(
+                    CompleteTaskRequest.newBuilder()
+                        .setTaskExecutionId(task.getTaskExecutionId())
+                        .setOutput(Requests.COMPLETE_OUTPUT)
+                        .build());
+            tasksCompleted.incrementAndGet();
+            state.tasksDone.incrementAndGet();
+          } finally {
+            state.completing.decrementAndGet();
+          }
         } catch (StatusRuntimeException e) {
           error("task worker", e);
         }

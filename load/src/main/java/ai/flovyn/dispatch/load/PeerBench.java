@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Our dispatch loops side by side with db-scheduler on the same PostgreSQL (load/peer-bench.sh):
@@ -162,12 +163,15 @@ public final class PeerBench {
     String pgVersion = o.pg().query("postgres", "SELECT version()");
     String pgSettings =
         o.pg()
-            .query(
-                "postgres",
-                "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY"
-                    + " name) FROM pg_settings WHERE name IN ('shared_buffers',"
-                    + " 'synchronous_commit', 'fsync', 'autovacuum', 'max_wal_size',"
-                    + " 'checkpoint_timeout', 'shared_preload_libraries', 'wal_level')");
+            .settings(
+                "shared_buffers",
+                "synchronous_commit",
+                "fsync",
+                "autovacuum",
+                "max_wal_size",
+                "checkpoint_timeout",
+                "shared_preload_libraries",
+                "wal_level");
     log("our database %s, the peer's %s", oursDb, peerDb);
     o.pg().createDatabase(peerDb);
     Thread dropPeerDb = new Thread(() -> o.pg().dropDatabase(peerDb));
@@ -364,9 +368,20 @@ public final class PeerBench {
               ? o.peerTasks()
               : Math.max(o.quick() ? 500 : 5000, Math.round(peerRate * o.seconds()));
       peer.schedule(tasks);
+      // the database is idle around this window: let PostgreSQL publish the table counters of
+      // the inserts before it and of the deletes at its end (a busy backend does once a second)
+      TimeUnit.MILLISECONDS.sleep(STATS_DELAY_MILLIS);
       PeerRounds.Edge opened = edge(peer.cpuSeconds(), peer.compilerCpuSeconds(), peerStats);
       PeerProcess.Run run = peer.go();
-      PeerRounds.Edge closed = edge(peer.cpuSeconds(), peer.compilerCpuSeconds(), peerStats);
+      PeerRounds.Edge cpuClosed = edge(peer.cpuSeconds(), peer.compilerCpuSeconds(), null);
+      TimeUnit.MILLISECONDS.sleep(STATS_DELAY_MILLIS);
+      PeerRounds.Edge closed =
+          new PeerRounds.Edge(
+              cpuClosed.processSeconds(),
+              cpuClosed.jitSeconds(),
+              cpuClosed.postgresSeconds(),
+              cpuClosed.driverSeconds(),
+              peerStats.snapshot());
       peerRate = run.tasksPerSecond();
       return PeerRounds.Side.of(
           PeerRounds.PEER,
@@ -415,13 +430,17 @@ public final class PeerBench {
     return out;
   }
 
+  // PostgreSQL 15 publishes a busy backend's table counters at most once a second
+  private static final long STATS_DELAY_MILLIS = 1100;
+
+  /** Every process's CPU now, and {@code stats}'s counters unless it is null. */
   static PeerRounds.Edge edge(double processSeconds, double jitSeconds, PgStats stats) {
     return new PeerRounds.Edge(
         processSeconds,
         jitSeconds,
         ProcStat.postgresCpuSeconds(),
         ProcStat.selfCpuSeconds(),
-        stats.snapshot());
+        stats == null ? null : stats.snapshot());
   }
 
   /** Our loops' meter, also reading every process's CPU and PostgreSQL's counters. */

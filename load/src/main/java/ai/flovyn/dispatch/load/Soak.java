@@ -154,12 +154,13 @@ public final class Soak {
         o.pg().query("postgres", "SELECT version()").replaceAll(" on .*", "")
             + "; "
             + o.pg()
-                .query(
-                    "postgres",
-                    "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY"
-                        + " name) FROM pg_settings WHERE name IN ('shared_buffers',"
-                        + " 'synchronous_commit', 'autovacuum', 'autovacuum_naptime',"
-                        + " 'max_wal_size')");
+                .settings(
+                    "shared_buffers",
+                    "synchronous_commit",
+                    "autovacuum",
+                    "autovacuum_naptime",
+                    "max_wal_size",
+                    "checkpoint_timeout");
     try (BenchServer ours =
             BenchServer.start(
                 o.pg(), database, o.serverJar(), o.poolSize(), work.resolve("server.log"));

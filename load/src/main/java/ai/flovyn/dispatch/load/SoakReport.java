@@ -70,7 +70,12 @@ final class SoakReport {
     StringBuilder line = new StringBuilder();
     tables.forEach(
         (name, t) ->
-            line.append(fmt("%s dead=%d hot=%s%% ", name, t.deadTuples(), num(t.hotPercent(), 0))));
+            line.append(
+                fmt(
+                    "%s dead=%d hot=%s ",
+                    name,
+                    t.deadTuples(),
+                    Double.isNaN(t.hotPercent()) ? "n/a" : num(t.hotPercent(), 0) + "%")));
     return line.toString().strip();
   }
 
