@@ -163,27 +163,16 @@ public final class Benchmark {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.print(USAGE);
-      return;
-    }
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (RuntimeException e) {
-      System.err.println("benchmark: " + e.getMessage() + "\n" + USAGE);
-      System.exit(2);
-      return;
-    }
-    try {
-      run(options);
-    } catch (Exception e) {
-      System.err.println("benchmark: failed: " + e);
-      e.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchMain.run(
+        "benchmark",
+        USAGE,
+        args,
+        Options::parse,
+        o -> {
+          run(o);
+          return 0;
+        });
   }
 
   static void run(Options o) throws Exception {

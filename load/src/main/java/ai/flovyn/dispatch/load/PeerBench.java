@@ -130,27 +130,16 @@ public final class PeerBench {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.print(USAGE);
-      return;
-    }
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (RuntimeException e) {
-      System.err.println("peer-bench: " + e.getMessage() + "\n" + USAGE);
-      System.exit(2);
-      return;
-    }
-    try {
-      run(options);
-    } catch (Exception e) {
-      System.err.println("peer-bench: failed: " + e);
-      e.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchMain.run(
+        "peer-bench",
+        USAGE,
+        args,
+        Options::parse,
+        o -> {
+          run(o);
+          return 0;
+        });
   }
 
   static void run(Options o) throws Exception {

@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -120,29 +119,9 @@ public final class Soak {
       List<Sample> samples,
       String note) {}
 
-  public static void main(String[] args) throws Exception {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.print(USAGE);
-      return;
-    }
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (RuntimeException e) {
-      System.err.println("soak: " + e.getMessage() + "\n" + USAGE);
-      System.exit(2);
-      return;
-    }
-    int status = 0;
-    try {
-      Results results = run(options);
-      status = Verdict.of(results.samples()).kept() ? 0 : 3;
-    } catch (Exception e) {
-      System.err.println("soak: failed: " + e);
-      e.printStackTrace();
-      status = 1;
-    }
-    System.exit(status);
+  public static void main(String[] args) {
+    BenchMain.run(
+        "soak", USAGE, args, Options::parse, o -> Verdict.of(run(o).samples()).kept() ? 0 : 3);
   }
 
   static Results run(Options o) throws Exception {
