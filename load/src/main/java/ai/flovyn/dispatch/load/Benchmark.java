@@ -163,27 +163,16 @@ public final class Benchmark {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.print(USAGE);
-      return;
-    }
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (RuntimeException e) {
-      System.err.println("benchmark: " + e.getMessage() + "\n" + USAGE);
-      System.exit(2);
-      return;
-    }
-    try {
-      run(options);
-    } catch (Exception e) {
-      System.err.println("benchmark: failed: " + e);
-      e.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+  public static void main(String[] args) {
+    BenchMain.run(
+        "benchmark",
+        USAGE,
+        args,
+        Options::parse,
+        o -> {
+          run(o);
+          return 0;
+        });
   }
 
   static void run(Options o) throws Exception {
@@ -238,6 +227,12 @@ public final class Benchmark {
         log(
             "retention backlog: %s rows inserted",
             query(o, o.database(), RetentionBacklog.insert(o.retentionBacklog())));
+      }
+      if (System.getenv("BENCH_PG_OWN") != null) {
+        notes.add(
+            "PostgreSQL: an instance of its own (load/own-pg.sh: shared_buffers 1GB, fsync and"
+                + " synchronous_commit on, autovacuum on with its defaults, pg_stat_statements);"
+                + " PostgreSQL CPU is that instance's processes only");
       }
       sampler = new Sampler(server);
       sampler.start();
@@ -447,7 +442,12 @@ public final class Benchmark {
               notes);
       Files.createDirectories(o.out());
       Files.writeString(o.out().resolve("benchmarks.json"), BenchmarkReport.json(results));
-      Files.writeString(o.out().resolve("benchmarks.md"), BenchmarkReport.markdown(results));
+      Path md = o.out().resolve("benchmarks.md");
+      // load/peer-bench.sh's section of the file is its own: keep it until that script rewrites it
+      String peerSection = Files.isRegularFile(md) ? PeerReport.section(Files.readString(md)) : "";
+      String report = BenchmarkReport.markdown(results);
+      Files.writeString(
+          md, peerSection.isEmpty() ? report : PeerReport.insertSection(report, peerSection));
       log("wrote %s and %s", o.out().resolve("benchmarks.md"), o.out().resolve("benchmarks.json"));
     } finally {
       if (sampler != null) {
@@ -574,7 +574,7 @@ public final class Benchmark {
         .block(Duration.ofSeconds(60));
   }
 
-  private static BenchmarkResults.Machine machine(String pgVersion) {
+  static BenchmarkResults.Machine machine(String pgVersion) {
     String cpu = "unknown";
     long mem = -1;
     try {
@@ -622,7 +622,7 @@ public final class Benchmark {
     return arg.endsWith("/bin/java") ? "java" : arg;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -1,13 +1,8 @@
 package ai.flovyn.dispatch.load;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
- * CPU spent per created task by the server process and by all PostgreSQL processes during one
- * throughput run, from utime + stime in /proc (NaN where /proc cannot be read).
+ * CPU spent per created task by the server process and by PostgreSQL during one throughput run,
+ * from utime + stime in /proc (NaN where /proc cannot be read).
  */
 public record CpuCost(
     String system,
@@ -35,31 +30,11 @@ public record CpuCost(
         (after.postgresSeconds() - before.postgresSeconds()) / tasks * 1e6);
   }
 
-  /** utime + stime of every process whose command is {@code postgres}, in seconds. */
+  /**
+   * utime + stime of PostgreSQL in seconds: the benchmark's own instance when it runs on one, else
+   * every {@code postgres} process (see {@link ProcStat#postgresCpuSeconds()}).
+   */
   static double postgresCpuSeconds() {
-    long ticks = 0;
-    try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-      for (Path process : processes) {
-        ticks += postgresTicks(process.resolve("stat"));
-      }
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
-    return ticks / (double) ServerProcess.CLOCK_TICKS_PER_SECOND;
-  }
-
-  private static long postgresTicks(Path stat) {
-    try {
-      String line = Files.readString(stat);
-      int open = line.indexOf('(');
-      int close = line.lastIndexOf(')');
-      if (!"postgres".equals(line.substring(open + 1, close))) {
-        return 0;
-      }
-      String[] fields = line.substring(close + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    } catch (IOException | RuntimeException e) {
-      return 0; // the process ended meanwhile
-    }
+    return ProcStat.postgresCpuSeconds();
   }
 }

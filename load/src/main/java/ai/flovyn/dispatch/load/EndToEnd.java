@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The whole dispatch loop with 10 tasks per workflow: StartWorkflow → PollWorkflow → 10
@@ -126,6 +127,34 @@ final class EndToEnd {
   /** {@link #run(String, Double, int, double)}, opening and closing {@code meter} on its window. */
   Phase run(String name, Double ratePerSecond, int inFlight, double seconds, LoopMeter meter)
       throws InterruptedException {
+    return run(name, ratePerSecond, inFlight, seconds, meter, 0, null);
+  }
+
+  /** What a long run reports while it goes on (load/soak.sh). */
+  interface Ticker {
+    /**
+     * Called on the thread that started the run every {@code tickSeconds} and once at its end.
+     *
+     * @param tasksCompleted tasks completed since the run started
+     * @param workflowsCompleted workflows completed since the run started
+     */
+    void tick(double elapsedSeconds, long tasksCompleted, long workflowsCompleted);
+  }
+
+  /**
+   * {@link #run(String, Double, int, double, LoopMeter)}, calling {@code ticker} (when not null)
+   * every {@code tickSeconds} of a closed loop ({@code ratePerSecond} null) and once at the end of
+   * the window.
+   */
+  Phase run(
+      String name,
+      Double ratePerSecond,
+      int inFlight,
+      double seconds,
+      LoopMeter meter,
+      double tickSeconds,
+      Ticker ticker)
+      throws InterruptedException {
     Run run = new Run(name, inFlight);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < workflowWorkers; i++) {
@@ -145,12 +174,18 @@ final class EndToEnd {
     }
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
+    long tickNanos = (long) (tickSeconds * 1e9);
+    long nextTick = start + tickNanos;
     ExecutorService starters = Executors.newFixedThreadPool(4);
     try {
       if (ratePerSecond == null) {
         while (System.nanoTime() < end) {
           if (run.slots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
             starters.execute(run::startWorkflow);
+          }
+          if (ticker != null && System.nanoTime() >= nextTick) {
+            run.tick(ticker, start);
+            nextTick += tickNanos;
           }
         }
       } else {
@@ -167,6 +202,9 @@ final class EndToEnd {
       }
     } finally {
       long elapsedNanos = System.nanoTime() - start;
+      if (ticker != null) {
+        run.tick(ticker, start);
+      }
       run.measuredNanos.set(elapsedNanos);
       run.tasksInWindow.set(run.tasksCompleted.get());
       if (meter != null) {
@@ -187,6 +225,9 @@ final class EndToEnd {
     volatile long startNanos;
     volatile boolean scheduled;
     final AtomicInteger tasksDone = new AtomicInteger();
+    // CompleteTask calls sent and not yet answered: the server may wake the workflow for one of
+    // them before its answer reaches the task worker
+    final AtomicInteger completing = new AtomicInteger();
   }
 
   /** The shared state of one phase. */
@@ -210,6 +251,10 @@ final class EndToEnd {
       this.workflowQueue = "e2e-wf-" + suffix;
       this.taskQueue = "e2e-task-" + suffix;
       this.slots = new Semaphore(inFlight);
+    }
+
+    void tick(Ticker ticker, long startNanos) {
+      ticker.tick((System.nanoTime() - startNanos) / 1e9, tasksCompleted.get(), completed.get());
     }
 
     void startWorkflow() {
@@ -274,7 +319,7 @@ final class EndToEnd {
         long acked = System.nanoTime();
         taskIds.forEach(taskId -> ackedAt.put(taskId, acked));
         state.scheduled = true;
-      } else if (state.tasksDone.get() >= TASKS_PER_WORKFLOW) {
+      } else if (awaitCompletions(state) >= TASKS_PER_WORKFLOW) {
         stub.withDeadlineAfter(30, TimeUnit.SECONDS)
             .submitWorkflowCommands(
                 Requests.submit(
@@ -296,6 +341,22 @@ final class EndToEnd {
       }
     }
 
+    /**
+     * The tasks done once the completions in flight are answered (at most 5 s): the workflow was
+     * woken by a completion the server committed, and suspending it before that completion is
+     * counted here would leave it suspended with nothing left to wake it, a slot of the closed loop
+     * lost for good.
+     */
+    private int awaitCompletions(WorkflowState state) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (state.completing.get() > 0
+          && state.tasksDone.get() < TASKS_PER_WORKFLOW
+          && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(100_000);
+      }
+      return state.tasksDone.get();
+    }
+
     void taskWorker(TaskExecutionGrpc.TaskExecutionBlockingStub stub) {
       while (!stop.get()) {
         try {
@@ -314,17 +375,21 @@ final class EndToEnd {
           long received = System.nanoTime();
           TaskExecutionInfo task = polled.getTask();
           polledAt.put(task.getTaskExecutionId(), received);
-          stub.withDeadlineAfter(30, TimeUnit.SECONDS)
-              .completeTask(
-                  CompleteTaskRequest.newBuilder()
-                      .setTaskExecutionId(task.getTaskExecutionId())
-                      .setOutput(Requests.COMPLETE_OUTPUT)
-                      .build());
-          tasksCompleted.incrementAndGet();
-          workflows
-              .computeIfAbsent(task.getWorkflowExecutionId(), k -> new WorkflowState())
-              .tasksDone
-              .incrementAndGet();
+          WorkflowState state =
+              workflows.computeIfAbsent(task.getWorkflowExecutionId(), k -> new WorkflowState());
+          state.completing.incrementAndGet();
+          try {
+            stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .completeTask(
+                    CompleteTaskRequest.newBuilder()
+                        .setTaskExecutionId(task.getTaskExecutionId())
+                        .setOutput(Requests.COMPLETE_OUTPUT)
+                        .build());
+            tasksCompleted.incrementAndGet();
+            state.tasksDone.incrementAndGet();
+          } finally {
+            state.completing.decrementAndGet();
+          }
         } catch (StatusRuntimeException e) {
           error("task worker", e);
         }

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 
 /** The dispatch server jar run as a child process, with what /proc and /metrics say about it. */
 final class ServerProcess implements AutoCloseable {
-  static final long CLOCK_TICKS_PER_SECOND = clockTicks();
-
   private final Process process;
   private final List<String> command;
   private final int grpcPort;
@@ -118,30 +115,7 @@ final class ServerProcess implements AutoCloseable {
    * share of the server's CPU that is compilation rather than work.
    */
   double compilerCpuSeconds() {
-    long ticks = 0;
-    try (DirectoryStream<Path> threads =
-        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid()), "task"))) {
-      for (Path thread : threads) {
-        ticks += compilerTicks(thread.resolve("stat"));
-      }
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
-    return ticks / (double) CLOCK_TICKS_PER_SECOND;
-  }
-
-  private static long compilerTicks(Path stat) {
-    try {
-      String line = Files.readString(stat);
-      // the kernel keeps 15 characters of a thread's name: "C2 CompilerThre"
-      if (!line.substring(line.indexOf('(') + 1, line.lastIndexOf(')')).contains("CompilerThre")) {
-        return 0;
-      }
-      String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    } catch (IOException | RuntimeException e) {
-      return 0; // the thread ended meanwhile
-    }
+    return ProcStat.compilerCpuSeconds(pid());
   }
 
   /**
@@ -189,15 +163,7 @@ final class ServerProcess implements AutoCloseable {
 
   /** utime + stime of the process in seconds, from /proc/PID/stat; NaN when unreadable. */
   double cpuSeconds() {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-      // the command name in parentheses may hold spaces: fields count from after its ')'
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      return ticks / (double) CLOCK_TICKS_PER_SECOND;
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
+    return ProcStat.cpuSeconds(pid());
   }
 
   /** VmRSS in bytes from /proc/PID/status; -1 when unreadable. */
@@ -252,20 +218,6 @@ final class ServerProcess implements AutoCloseable {
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(5, TimeUnit.SECONDS);
-    }
-  }
-
-  private static long clockTicks() {
-    try {
-      Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
-      String out = new String(getconf.getInputStream().readAllBytes()).strip();
-      getconf.waitFor(5, TimeUnit.SECONDS);
-      return Long.parseLong(out);
-    } catch (IOException | RuntimeException e) {
-      return 100;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 100;
     }
   }
 }
