@@ -21,9 +21,13 @@ import java.util.function.Function;
 import java.util.function.IntSupplier;
 import reactor.core.publisher.Mono;
 
-/** The pipeline's Micrometer meters, named as docs/behaviour.md lists them (Prometheus names). */
+/**
+ * The pipeline's Micrometer meters, named as docs/behaviour.md lists them (Prometheus names), and
+ * its {@link Tracing}: the one observability handle every feature is given.
+ */
 public final class DispatchMetrics {
   private final MeterRegistry registry;
+  private final Tracing tracing;
   private final DistributionSummary batchSize;
   private final DistributionSummary groupSize;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -33,7 +37,13 @@ public final class DispatchMetrics {
   private final Map<List<String>, Meter> meters = new ConcurrentHashMap<>();
 
   public DispatchMetrics(MeterRegistry registry) {
+    this(registry, Tracing.off());
+  }
+
+  /** Meters in {@code registry}, spans through {@code tracing}. */
+  public DispatchMetrics(MeterRegistry registry, Tracing tracing) {
     this.registry = registry;
+    this.tracing = tracing;
     this.batchSize =
         DistributionSummary.builder("dispatch_command_batch_size")
             .description("commands per command batch")
@@ -55,6 +65,11 @@ public final class DispatchMetrics {
       claimStatements(kind, "empty");
       handedOut(kind);
     }
+  }
+
+  /** The spans of the features that share these metrics; off unless configured. */
+  public Tracing tracing() {
+    return tracing;
   }
 
   /** Counts {@code claim}, one claim statement, by whether it handed out an item. */
