@@ -125,12 +125,9 @@ final class ExecutionSpans {
     Map<UUID, String> found = new HashMap<>();
     List<UUID> missing = new ArrayList<>();
     for (ExecutionSpan span : spans) {
-      UUID task = span.hasTaskId() ? uuid(span.getTaskId()) : null;
+      UUID task = taskOf(span);
       UUID workflow = uuid(span.getWorkflowId());
-      String remembered = task == null ? null : traceparents.get(task);
-      if (remembered == null && workflow != null) {
-        remembered = traceparents.get(workflow);
-      }
+      String remembered = traceOf(traceparents, span);
       if (remembered != null) {
         found.put(task != null ? task : workflow, remembered);
       } else if (workflow != null && !missing.contains(workflow)) {
@@ -156,13 +153,9 @@ final class ExecutionSpans {
       SdkInfo sdk, List<ExecutionSpan> spans, Map<UUID, String> traceparents) {
     List<Tracing.Reported> converted = new ArrayList<>(spans.size());
     for (ExecutionSpan span : spans) {
-      UUID task = span.hasTaskId() ? uuid(span.getTaskId()) : null;
+      UUID task = taskOf(span);
       UUID workflow = uuid(span.getWorkflowId());
-      String traceparent = task == null ? null : traceparents.get(task);
-      if (traceparent == null && workflow != null) {
-        traceparent = traceparents.get(workflow);
-      }
-      SpanContext parent = Tracing.remote(traceparent);
+      SpanContext parent = Tracing.remote(traceOf(traceparents, span));
       if (parent.isValid() && !parent.isSampled()) {
         // the workflow's trace was sampled out: so are its workers' spans
         continue;
@@ -201,6 +194,20 @@ final class ExecutionSpans {
               attributes));
     }
     return converted;
+  }
+
+  private static UUID taskOf(ExecutionSpan span) {
+    return span.hasTaskId() ? uuid(span.getTaskId()) : null;
+  }
+
+  /**
+   * The span's trace in {@code known}: its task's (a task may have its own), else its workflow's.
+   */
+  private static String traceOf(Map<UUID, String> known, ExecutionSpan span) {
+    UUID task = taskOf(span);
+    String traceparent = task == null ? null : known.get(task);
+    UUID workflow = uuid(span.getWorkflowId());
+    return traceparent == null && workflow != null ? known.get(workflow) : traceparent;
   }
 
   /** A trace of its own for a workflow with no stored trace: its id, so its spans share one. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.flovyn.dispatch.load.OtlpReceiver;
 import ai.flovyn.dispatch.proto.ExecutionSpan;
 import ai.flovyn.dispatch.proto.PollRequest;
 import ai.flovyn.dispatch.proto.PollResponse;
@@ -25,18 +26,9 @@ import ai.flovyn.dispatch.testing.TestDatabase;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,9 +38,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,14 +54,17 @@ import org.junit.jupiter.api.Test;
 class TracingIT {
   private static final String TENANT = "traced";
 
-  private final List<Received> received = new CopyOnWriteArrayList<>();
-  private Server collector;
+  private OtlpReceiver collector;
   private TestDatabase db;
   private DispatchServer server;
   private ManagedChannel channel;
 
-  /** A span and the service.name of the resource it came with. */
+  /** A span the collector got, read by the test. */
   private record Received(String service, Span span) {
+    Received(OtlpReceiver.Received received) {
+      this(received.service(), received.span());
+    }
+
     String traceId() {
       return hex(span.getTraceId().toByteArray());
     }
@@ -95,39 +90,13 @@ class TracingIT {
 
   @BeforeEach
   void startCollectorAndServer() throws Exception {
-    collector =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .addService(
-                new TraceServiceGrpc.TraceServiceImplBase() {
-                  @Override
-                  public void export(
-                      ExportTraceServiceRequest request,
-                      StreamObserver<ExportTraceServiceResponse> response) {
-                    for (ResourceSpans resource : request.getResourceSpansList()) {
-                      String service =
-                          resource.getResource().getAttributesList().stream()
-                              .filter(attribute -> attribute.getKey().equals("service.name"))
-                              .map(attribute -> attribute.getValue().getStringValue())
-                              .findFirst()
-                              .orElse("");
-                      for (ScopeSpans scope : resource.getScopeSpansList()) {
-                        scope
-                            .getSpansList()
-                            .forEach(span -> received.add(new Received(service, span)));
-                      }
-                    }
-                    response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-                    response.onCompleted();
-                  }
-                })
-            .build()
-            .start();
+    collector = OtlpReceiver.start(true);
     db = TestDatabase.create();
     server =
         DispatchServer.start(
             ServerConfig.from(
                 Map.of(
-                    "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getPort(),
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint(),
                     "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc",
                     "OTEL_SERVICE_NAME", "dispatch-under-test",
                     "OTEL_TRACES_SAMPLER", "always_on",
@@ -148,7 +117,7 @@ class TracingIT {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close();
     db.close();
-    collector.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    collector.close();
   }
 
   @Test
@@ -265,8 +234,12 @@ class TracingIT {
   }
 
   private Received awaitSpan(Predicate<Received> wanted) throws InterruptedException {
-    Await.until(() -> received.stream().anyMatch(wanted), "a span the collector received");
-    return received.stream().filter(wanted).findFirst().orElseThrow();
+    Await.until(() -> received().anyMatch(wanted), "a span the collector received");
+    return received().filter(wanted).findFirst().orElseThrow();
+  }
+
+  private Stream<Received> received() {
+    return collector.spans().stream().map(Received::new);
   }
 
   private static Predicate<Received> named(String name) {

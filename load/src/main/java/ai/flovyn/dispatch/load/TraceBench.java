@@ -1,16 +1,7 @@
 package ai.flovyn.dispatch.load;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What tracing costs the server (load/trace-bench.sh): the end-to-end loop ({@link EndToEnd}, 10
@@ -79,16 +69,15 @@ public final class TraceBench {
       System.exit(2);
     }
     Files.createDirectories(out);
-    AtomicLong spans = new AtomicLong();
-    Server receiver = receiver(spans);
     List<Result> results = new ArrayList<>();
-    try {
-      results.add(run("off", Map.of(), jar, dbUrl, out, inFlight, workers, warmup, seconds, spans));
+    try (OtlpReceiver receiver = OtlpReceiver.start(false)) {
+      results.add(
+          run("off", Map.of(), jar, dbUrl, out, inFlight, workers, warmup, seconds, receiver));
       results.add(
           run(
               "on",
               Map.of(
-                  "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiver.getPort(),
+                  "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
                   "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc",
                   "OTEL_TRACES_SAMPLER", "always_on"),
               jar,
@@ -98,9 +87,7 @@ public final class TraceBench {
               workers,
               warmup,
               seconds,
-              spans));
-    } finally {
-      receiver.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+              receiver));
     }
     System.out.println();
     System.out.println("| tracing | workflows/s | tasks | server CPU µs/task | spans received |");
@@ -135,7 +122,7 @@ public final class TraceBench {
       int workers,
       double warmup,
       double seconds,
-      AtomicLong spans)
+      OtlpReceiver spans)
       throws Exception {
     int grpcPort = freePort();
     int httpPort = freePort();
@@ -153,7 +140,7 @@ public final class TraceBench {
       EndToEnd loop = new EndToEnd(channels, workers, workers);
       log("tracing %s: %.0f s warm-up", tracing, warmup);
       loop.run("warmup-" + tracing, null, inFlight, warmup);
-      long spansBefore = spans.get();
+      long spansBefore = spans.count();
       CpuCost.Reading before = CpuCost.Reading.now(server);
       EndToEnd.Phase phase = loop.run("tracing-" + tracing, null, inFlight, seconds);
       double cpu = CpuCost.Reading.now(server).serverSeconds() - before.serverSeconds();
@@ -161,36 +148,12 @@ public final class TraceBench {
       log(
           "tracing %s: %.1f workflows/s, %d tasks, %.1f µs server CPU per task",
           tracing, phase.workflowsPerSecond(), phase.tasksCompleted(), perTask);
-      return new Result(tracing, phase, perTask, spans.get() - spansBefore);
+      return new Result(tracing, phase, perTask, spans.count() - spansBefore);
     } finally {
       for (ManagedChannel channel : channels) {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
-  }
-
-  /** An OTLP/gRPC trace receiver that counts the spans it gets and keeps nothing. */
-  private static Server receiver(AtomicLong spans) throws IOException {
-    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(
-            new TraceServiceGrpc.TraceServiceImplBase() {
-              @Override
-              public void export(
-                  ExportTraceServiceRequest request,
-                  StreamObserver<ExportTraceServiceResponse> response) {
-                long count = 0;
-                for (ResourceSpans resource : request.getResourceSpansList()) {
-                  for (ScopeSpans scope : resource.getScopeSpansList()) {
-                    count += scope.getSpansCount();
-                  }
-                }
-                spans.addAndGet(count);
-                response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-                response.onCompleted();
-              }
-            })
-        .build()
-        .start();
   }
 
   private static int freePort() throws IOException {
