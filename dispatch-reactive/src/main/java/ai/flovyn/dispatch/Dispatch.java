@@ -64,6 +64,7 @@ import ai.flovyn.dispatch.support.Arguments;
 import ai.flovyn.dispatch.support.DispatchMetrics;
 import ai.flovyn.dispatch.support.Lifecycle;
 import ai.flovyn.dispatch.support.Tenancy;
+import ai.flovyn.dispatch.support.Tracing;
 import ai.flovyn.dispatch.task.SubmitTaskPipeline;
 import ai.flovyn.dispatch.task.TaskDataHub;
 import ai.flovyn.dispatch.task.TaskLifecycle;
@@ -76,6 +77,7 @@ import ai.flovyn.dispatch.workflow.Signals;
 import ai.flovyn.dispatch.workflow.StartWorkflowPipeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
@@ -162,7 +164,8 @@ public final class Dispatch implements AutoCloseable {
     this.closeTimeout = builder.closeTimeout;
     this.clock = builder.clock;
     this.transactor = new Transactor(builder.connections, new Announcer(builder.connections));
-    DispatchMetrics metrics = new DispatchMetrics(builder.registry);
+    DispatchMetrics metrics =
+        new DispatchMetrics(builder.registry, Tracing.of(builder.openTelemetry, null));
     AgentMetrics agentMetrics = new AgentMetrics(builder.registry);
     this.sweeper =
         new Sweeper(
@@ -482,6 +485,31 @@ public final class Dispatch implements AutoCloseable {
                                     DispatchException.notFound(
                                         "workflow " + workflowExecutionId + " not found")))
                         .thenMany(tx.events().list(workflowExecutionId))));
+  }
+
+  /**
+   * The W3C trace context stored with a workflow: the trace its tasks and the spans its workers
+   * report belong to.
+   *
+   * @param scope the caller's tenant; only its workflows are found
+   * @param workflowExecutionId the workflow; must not be null
+   * @return a Mono emitting the workflow's {@code traceparent}, or completing empty when it has
+   *     none or is not a workflow of the scope's tenant
+   */
+  public Mono<String> traceparent(Scope scope, UUID workflowExecutionId) {
+    return call(
+        "traceparent",
+        () ->
+            transactor
+                .read(
+                    tx ->
+                        tx.workflows()
+                            .tenantQueueTrace(
+                                present(scope).tenantId(),
+                                Arguments.present("workflow_execution_id", workflowExecutionId))
+                            .mapNotNull(row -> row[2])
+                            .flux())
+                .next());
   }
 
   /**
@@ -1679,6 +1707,7 @@ public final class Dispatch implements AutoCloseable {
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Duration startTimeout = Duration.ofSeconds(30);
     private AgentOptions agentOptions = AgentOptions.defaults();
+    private OpenTelemetry openTelemetry;
 
     private Builder(ConnectionFactory connections) {
       this.connections = connections;
@@ -1782,6 +1811,21 @@ public final class Dispatch implements AutoCloseable {
      */
     public Builder options(DispatchOptions value) {
       this.options = value;
+      return this;
+    }
+
+    /**
+     * Where the pipeline's spans go (default: none, and no span is made): command batches, the
+     * hand-out of claimed workflows and tasks (in each one's trace, from its stored {@code
+     * traceparent}) and maintenance runs that did something. The span a call runs under is the
+     * parent of its batch span when the call puts it into the Reactor context (under {@code
+     * io.opentelemetry.context.Context.class}, as the server's gRPC services do).
+     *
+     * @param value an OpenTelemetry whose tracer makes the spans; null for none
+     * @return this builder
+     */
+    public Builder openTelemetry(OpenTelemetry value) {
+      this.openTelemetry = value;
       return this;
     }
 

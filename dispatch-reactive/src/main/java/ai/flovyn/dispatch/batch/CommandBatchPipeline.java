@@ -51,6 +51,19 @@ public final class CommandBatchPipeline {
    * ABORTED/UNAVAILABLE (safe to retry the same batch).
    */
   public Mono<BatchResult> submit(Scope scope, CommandBatch batch) {
+    return metrics
+        .tracing()
+        .span(
+            "dispatch.batch.apply",
+            span -> {
+              span.setAttribute(
+                  "dispatch.workflow.id", String.valueOf(batch.workflowExecutionId()));
+              span.setAttribute("dispatch.batch.commands", batch.commands().size());
+            },
+            applied(scope, batch));
+  }
+
+  private Mono<BatchResult> applied(Scope scope, CommandBatch batch) {
     return Mono.fromCallable(() -> BatchPlan.of(batch, scope))
         .flatMap(this::applyCommitted)
         .onErrorResume(error -> sweeper.releaseRejected(batch.workflowExecutionId(), error))

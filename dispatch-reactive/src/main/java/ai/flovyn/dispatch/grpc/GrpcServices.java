@@ -3,6 +3,7 @@ package ai.flovyn.dispatch.grpc;
 import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.auth.ActiveTokens;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
+import ai.flovyn.dispatch.support.Tracing;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -30,7 +31,13 @@ public final class GrpcServices {
   /** Service definitions without authentication whose calls are admitted against {@code limits}. */
   public static List<ServerServiceDefinition> of(
       Dispatch dispatch, MeterRegistry registry, TenantLimits limits) {
-    return build(dispatch, registry, limits, null);
+    return build(dispatch, registry, limits, null, Tracing.off());
+  }
+
+  /** As {@link #of(Dispatch, MeterRegistry, TenantLimits)}, a span per call through tracing. */
+  public static List<ServerServiceDefinition> of(
+      Dispatch dispatch, MeterRegistry registry, TenantLimits limits, Tracing tracing) {
+    return build(dispatch, registry, limits, null, tracing);
   }
 
   /**
@@ -46,7 +53,21 @@ public final class GrpcServices {
   /** As {@link #authenticated(Dispatch, MeterRegistry, ActiveTokens)}, admitted against limits. */
   public static List<ServerServiceDefinition> authenticated(
       Dispatch dispatch, MeterRegistry registry, ActiveTokens tokens, TenantLimits limits) {
-    return build(dispatch, registry, limits, new Authentication(tokens, new Audit(registry)));
+    return authenticated(dispatch, registry, tokens, limits, Tracing.off());
+  }
+
+  /**
+   * As {@link #authenticated(Dispatch, MeterRegistry, ActiveTokens, TenantLimits)}, a span per call
+   * through {@code tracing}, which also exports the spans workers report.
+   */
+  public static List<ServerServiceDefinition> authenticated(
+      Dispatch dispatch,
+      MeterRegistry registry,
+      ActiveTokens tokens,
+      TenantLimits limits,
+      Tracing tracing) {
+    return build(
+        dispatch, registry, limits, new Authentication(tokens, new Audit(registry)), tracing);
   }
 
   private static TenantLimits unlimited(MeterRegistry registry) {
@@ -57,24 +78,26 @@ public final class GrpcServices {
       Dispatch dispatch,
       MeterRegistry registry,
       TenantLimits limits,
-      Authentication authentication) {
+      Authentication authentication,
+      Tracing tracing) {
     CallMetricsInterceptor metrics = new CallMetricsInterceptor(registry);
-    TraceContext trace = new TraceContext();
+    TraceContext trace = new TraceContext(tracing);
+    ExecutionSpans spans = new ExecutionSpans(registry, tracing, dispatch);
     RequestSizes sizes = new RequestSizes();
     TenantLimitsInterceptor admission = new TenantLimitsInterceptor(limits);
     // innermost, so that it sees the scope authentication set
     AuditLog audit = new AuditLog(registry);
-    // the last interceptor listed runs first: metrics count refused calls too; authentication
-    // runs before the limits, which count the caller's own tenant
+    // the last interceptor listed runs first: the call's span covers everything, refusals too;
+    // metrics count refused calls too; authentication runs before the limits, which count the
+    // caller's own tenant
     ServerInterceptor[] chain =
         authentication == null
-            ? new ServerInterceptor[] {audit, sizes, admission, trace, metrics}
-            : new ServerInterceptor[] {audit, sizes, admission, trace, authentication, metrics};
+            ? new ServerInterceptor[] {audit, sizes, admission, metrics, trace}
+            : new ServerInterceptor[] {audit, sizes, admission, authentication, metrics, trace};
     return List.of(
-        ServerInterceptors.intercept(
-            guarded(new WorkflowDispatchService(dispatch, registry)), chain),
+        ServerInterceptors.intercept(guarded(new WorkflowDispatchService(dispatch, spans)), chain),
         ServerInterceptors.intercept(guarded(new WorkflowQueryService(dispatch)), chain),
-        ServerInterceptors.intercept(guarded(new TaskExecutionService(dispatch)), chain),
+        ServerInterceptors.intercept(guarded(new TaskExecutionService(dispatch, spans)), chain),
         ServerInterceptors.intercept(guarded(new WorkerLifecycleService(dispatch)), chain),
         ServerInterceptors.intercept(guarded(new AgentDispatchService(dispatch)), chain));
   }

@@ -42,8 +42,16 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
   private final Dispatch dispatch;
   private final Clock clock;
 
+  private final ExecutionSpans spans;
+
   public TaskExecutionService(Dispatch dispatch) {
+    // tracing off: it remembers nothing and counts nothing
+    this(dispatch, new ExecutionSpans(null));
+  }
+
+  TaskExecutionService(Dispatch dispatch, ExecutionSpans spans) {
     this.dispatch = dispatch;
+    this.spans = spans;
     this.clock = dispatch.clock();
   }
 
@@ -60,7 +68,8 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
                     .setTaskExecutionId(submitted.taskExecutionId().toString())
                     .setIdempotencyKeyUsed(submitted.idempotencyKeyUsed())
                     .setIdempotencyKeyNew(submitted.idempotencyKeyNew())
-                    .build());
+                    .build())
+        .as(TraceContext::traced);
   }
 
   @Override
@@ -74,8 +83,10 @@ public final class TaskExecutionService extends ReactorTaskExecutionGrpc.TaskExe
             request.hasWorkerPoolId() ? request.getWorkerPoolId() : null,
             request.getWorkerId(),
             Duration.ofSeconds(Math.max(0, request.getTimeoutSeconds())))
+        .doOnNext(task -> spans.handedOut(task.id(), task.traceparent()))
         .map(task -> PollTaskResponse.newBuilder().setTask(ProtoMapping.toTaskInfo(task)).build())
-        .defaultIfEmpty(PollTaskResponse.getDefaultInstance());
+        .defaultIfEmpty(PollTaskResponse.getDefaultInstance())
+        .as(TraceContext::traced);
   }
 
   @Override

@@ -51,8 +51,12 @@ public final class WorkflowDispatchService
   private final Clock clock;
 
   public WorkflowDispatchService(Dispatch dispatch, MeterRegistry registry) {
+    this(dispatch, new ExecutionSpans(registry));
+  }
+
+  WorkflowDispatchService(Dispatch dispatch, ExecutionSpans spans) {
     this.dispatch = dispatch;
-    this.spans = new ExecutionSpans(registry);
+    this.spans = spans;
     this.clock = dispatch.clock();
   }
 
@@ -67,8 +71,10 @@ public final class WorkflowDispatchService
             request.hasWorkerPoolId() ? request.getWorkerPoolId() : null,
             request.getWorkerId(),
             Duration.ofSeconds(Math.max(0, request.getTimeoutSeconds())))
+        .doOnNext(workflow -> spans.handedOut(workflow.id(), workflow.traceparent()))
         .map(ProtoMapping::toPollResponse)
-        .defaultIfEmpty(PollResponse.getDefaultInstance());
+        .defaultIfEmpty(PollResponse.getDefaultInstance())
+        .as(TraceContext::traced);
   }
 
   @Override
@@ -100,7 +106,8 @@ public final class WorkflowDispatchService
                     .setWorkflowExecutionId(started.workflowExecutionId().toString())
                     .setIdempotencyKeyUsed(started.idempotencyKeyUsed())
                     .setIdempotencyKeyNew(started.idempotencyKeyNew())
-                    .build());
+                    .build())
+        .as(TraceContext::traced);
   }
 
   @Override
@@ -139,7 +146,8 @@ public final class WorkflowDispatchService
     Scope scope = Callers.scope();
     return Mono.fromCallable(() -> ProtoMapping.toBatch(request))
         .flatMap(batch -> dispatch.submitCommands(scope, batch))
-        .thenReturn(Empty.getDefaultInstance());
+        .thenReturn(Empty.getDefaultInstance())
+        .as(TraceContext::traced);
   }
 
   @Override
@@ -149,11 +157,12 @@ public final class WorkflowDispatchService
     // the caller's scope is read once, on the call's thread: batches arrive on other threads
     Scope scope = Callers.scope();
     return DrainingStream.serve(
-        batches,
-        dispatch.stopping(),
-        STREAM_IN_FLIGHT,
-        batch -> applyAndAck(scope, batch),
-        this::refuse);
+            batches,
+            dispatch.stopping(),
+            STREAM_IN_FLIGHT,
+            batch -> applyAndAck(scope, batch),
+            this::refuse)
+        .as(TraceContext::traced);
   }
 
   private Mono<CommandBatchAck> applyAndAck(Scope scope, CommandBatch batch) {
@@ -201,7 +210,8 @@ public final class WorkflowDispatchService
             signal ->
                 SignalWorkflowResponse.newBuilder()
                     .setSignalEventSequence(signal.sequence())
-                    .build());
+                    .build())
+        .as(TraceContext::traced);
   }
 
   @Override
@@ -230,13 +240,15 @@ public final class WorkflowDispatchService
             id ->
                 StartChildWorkflowResponse.newBuilder()
                     .setChildWorkflowExecutionId(id.toString())
-                    .build());
+                    .build())
+        .as(TraceContext::traced);
   }
 
   @Override
   public Mono<ReportExecutionSpansResponse> reportExecutionSpans(
       ReportExecutionSpansRequest request) {
-    return Mono.fromCallable(() -> spans.report(request));
+    Scope scope = Callers.scope();
+    return Mono.defer(() -> spans.report(scope, request));
   }
 
   // This server keeps no visual workflow definitions (docs/sdk-compatibility.md, VD1).

@@ -3,16 +3,24 @@ package ai.flovyn.dispatch.http;
 import ai.flovyn.dispatch.Dispatch;
 import ai.flovyn.dispatch.auth.ActiveTokens;
 import ai.flovyn.dispatch.grpc.Audit;
+import ai.flovyn.dispatch.support.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,18 +63,31 @@ public final class HttpPort implements AutoCloseable {
    * @param dispatch the library every route calls
    * @param tokens the bearer tokens, or null when authentication is off
    * @param orgs how {@code {org}} path segments name tenants
+   * @param tracing a span per request when on
    */
   public record Settings(
       InetSocketAddress address,
       PrometheusMeterRegistry registry,
       Dispatch dispatch,
       ActiveTokens tokens,
-      Orgs orgs) {
+      Orgs orgs,
+      Tracing tracing) {
     public Settings {
       Objects.requireNonNull(address, "address");
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(dispatch, "dispatch");
       orgs = orgs == null ? Orgs.idsOnly() : orgs;
+      tracing = tracing == null ? Tracing.off() : tracing;
+    }
+
+    /** Settings without tracing. */
+    public Settings(
+        InetSocketAddress address,
+        PrometheusMeterRegistry registry,
+        Dispatch dispatch,
+        ActiveTokens tokens,
+        Orgs orgs) {
+      this(address, registry, dispatch, tokens, orgs, Tracing.off());
     }
 
     /** Loopback, any free port, no authentication: for tests and embedding. */
@@ -76,7 +97,12 @@ public final class HttpPort implements AutoCloseable {
 
     /** The same with bearer tokens required. */
     public Settings withTokens(ActiveTokens value) {
-      return new Settings(address, registry, dispatch, value, orgs);
+      return new Settings(address, registry, dispatch, value, orgs, tracing);
+    }
+
+    /** The same with a span per request through {@code value}. */
+    public Settings withTracing(Tracing value) {
+      return new Settings(address, registry, dispatch, tokens, orgs, value);
     }
   }
 
@@ -104,7 +130,12 @@ public final class HttpPort implements AutoCloseable {
             .httpRequestDecoder(spec -> spec.h2cMaxContentLength(MAX_BODY))
             .handle(
                 (request, response) ->
-                    serve(request, response, settings.registry(), api, taskData, console))
+                    traced(
+                        settings.tracing(),
+                        request,
+                        response,
+                        () ->
+                            serve(request, response, settings.registry(), api, taskData, console)))
             .bindNow(Duration.ofSeconds(30));
     return new HttpPort(server, taskData);
   }
@@ -155,6 +186,67 @@ public final class HttpPort implements AutoCloseable {
     }
     return json(response, 404, ApiJson.error("not found"));
   }
+
+  /**
+   * With tracing on, serves the request under a SERVER span (a child of its {@code traceparent}
+   * header when it has one), current while the handler assembles and in the Reactor context of what
+   * it returns; off, the handler's answer itself.
+   */
+  private static Publisher<Void> traced(
+      Tracing tracing,
+      HttpServerRequest request,
+      HttpServerResponse response,
+      Supplier<Publisher<Void>> serve) {
+    if (!tracing.on()) {
+      return serve.get();
+    }
+    SpanContext remote = Tracing.remote(request.requestHeaders().get("traceparent"));
+    Context parent = remote.isValid() ? Context.root().with(Span.wrap(remote)) : Context.root();
+    String method = request.method().name();
+    String path = new QueryStringDecoder(request.uri()).path();
+    Span span =
+        tracing
+            .tracer()
+            .spanBuilder(method + " " + area(path))
+            .setSpanKind(SpanKind.SERVER)
+            .setParent(parent)
+            .startSpan();
+    if (span.isRecording()) {
+      span.setAttribute("http.request.method", method);
+      span.setAttribute("url.path", path);
+    }
+    Context otel = parent.with(span);
+    Publisher<Void> served;
+    try (Scope scope = otel.makeCurrent()) {
+      served = serve.get();
+    }
+    return Mono.from(served)
+        .doFinally(
+            signal -> {
+              if (span.isRecording()) {
+                int status = response.status().code();
+                span.setAttribute("http.response.status_code", status);
+                if (status >= 500) {
+                  span.setStatus(StatusCode.ERROR);
+                }
+              }
+              span.end();
+            })
+        .contextWrite(Tracing.within(otel));
+  }
+
+  /** The part of the port a path is in: a span name of few values, whatever the ids in it. */
+  private static String area(String path) {
+    for (String area : AREAS) {
+      if (path.equals(area) || path.startsWith(area + "/")) {
+        return area;
+      }
+    }
+    return "/";
+  }
+
+  private static final List<String> AREAS =
+      List.of("/api", "/console", "/metrics", "/_/metrics", "/_/health", TaskDataSse.PATH);
 
   private static Publisher<Void> scrape(
       String method, HttpServerResponse response, PrometheusMeterRegistry registry) {

@@ -33,6 +33,7 @@ public final class MaintenanceService implements AutoCloseable {
   private final Duration afterError;
   private final Clock clock;
   private final DispatchMetrics metrics;
+  private final String spanName;
   private final Sinks.Many<Instant> sooner = Sinks.many().multicast().directBestEffort();
   private final AtomicReference<Instant> nextWake = new AtomicReference<>(Instant.MAX);
   // an instant asked for while no sleep listened (during a run): the next sleep honours it
@@ -72,6 +73,7 @@ public final class MaintenanceService implements AutoCloseable {
     this.clock = clock;
     this.metrics = metrics;
     metrics.watchChore(chore.name());
+    this.spanName = "dispatch.maintenance " + chore.name();
   }
 
   String name() {
@@ -120,9 +122,17 @@ public final class MaintenanceService implements AutoCloseable {
 
   /** One batch now, by the clock; emits how many items it handled. */
   Mono<Integer> runOnce() {
-    return Mono.defer(() -> chore.run(clock.instant(), limit))
-        .doOnNext(this::recordRun)
-        .doOnError(this::recordError);
+    return Mono.defer(
+        () -> {
+          // spans use real time, whatever clock judges what is due
+          Instant started = Instant.now();
+          return chore
+              .run(clock.instant(), limit)
+              .doOnNext(items -> metrics.tracing().ran(spanName, started, items, null))
+              .doOnError(error -> metrics.tracing().ran(spanName, started, 0, error))
+              .doOnNext(this::recordRun)
+              .doOnError(this::recordError);
+        });
   }
 
   private void recordRun(int items) {

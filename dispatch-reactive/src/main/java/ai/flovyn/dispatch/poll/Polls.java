@@ -14,10 +14,13 @@ import ai.flovyn.dispatch.store.WorkSignal;
 import ai.flovyn.dispatch.store.WorkflowClaim;
 import ai.flovyn.dispatch.support.DispatchMetrics;
 import ai.flovyn.dispatch.support.Limits;
+import ai.flovyn.dispatch.support.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
@@ -85,15 +88,28 @@ public final class Polls {
             (claims, workers) -> claims.claimTasks(tenantId, queue, workerPoolId, workers, leaseMs),
             TaskClaim::slot,
             ClaimStore::releaseTasks);
-    return poll(
-        key,
-        workerId,
-        timeout,
-        capped ->
-            taskWaiters
-                .await(key, new TaskFilter(workerPoolId), claimer, workerId, capped)
-                .map(TaskClaim::task),
-        ClaimedTask::leaseExpiresAt);
+    return handOut(
+        poll(
+            key,
+            workerId,
+            timeout,
+            capped ->
+                taskWaiters
+                    .await(key, new TaskFilter(workerPoolId), claimer, workerId, capped)
+                    .map(TaskClaim::task),
+            ClaimedTask::leaseExpiresAt),
+        "dispatch.claim task",
+        ClaimedTask::traceparent,
+        (task, span) -> {
+          span.setAttribute("dispatch.task.id", task.id().toString());
+          span.setAttribute("dispatch.task.type", task.taskType());
+          span.setAttribute("dispatch.task.attempt", task.executionCount());
+          span.setAttribute("dispatch.queue", queue);
+          span.setAttribute("dispatch.worker.id", workerId);
+          if (task.workflowId() != null) {
+            span.setAttribute("dispatch.workflow.id", task.workflowId().toString());
+          }
+        });
   }
 
   /**
@@ -120,15 +136,24 @@ public final class Polls {
                 claims.claimWorkflows(tenantId, queue, kindArray, workerPoolId, workers, leaseMs),
             WorkflowClaim::slot,
             ClaimStore::releaseWorkflows);
-    return poll(
-        key,
-        workerId,
-        timeout,
-        capped ->
-            workflowWaiters
-                .await(key, filter, claimer, workerId, capped)
-                .map(WorkflowClaim::workflow),
-        ClaimedWorkflow::leaseExpiresAt);
+    return handOut(
+        poll(
+            key,
+            workerId,
+            timeout,
+            capped ->
+                workflowWaiters
+                    .await(key, filter, claimer, workerId, capped)
+                    .map(WorkflowClaim::workflow),
+            ClaimedWorkflow::leaseExpiresAt),
+        "dispatch.claim workflow",
+        ClaimedWorkflow::traceparent,
+        (workflow, span) -> {
+          span.setAttribute("dispatch.workflow.id", workflow.id().toString());
+          span.setAttribute("dispatch.workflow.kind", workflow.kind());
+          span.setAttribute("dispatch.queue", queue);
+          span.setAttribute("dispatch.worker.id", workerId);
+        });
   }
 
   /**
@@ -193,6 +218,32 @@ public final class Polls {
         .doOnNext(claimed -> metrics.handedOut(key.kind()))
         .doOnNext(claimed -> sweeper.dueAt(leaseEnd.apply(claimed)))
         .as(claimed -> metrics.timePoll(claimed, key.kind().name().toLowerCase(Locale.ROOT)));
+  }
+
+  /**
+   * With tracing on, records each claimed item handed to its poller as a span in the item's trace,
+   * linked to the poll's span; off, {@code claimed} itself.
+   */
+  private <T> Mono<T> handOut(
+      Mono<T> claimed,
+      String name,
+      Function<T, String> traceparent,
+      BiConsumer<T, Span> attributes) {
+    Tracing tracing = metrics.tracing();
+    if (!tracing.on()) {
+      return claimed;
+    }
+    return claimed.doOnEach(
+        signal -> {
+          T item = signal.get();
+          if (item != null) {
+            tracing.handedOut(
+                name,
+                traceparent.apply(item),
+                signal.getContextView(),
+                span -> attributes.accept(item, span));
+          }
+        });
   }
 
   /** Counts one claim statement, as claimed when it took anything. */

@@ -74,6 +74,7 @@ public final class DispatchServer implements AutoCloseable {
   private PrometheusMeterRegistry registry;
   private String databaseDescription;
   private String databaseUrl;
+  private Telemetry telemetry;
 
   private DispatchServer(ServerConfig config) {
     this.config = config;
@@ -104,6 +105,9 @@ public final class DispatchServer implements AutoCloseable {
     String user = config.dbUrl().isPresent() ? config.dbUser() : EmbeddedDatabase.USER;
     String password = config.dbUrl().isPresent() ? config.dbPassword() : "";
     migrate(jdbcUrl, user, password);
+    telemetry = Telemetry.start(config.otel());
+    // closed after the ports and the pipeline, so that their last spans are exported
+    resources.push(telemetry);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics();
     pool = ConnectionPools.pool(jdbcUrl, user, password, config.dbPoolSize(), config.dbTimeouts());
@@ -114,6 +118,7 @@ public final class DispatchServer implements AutoCloseable {
             .listenConnections(
                 ConnectionPools.listenFactory(jdbcUrl, user, password, config.dbTimeouts()))
             .meterRegistry(registry)
+            .openTelemetry(telemetry.openTelemetry())
             .options(
                 DispatchOptions.defaults().toBuilder()
                     .maxPollTimeout(config.maxPollTimeout())
@@ -134,7 +139,7 @@ public final class DispatchServer implements AutoCloseable {
     log.info(
         "dispatch-reactive {} serving gRPC on {}:{} ({}), HTTP (API, console, metrics) on"
             + " http://{}:{}/,"
-            + " database {}; {}",
+            + " database {}; {}; {}",
         version(),
         config.grpcHost(),
         grpcPort(),
@@ -142,7 +147,8 @@ public final class DispatchServer implements AutoCloseable {
         config.httpHost(),
         httpPort(),
         databaseDescription,
-        authDescription());
+        authDescription(),
+        telemetry.description());
     if (!config.auth().required() && !config.grpcLoopback()) {
       log.warn(
           "authentication is OFF on {}, a network address (DISPATCH_AUTH=off): anyone who can"
@@ -234,8 +240,8 @@ public final class DispatchServer implements AutoCloseable {
     // health and reflection stay open: load balancers probe health without a token, and
     // reflection describes only the public flovyn.v1 schema
     (tokens == null
-            ? GrpcServices.of(dispatch, registry, limits)
-            : GrpcServices.authenticated(dispatch, registry, tokens, limits))
+            ? GrpcServices.of(dispatch, registry, limits, telemetry.tracing())
+            : GrpcServices.authenticated(dispatch, registry, tokens, limits, telemetry.tracing()))
         .forEach(service -> builder.addService(ServerInterceptors.intercept(service, calls)));
     Server server =
         builder
@@ -283,7 +289,13 @@ public final class DispatchServer implements AutoCloseable {
     try {
       httpPort =
           HttpPort.start(
-              new HttpPort.Settings(address, registry, dispatch, tokens, SlugOrgs.over(snapshot)));
+              new HttpPort.Settings(
+                  address,
+                  registry,
+                  dispatch,
+                  tokens,
+                  SlugOrgs.over(snapshot),
+                  telemetry.tracing()));
     } catch (RuntimeException e) {
       throw new StartupException(
           bindMessage("HTTP", config.httpPort(), "DISPATCH_HTTP_PORT", e), e);
@@ -327,6 +339,11 @@ public final class DispatchServer implements AutoCloseable {
   /** The port of the HTTP API, console and metrics (the real one when configured as 0). */
   public int httpPort() {
     return httpPort.port();
+  }
+
+  /** Whether traces are exported (an OTLP endpoint was set). */
+  boolean tracing() {
+    return telemetry.on();
   }
 
   /** The JDBC URL of the database in use (embedded or configured). */

@@ -15,12 +15,19 @@ public final class DispatchServerMain {
    */
   static final String LOGBACK_CONFIGURATION = "dispatch-server-logback.xml";
 
+  /** The same with one JSON object per line (DISPATCH_LOG_FORMAT=json, --log-format=json). */
+  static final String LOGBACK_JSON_CONFIGURATION = "dispatch-server-logback-json.xml";
+
   private DispatchServerMain() {}
 
   public static void main(String[] args) {
     // before the first logger exists; an operator's -Dlogback.configurationFile still wins
     if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+      System.setProperty(
+          "logback.configurationFile",
+          json(System.getenv("DISPATCH_LOG_FORMAT"), args)
+              ? LOGBACK_JSON_CONFIGURATION
+              : LOGBACK_CONFIGURATION);
     }
     if (args.length > 0 && ServerCommand.isVerb(args[0])) {
       // a verb's output is stdout; its log lines (audit, database) go to stderr
@@ -28,5 +35,21 @@ public final class DispatchServerMain {
     }
     int exit = ServerCommand.commandLine(System.getenv(), System.out, System.err).execute(args);
     System.exit(exit);
+  }
+
+  /**
+   * Whether the log lines are JSON: the last --log-format flag, else DISPATCH_LOG_FORMAT. Read
+   * here, before the first logger exists; a bad value is reported by the configuration's check.
+   */
+  static boolean json(String environment, String[] args) {
+    String format = environment;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].startsWith("--log-format=")) {
+        format = args[i].substring("--log-format=".length());
+      } else if (args[i].equals("--log-format") && i + 1 < args.length) {
+        format = args[i + 1];
+      }
+    }
+    return format != null && format.trim().equalsIgnoreCase("json");
   }
 }

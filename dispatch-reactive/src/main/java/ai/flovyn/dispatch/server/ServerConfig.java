@@ -40,7 +40,8 @@ public record ServerConfig(
     String httpHost,
     Optional<TlsSettings> tls,
     TenantLimits.Settings tenantLimits,
-    Duration claimLinger) {
+    Duration claimLinger,
+    Map<String, String> otel) {
 
   /**
    * Whether calls need a bearer token, and why: {@code explicit} when DISPATCH_AUTH said so,
@@ -179,7 +180,13 @@ public record ServerConfig(
           new Setting(
               "DISPATCH_TENANT_BURST",
               "10000",
-              "calls a tenant may make at once above DISPATCH_TENANT_RATE (at least 1)"));
+              "calls a tenant may make at once above DISPATCH_TENANT_RATE (at least 1)"),
+          new Setting(
+              "DISPATCH_LOG_FORMAT",
+              "text",
+              "text | json: json writes one JSON object per log line, with the trace and span ids"
+                  + " of the call it was written in (traces: the OTEL_* variables, see"
+                  + " docs/observability.md)"));
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -235,7 +242,39 @@ public record ServerConfig(
             intIn(values, "DISPATCH_TENANT_MAX_BATCHES", 0, 1_000_000),
             intIn(values, "DISPATCH_TENANT_RATE", 0, 1_000_000),
             intIn(values, "DISPATCH_TENANT_BURST", 1, 1_000_000)),
-        Duration.ofNanos(1000L * intIn(values, "DISPATCH_CLAIM_LINGER_MICROS", 0, 100_000)));
+        Duration.ofNanos(1000L * intIn(values, "DISPATCH_CLAIM_LINGER_MICROS", 0, 100_000)),
+        otel(environment, values));
+  }
+
+  /**
+   * The OpenTelemetry settings: the environment's {@code OTEL_*} variables, read by the SDK as it
+   * documents them; checks DISPATCH_LOG_FORMAT on the way, which the main method applied already.
+   */
+  private static Map<String, String> otel(
+      Map<String, String> environment, Map<String, String> values) {
+    logFormat(values.get("DISPATCH_LOG_FORMAT"));
+    Map<String, String> otel = new LinkedHashMap<>();
+    environment.forEach(
+        (name, value) -> {
+          if (name.startsWith("OTEL_")) {
+            otel.put(name, value);
+          }
+        });
+    return Map.copyOf(otel);
+  }
+
+  /**
+   * Whether {@code raw} (DISPATCH_LOG_FORMAT) asks for JSON lines; a ConfigException if neither.
+   */
+  static boolean logFormat(String raw) {
+    String format = raw == null ? "" : raw.trim().toLowerCase(Locale.ROOT);
+    return switch (format) {
+      case "", "text" -> false;
+      case "json" -> true;
+      default ->
+          throw new ConfigException(
+              where("DISPATCH_LOG_FORMAT") + " must be text or json, got '" + raw.trim() + "'");
+    };
   }
 
   /**

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 import reactor.core.publisher.Mono;
 
 /**
- * The pipeline's Micrometer meters, named as docs/observability.md lists them (Prometheus names).
+ * The pipeline's Micrometer meters, named as docs/observability.md lists them (Prometheus names),
+ * and its {@link Tracing}: the one observability handle every feature is given.
  */
 public final class DispatchMetrics {
   /**
@@ -69,6 +70,7 @@ public final class DispatchMetrics {
   private static final double[] SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
   private final MeterRegistry registry;
+  private final Tracing tracing;
   private final DistributionSummary batchSize;
   private final DistributionSummary groupSize;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -79,8 +81,14 @@ public final class DispatchMetrics {
   private final QueueGauges queueGauges;
 
   public DispatchMetrics(MeterRegistry registry) {
+    this(registry, Tracing.off());
+  }
+
+  /** Meters in {@code registry}, spans through {@code tracing}. */
+  public DispatchMetrics(MeterRegistry registry, Tracing tracing) {
     this.registry = registry;
     this.queueGauges = new QueueGauges(registry, System::nanoTime);
+    this.tracing = tracing;
     this.batchSize =
         sizeHistogram("dispatch_command_batch_size")
             .description("commands per command batch")
@@ -112,6 +120,11 @@ public final class DispatchMetrics {
       workflowReleases(reason, "released");
       workflowReleases(reason, "failed");
     }
+  }
+
+  /** The spans of the features that share these metrics; off unless configured. */
+  public Tracing tracing() {
+    return tracing;
   }
 
   /** Counts {@code claim}, one claim statement, by whether it handed out an item. */

