@@ -473,18 +473,19 @@ public final class Dispatch implements AutoCloseable {
     return callMany(
         "events",
         () ->
-            transactor.read(
-                tx ->
-                    tx.workflows()
-                        .tenantQueueTrace(
-                            present(scope).tenantId(),
-                            Arguments.present("workflow_execution_id", workflowExecutionId))
-                        .switchIfEmpty(
-                            Mono.error(
-                                () ->
-                                    DispatchException.notFound(
-                                        "workflow " + workflowExecutionId + " not found")))
-                        .thenMany(tx.events().list(workflowExecutionId))));
+            transactor
+                .read(
+                    tx ->
+                        tx.events()
+                            .history(
+                                present(scope).tenantId(),
+                                Arguments.present("workflow_execution_id", workflowExecutionId)))
+                .switchIfEmpty(
+                    Mono.error(
+                        () ->
+                            DispatchException.notFound(
+                                "workflow " + workflowExecutionId + " not found")))
+                .mapNotNull(event -> event.orElse(null)));
   }
 
   /**

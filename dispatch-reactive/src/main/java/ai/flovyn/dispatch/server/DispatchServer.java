@@ -13,6 +13,7 @@ import ai.flovyn.dispatch.proto.TaskExecutionGrpc;
 import ai.flovyn.dispatch.proto.WorkerLifecycleGrpc;
 import ai.flovyn.dispatch.proto.WorkflowDispatchGrpc;
 import ai.flovyn.dispatch.proto.WorkflowQueryGrpc;
+import ai.flovyn.dispatch.store.StartupCheck;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -113,6 +114,7 @@ public final class DispatchServer implements AutoCloseable {
     pool = ConnectionPools.pool(jdbcUrl, user, password, config.dbPoolSize(), config.dbTimeouts());
     resources.push(this::closePool);
     ConnectionPools.bindMetrics(pool, registry);
+    checkDatabase();
     dispatch =
         Dispatch.builder(pool)
             .listenConnections(
@@ -154,6 +156,16 @@ public final class DispatchServer implements AutoCloseable {
           "authentication is OFF on {}, a network address (DISPATCH_AUTH=off): anyone who can"
               + " reach the port acts for every tenant",
           config.grpcHost());
+    }
+  }
+
+  // the schema was just migrated; what this adds is the warning when nothing would vacuum the
+  // tables the dispatch loop churns (a database that slows down by the hour otherwise)
+  private void checkDatabase() {
+    try {
+      StartupCheck.run(pool, TOKEN_LOAD_TIMEOUT).block(TOKEN_LOAD_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot check the database: " + oneLine(e.getMessage()), e);
     }
   }
 

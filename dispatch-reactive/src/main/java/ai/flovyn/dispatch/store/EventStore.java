@@ -17,6 +17,7 @@ import io.r2dbc.spi.Readable;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
@@ -67,9 +68,15 @@ public final class EventStore {
           param("p_max_history_bytes", BIGINT),
           param("p_event_overhead_bytes", INTEGER));
 
-  private static final String LIST =
-      "SELECT sequence_number, event_type, event_data AS data FROM workflow_events"
-          + " WHERE workflow_execution_id = $1 ORDER BY sequence_number";
+  // The workflow and its log in one statement (GetEvents runs on every activation): a workflow of
+  // another tenant or none gives no row, one with an empty log a single row of NULLs.
+  private static final String HISTORY =
+      "SELECT e.sequence_number, e.event_type, e.event_data AS data"
+          + " FROM workflow_executions w"
+          + " LEFT JOIN workflow_events e ON e.workflow_execution_id = w.id"
+          + " WHERE w.id = $1"
+          + Sql.tenantIs("w.tenant_id", 2)
+          + " ORDER BY e.sequence_number";
 
   private final Connection connection;
 
@@ -162,16 +169,26 @@ public final class EventStore {
         row.get("refused_at", Integer.class) != null);
   }
 
-  /** Emits the workflow's whole log in sequence order. */
-  public Flux<WorkflowEvent> list(UUID workflowId) {
+  /**
+   * Emits the whole log of a workflow of {@code tenant} (any when null) in sequence order, each
+   * event present, after one empty value when the workflow exists with no event; emits nothing when
+   * it does not exist or belongs to another tenant. One statement.
+   */
+  public Flux<Optional<WorkflowEvent>> history(String tenant, UUID workflowId) {
     return Sql.query(
         connection,
-        LIST,
-        row ->
-            new WorkflowEvent(
-                row.get("sequence_number", Integer.class),
-                row.get("event_type", String.class),
-                row.get("data", String.class)),
-        workflowId);
+        HISTORY,
+        row -> {
+          Integer sequence = row.get("sequence_number", Integer.class);
+          return sequence == null
+              ? Optional.<WorkflowEvent>empty()
+              : Optional.of(
+                  new WorkflowEvent(
+                      sequence,
+                      row.get("event_type", String.class),
+                      row.get("data", String.class)));
+        },
+        workflowId,
+        Sql.text(tenant));
   }
 }
