@@ -7,6 +7,8 @@
 # Builds the load module only when load/target/load-driver.jar is missing, runs Prepare (fixed
 # workflow and task ids, idempotent), then each config with ghz when it is on PATH, else with our
 # driver (java -jar load/target/load-driver.jar). Every bundled config is bounded (total/duration).
+# A server that requires authentication: export DISPATCH_TOKEN (a token of tenant bench); Prepare
+# and our driver read it, ghz gets it as its authorization metadata.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 host=127.0.0.1:9090
@@ -43,7 +45,11 @@ for config in "${configs[@]}"; do
   # ghz may read proto paths relative to the working directory: run from the config's folder,
   # where they are also relative to the config file
   if command -v ghz >/dev/null 2>&1; then
-    (cd "$(dirname "$config")" && ghz --config "$(basename "$config")" "$host")
+    auth=()
+    if [[ -n ${DISPATCH_TOKEN:-} ]]; then
+      auth=(--metadata "{\"authorization\":\"Bearer $DISPATCH_TOKEN\"}")
+    fi
+    (cd "$(dirname "$config")" && ghz --config "$(basename "$config")" ${auth[@]+"${auth[@]}"} "$host")
   else
     java -jar "$jar" --config "$config" --host "$host"
   fi

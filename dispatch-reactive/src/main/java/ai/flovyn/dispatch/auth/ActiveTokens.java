@@ -27,7 +27,8 @@ import reactor.core.publisher.Mono;
  * one interval, and a new token works everywhere within the same bound. A copy that could not be
  * reloaded for three intervals rejects every token rather than keep a revoked one alive. Reloads
  * are a maintenance chore ({@link TokenReloadChore}): a notification wakes its service, which
- * otherwise sleeps one interval after each reload, and after a failed one.
+ * otherwise sleeps one interval after each reload, and after a failed one. Keys and slugs fixed at
+ * startup ({@link StaticKeys}, from a Flovyn config file) are checked beside the table's tokens.
  */
 public final class ActiveTokens implements AutoCloseable {
   /** The one description of every refusal: it does not say what was wrong. */
@@ -83,14 +84,17 @@ public final class ActiveTokens implements AutoCloseable {
       long loadedAtNanos) {}
 
   private final TokenStore store;
+  private final StaticKeys staticKeys;
   private final long staleAfterNanos;
   private final Clock clock;
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
   private final MaintenanceService reloads;
   private volatile Disposable changes;
 
-  private ActiveTokens(TokenStore store, Duration reloadInterval, Clock clock) {
+  private ActiveTokens(
+      TokenStore store, StaticKeys staticKeys, Duration reloadInterval, Clock clock) {
     this.store = store;
+    this.staticKeys = staticKeys;
     this.staleAfterNanos = reloadInterval.multipliedBy(STALE_AFTER_INTERVALS).toNanos();
     this.clock = clock;
     // its runs are counted in a registry of its own: the snapshot reports no metrics
@@ -119,11 +123,30 @@ public final class ActiveTokens implements AutoCloseable {
    */
   public static Mono<ActiveTokens> start(
       ConnectionFactory connections, ConnectionFactory listenConnections, Duration reloadInterval) {
+    return start(connections, listenConnections, reloadInterval, StaticKeys.none());
+  }
+
+  /**
+   * {@link #start(ConnectionFactory, ConnectionFactory, Duration)} with keys and slugs fixed at
+   * startup besides the database's: a static key is accepted whatever the age of the copy (it
+   * cannot be revoked but by restarting without it), and a static slug wins over a database slug of
+   * the same text.
+   *
+   * @param staticKeys the keys and slugs of the server's config file; {@link StaticKeys#none()} for
+   *     none
+   * @return as the three-argument {@code start}
+   */
+  public static Mono<ActiveTokens> start(
+      ConnectionFactory connections,
+      ConnectionFactory listenConnections,
+      Duration reloadInterval,
+      StaticKeys staticKeys) {
     if (reloadInterval.isZero() || reloadInterval.isNegative()) {
       return Mono.error(new IllegalArgumentException("reload interval must be positive"));
     }
     ActiveTokens tokens =
-        new ActiveTokens(new TokenStore(connections), reloadInterval, Clock.systemUTC());
+        new ActiveTokens(
+            new TokenStore(connections), staticKeys, reloadInterval, Clock.systemUTC());
     return tokens
         .reload()
         .doOnSuccess(ignored -> tokens.keepCurrent(listenConnections))
@@ -163,6 +186,12 @@ public final class ActiveTokens implements AutoCloseable {
     if (text == null || text.isEmpty()) {
       return denied(Denial.MISSING, null);
     }
+    // hash before any lookup so an unknown id costs the same as a known one
+    byte[] hash = TokenText.hash(text);
+    Optional<Caller> fixed = staticKeys.find(hash);
+    if (fixed.isPresent()) {
+      return new Outcome(fixed.get(), null, fixed.get().lookupId());
+    }
     String lookupId = TokenText.lookupId(text);
     if (lookupId == null) {
       return denied(Denial.MALFORMED, null);
@@ -171,8 +200,6 @@ public final class ActiveTokens implements AutoCloseable {
     if (System.nanoTime() - current.loadedAtNanos() > staleAfterNanos) {
       return denied(Denial.SNAPSHOT_STALE, lookupId);
     }
-    // hash before the lookup so an unknown id costs the same as a known one
-    byte[] hash = TokenText.hash(text);
     TokenStore.StoredToken stored = current.byLookupId().get(lookupId);
     if (stored == null) {
       return denied(Denial.UNKNOWN, lookupId);
@@ -189,11 +216,20 @@ public final class ActiveTokens implements AutoCloseable {
   /**
    * How many tokens of the current snapshot are active.
    *
-   * @return the number of tokens not revoked in the copy last loaded
+   * @return the number of tokens not revoked in the copy last loaded (static keys not included)
    */
   public int activeCount() {
     return (int)
         snapshot.get().byLookupId().values().stream().filter(token -> !token.revoked()).count();
+  }
+
+  /**
+   * How many keys were fixed at startup.
+   *
+   * @return the number of static keys this copy accepts besides its tokens
+   */
+  public int staticKeyCount() {
+    return staticKeys.keyCount();
   }
 
   private static Outcome denied(Denial denial, String lookupId) {
@@ -240,7 +276,7 @@ public final class ActiveTokens implements AutoCloseable {
     return reloads.runs();
   }
 
-  private static Snapshot snapshotOf(
+  private Snapshot snapshotOf(
       Map<String, TokenStore.StoredToken> tokens, List<TokenStore.TenantSlug> slugs, long started) {
     Map<String, String> tenantBySlug = new HashMap<>();
     Map<String, String> slugByTenant = new HashMap<>();
@@ -248,6 +284,14 @@ public final class ActiveTokens implements AutoCloseable {
       tenantBySlug.put(slug.slug(), slug.tenantId());
       slugByTenant.put(slug.tenantId(), slug.slug());
     }
+    // the config file's organizations win: they are what its clients were told
+    staticKeys
+        .tenantBySlug()
+        .forEach(
+            (slug, tenant) -> {
+              tenantBySlug.put(slug, tenant);
+              slugByTenant.put(tenant, slug);
+            });
     return new Snapshot(
         Map.copyOf(tokens), Map.copyOf(tenantBySlug), Map.copyOf(slugByTenant), started);
   }

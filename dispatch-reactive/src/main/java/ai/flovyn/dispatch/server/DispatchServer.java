@@ -175,7 +175,8 @@ public final class DispatchServer implements AutoCloseable {
           ActiveTokens.start(
                   pool,
                   ConnectionPools.listenFactory(jdbcUrl, user, password, config.dbTimeouts()),
-                  config.auth().reload())
+                  config.auth().reload(),
+                  config.staticKeys())
               .block(TOKEN_LOAD_TIMEOUT);
     } catch (RuntimeException e) {
       throw new StartupException("cannot load the access tokens: " + oneLine(e.getMessage()), e);
@@ -188,6 +189,7 @@ public final class DispatchServer implements AutoCloseable {
     ServerConfig.Auth auth = config.auth();
     if (auth.required()) {
       int active = tokens.activeCount();
+      int fixed = tokens.staticKeyCount();
       return "authentication REQUIRED ("
           + (auth.explicit()
               ? "DISPATCH_AUTH=required"
@@ -196,7 +198,10 @@ public final class DispatchServer implements AutoCloseable {
           + active
           + " active token"
           + (active == 1 ? "" : "s")
-          + (active == 0
+          + (fixed == 0
+              ? ""
+              : ", " + fixed + " key" + (fixed == 1 ? "" : "s") + " of the config file")
+          + (active == 0 && fixed == 0
               ? "; create one with: java -jar dispatch-reactive-server.jar tokens create"
               : "")
           + ")";

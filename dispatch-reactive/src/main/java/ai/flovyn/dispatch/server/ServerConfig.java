@@ -1,5 +1,6 @@
 package ai.flovyn.dispatch.server;
 
+import ai.flovyn.dispatch.auth.StaticKeys;
 import ai.flovyn.dispatch.grpc.TenantLimits;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -10,13 +11,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The server's configuration: each setting comes from an environment variable {@code DISPATCH_X}
- * and may be overridden on the command line by {@code --x=value} (or {@code --x value}); picocli
- * parses the flags ({@link SettingOptions}), this class holds the settings and checks the values.
+ * The server's configuration: each setting comes from an environment variable {@code DISPATCH_X} (a
+ * few also from the Flovyn server's name for it, {@link FlovynEnvironment}) and may be overridden
+ * on the command line by {@code --x=value} (or {@code --x value}); picocli parses the flags ({@link
+ * SettingOptions}), this class holds the settings and checks the values.
  */
 public record ServerConfig(
     int grpcPort,
@@ -41,7 +44,11 @@ public record ServerConfig(
     Optional<TlsSettings> tls,
     TenantLimits.Settings tenantLimits,
     Duration claimLinger,
-    Map<String, String> otel) {
+    Map<String, String> otel,
+    StaticKeys staticKeys) {
+
+  /** The setting naming a Flovyn server config file, also read as {@code CONFIG_FILE}. */
+  static final String FLOVYN_CONFIG = "DISPATCH_FLOVYN_CONFIG";
 
   /**
    * Whether calls need a bearer token, and why: {@code explicit} when DISPATCH_AUTH said so,
@@ -186,7 +193,25 @@ public record ServerConfig(
               "text",
               "text | json: json writes one JSON object per log line, with the trace and span ids"
                   + " of the call it was written in (traces: the OTEL_* variables, see"
-                  + " docs/observability.md)"));
+                  + " docs/observability.md)"),
+          new Setting(
+              FLOVYN_CONFIG,
+              "",
+              "a Flovyn server config file (TOML): its [[orgs]] ids are tenants named by their"
+                  + " slugs, its [auth.static_api_key] keys are bearer tokens, [auth] enabled"
+                  + " sets DISPATCH_AUTH; also read as CONFIG_FILE"));
+
+  /**
+   * Every environment variable the server reads: each setting's, and the Flovyn server's names of
+   * some of them ({@link FlovynEnvironment}).
+   *
+   * @return the names, the server's own first
+   */
+  public static List<String> variables() {
+    return Stream.concat(
+            SETTINGS.stream().map(Setting::env), FlovynEnvironment.variables().stream())
+        .toList();
+  }
 
   /**
    * Reads the configuration from the environment and the command line.
@@ -205,13 +230,17 @@ public record ServerConfig(
    * @throws ConfigException on a malformed value
    */
   static ServerConfig from(Map<String, String> environment, Map<String, String> flags) {
+    Map<String, String> given = FlovynEnvironment.resolve(environment);
     Map<String, String> values = new LinkedHashMap<>();
     for (Setting setting : SETTINGS) {
-      values.put(setting.env(), environment.getOrDefault(setting.env(), setting.defaultValue()));
+      values.put(setting.env(), given.getOrDefault(setting.env(), setting.defaultValue()));
     }
     values.putAll(flags);
-    olderName(values, "DISPATCH_METRICS_PORT", "DISPATCH_HTTP_PORT", environment, flags);
-    olderName(values, "DISPATCH_METRICS_HOST", "DISPATCH_HTTP_HOST", environment, flags);
+    olderName(values, "DISPATCH_METRICS_PORT", "DISPATCH_HTTP_PORT", given, flags);
+    olderName(values, "DISPATCH_METRICS_HOST", "DISPATCH_HTTP_HOST", given, flags);
+    Optional<FlovynConfigFile> file = flovynConfig(values, environment, flags);
+    file.flatMap(FlovynConfigFile::authEnabled)
+        .ifPresent(enabled -> fileAuth(values, enabled, flags.containsKey("DISPATCH_AUTH")));
     return new ServerConfig(
         port(values, "DISPATCH_GRPC_PORT"),
         Optional.of(values.get("DISPATCH_DB_URL").trim()).filter(url -> !url.isEmpty()),
@@ -243,7 +272,8 @@ public record ServerConfig(
             intIn(values, "DISPATCH_TENANT_RATE", 0, 1_000_000),
             intIn(values, "DISPATCH_TENANT_BURST", 1, 1_000_000)),
         Duration.ofNanos(1000L * intIn(values, "DISPATCH_CLAIM_LINGER_MICROS", 0, 100_000)),
-        otel(environment, values));
+        otel(environment, values),
+        file.map(FlovynConfigFile::keys).orElse(StaticKeys.none()));
   }
 
   /**
@@ -275,6 +305,34 @@ public record ServerConfig(
           throw new ConfigException(
               where("DISPATCH_LOG_FORMAT") + " must be text or json, got '" + raw.trim() + "'");
     };
+  }
+
+  /** The Flovyn config file, read and checked, when one is named. */
+  private static Optional<FlovynConfigFile> flovynConfig(
+      Map<String, String> values, Map<String, String> environment, Map<String, String> flags) {
+    Optional<Path> path = path(values, FLOVYN_CONFIG);
+    // errors name what the operator set: the flag, our variable, or Flovyn's
+    String source =
+        flags.containsKey(FLOVYN_CONFIG)
+            ? new Setting(FLOVYN_CONFIG, "", "").flag()
+            : environment.getOrDefault(FLOVYN_CONFIG, "").isBlank() ? "CONFIG_FILE" : FLOVYN_CONFIG;
+    return path.map(file -> FlovynConfigFile.read(file, source));
+  }
+
+  /**
+   * The file's {@code [auth] enabled} as DISPATCH_AUTH: the {@code --auth} flag wins over it, and
+   * the DISPATCH_AUTH variable must agree with it, as with the Flovyn variables.
+   */
+  private static void fileAuth(Map<String, String> values, boolean enabled, boolean flagGiven) {
+    String fromFile = enabled ? "required" : "off";
+    Optional<Boolean> explicit = explicitAuth(values);
+    if (explicit.isEmpty()) {
+      values.put("DISPATCH_AUTH", fromFile);
+    } else if (!flagGiven && explicit.get() != enabled) {
+      throw FlovynEnvironment.disagree(
+          "the config file's [auth] enabled = " + enabled,
+          "DISPATCH_AUTH=" + values.get("DISPATCH_AUTH").trim());
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,36 @@ class BadConfigurationIT {
     }
   }
 
+  @Test
+  void anIllFormedFlovynConfigFileEndsWithOneLineNamingTheVariable() throws Exception {
+    Path config = Files.writeString(temp.resolve("config.toml"), "[[orgs]\nid = 1\n");
+    Outcome outcome = runMain(Map.of("CONFIG_FILE", config.toString()));
+    assertEquals(2, outcome.exitCode());
+    assertEquals(1, outcome.stderrLines().size(), outcome.stderrLines().toString());
+    String line = outcome.stderrLines().get(0);
+    assertTrue(
+        line.startsWith(
+            "dispatch: configuration error: CONFIG_FILE " + config + " is not valid TOML"),
+        line);
+  }
+
+  @Test
+  void anUnparseableDatabaseUrlEndsWithOneLineNamingTheVariable() throws Exception {
+    Outcome outcome = runMain(Map.of("DATABASE_URL", "postgres://flovyn:secret@db:x/flovyn"));
+    assertEquals(2, outcome.exitCode());
+    assertEquals(
+        List.of(
+            "dispatch: configuration error: DATABASE_URL has port 'x'; a port is a number from 1"
+                + " to 65535"),
+        outcome.stderrLines());
+  }
+
   private Outcome runMain(String... args) throws IOException, InterruptedException {
+    return runMain(Map.of(), args);
+  }
+
+  private Outcome runMain(Map<String, String> environment, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
@@ -91,11 +121,12 @@ class BadConfigurationIT {
     command.add(DispatchServerMain.class.getName());
     command.addAll(List.of(args));
     Path stderr = temp.resolve("stderr.txt");
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectOutput(temp.resolve("stdout.txt").toFile())
-            .redirectError(stderr.toFile())
-            .start();
+            .redirectError(stderr.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("the server did not exit within 60 s for " + List.of(args));

@@ -3,6 +3,8 @@ package ai.flovyn.dispatch.load;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The load driver's command line: a ghz config file and the ghz flags that override it. */
@@ -29,6 +31,8 @@ final class CommandLine {
             --name NAME        name of the run
             --json-out FILE    also write the JSON report to FILE
             --dry-run          render the first request, print it as JSON, make no call
+            --token TOKEN      bearer token sent on every call, for a server that requires
+                               authentication (default: $DISPATCH_TOKEN; never printed)
             --allow-non-loopback  permit a host that is not a loopback address
         -h, --help             this text
 
@@ -59,11 +63,13 @@ final class CommandLine {
           "-d",
           "--data",
           "-D",
-          "--data-file");
+          "--data-file",
+          "--token");
 
   private Path configFile;
   private final List<Override> overrides = new ArrayList<>();
   private Path jsonOut;
+  private String token;
   private boolean dryRun;
   private boolean help;
 
@@ -122,6 +128,7 @@ final class CommandLine {
     switch (flag) {
       case "--config" -> configFile = Path.of(value);
       case "--json-out" -> jsonOut = Path.of(value);
+      case "--token" -> token = value;
       case "--host" -> overrides.add(c -> c.withHost(value));
       case "--call" -> overrides.add(c -> c.withCall(value));
       case "--name" -> overrides.add(c -> c.withName(value));
@@ -178,6 +185,21 @@ final class CommandLine {
 
   Path jsonOut() {
     return jsonOut;
+  }
+
+  /**
+   * The token to send: {@code --token}'s, else {@value BearerToken#VARIABLE}'s from {@code
+   * environment}, else none.
+   *
+   * @throws LoadConfigException when the chosen text is not a usable token
+   */
+  Optional<BearerToken> token(Map<String, String> environment) throws LoadConfigException {
+    try {
+      return BearerToken.chosen(token, environment);
+    } catch (IllegalArgumentException e) {
+      throw new LoadConfigException(
+          (token != null ? "--token" : BearerToken.VARIABLE) + ": " + e.getMessage());
+    }
   }
 
   boolean dryRun() {

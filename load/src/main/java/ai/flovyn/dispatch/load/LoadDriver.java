@@ -3,6 +3,8 @@ package ai.flovyn.dispatch.load;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.util.Map;
+import java.util.Optional;
 
 /** Command-line entry point: replays a ghz config file and prints a ghz-like summary. */
 public final class LoadDriver {
@@ -18,6 +20,11 @@ public final class LoadDriver {
 
   /** Runs the driver and returns its exit status: 0 completed, 2 bad arguments, 1 otherwise. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, System.getenv(), out, err);
+  }
+
+  /** {@link #run(String[], PrintStream, PrintStream)} over the given environment. */
+  static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
     CommandLine line;
     try {
       line = CommandLine.parse(args);
@@ -31,6 +38,7 @@ public final class LoadDriver {
         return EXIT_OK;
       }
       LoadConfig config = line.config();
+      Optional<BearerToken> token = line.token(environment);
       if (!config.ignoredKeys().isEmpty()) {
         err.println(
             "load-driver: ignoring unsupported ghz options: "
@@ -40,7 +48,7 @@ public final class LoadDriver {
         out.println(LoadRun.dryRun(config));
         return EXIT_OK;
       }
-      LoadReport report = LoadRun.run(config);
+      LoadReport report = LoadRun.run(config, token);
       out.print(report.summary());
       if (line.jsonOut() != null) {
         Files.writeString(line.jsonOut(), report.toJson());

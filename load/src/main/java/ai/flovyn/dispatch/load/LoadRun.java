@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,17 +38,36 @@ public final class LoadRun {
    * @throws InterruptedException when interrupted; the calls in flight are cancelled
    */
   public static LoadReport run(LoadConfig config) throws LoadConfigException, InterruptedException {
+    return run(config, Optional.empty());
+  }
+
+  /**
+   * {@link #run(LoadConfig)} sending {@code token} on every call, for a server that requires
+   * authentication; the token is not part of the report.
+   *
+   * @throws LoadConfigException as {@link #run(LoadConfig)}, and when the config's metadata carries
+   *     an {@code authorization} header too
+   * @throws InterruptedException as {@link #run(LoadConfig)}
+   */
+  public static LoadReport run(LoadConfig config, Optional<BearerToken> token)
+      throws LoadConfigException, InterruptedException {
     RequestPlan plan = RequestPlan.prepare(config);
+    if (token.isPresent()
+        && config.metadata().keySet().stream().anyMatch("authorization"::equalsIgnoreCase)) {
+      throw new LoadConfigException(
+          "both --token and the config's \"authorization\" metadata carry a token; keep one");
+    }
     InetSocketAddress target = Targets.resolve(config.host(), config.allowNonLoopback());
     List<ManagedChannel> channels = new ArrayList<>();
     try {
       for (int i = 0; i < config.connections(); i++) {
-        channels.add(
+        NettyChannelBuilder builder =
             NettyChannelBuilder.forAddress(target)
                 .usePlaintext()
                 .directExecutor()
-                .maxInboundMessageSize(64 << 20)
-                .build());
+                .maxInboundMessageSize(64 << 20);
+        token.ifPresent(builder::intercept);
+        channels.add(builder.build());
       }
       awaitConnected(channels, config.connectTimeout().toNanos());
       return execute(plan, channels);

@@ -16,6 +16,7 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +34,8 @@ public final class Prepare {
         --host HOST:PORT   the server (loopback only; default 127.0.0.1:9090)
         --workflows N      workflows to prepare (default 64)
         --tasks N          RUNNING tasks to prepare for complete-task.json (default 1000)
+        --token TOKEN      bearer token for a server that requires authentication, a token of
+                           tenant bench (default: $DISPATCH_TOKEN)
       """;
 
   private static final int CHUNK = 100;
@@ -59,9 +62,11 @@ public final class Prepare {
     String host = GhzConfigs.DEFAULT_HOST;
     int workflows = GhzConfigs.WORKFLOWS;
     int tasks = GhzConfigs.COMPLETE_TASKS;
+    String token = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--host" -> host = args[++i];
+        case "--token" -> token = args[++i];
         case "--workflows" -> workflows = Integer.parseInt(args[++i]);
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "-h", "--help" -> {
@@ -74,7 +79,15 @@ public final class Prepare {
         }
       }
     }
-    ManagedChannel channel = Requests.channel(host);
+    Optional<BearerToken> bearer;
+    try {
+      bearer = BearerToken.chosen(token, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.print("prepare: " + e.getMessage() + "\n" + USAGE);
+      System.exit(2);
+      return;
+    }
+    ManagedChannel channel = Requests.channel(host, bearer);
     try {
       Result result = run(channel, workflows, tasks, System.out);
       System.out.printf(

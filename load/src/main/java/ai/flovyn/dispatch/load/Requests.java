@@ -12,6 +12,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -28,10 +29,18 @@ final class Requests {
 
   /** A plaintext channel to a loopback {@code host:port}. */
   static ManagedChannel channel(String hostPort) throws LoadConfigException {
-    return NettyChannelBuilder.forAddress(Targets.resolve(hostPort, false))
-        .usePlaintext()
-        .maxInboundMessageSize(64 << 20)
-        .build();
+    return channel(hostPort, Optional.empty());
+  }
+
+  /** A plaintext channel to a loopback {@code host:port}, sending {@code token} on every call. */
+  static ManagedChannel channel(String hostPort, Optional<BearerToken> token)
+      throws LoadConfigException {
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forAddress(Targets.resolve(hostPort, false))
+            .usePlaintext()
+            .maxInboundMessageSize(64 << 20);
+    token.ifPresent(builder::intercept);
+    return builder.build();
   }
 
   /** A random version-4 UUID without the shared SecureRandom that UUID.randomUUID contends on. */

@@ -36,6 +36,7 @@ final class FakeDispatchServer implements AutoCloseable {
   final AtomicInteger batches = new AtomicInteger();
   final Queue<String> taskExecutionIds = new ConcurrentLinkedQueue<>();
   final Queue<String> requestNumberHeaders = new ConcurrentLinkedQueue<>();
+  final Queue<String> authorizationHeaders = new ConcurrentLinkedQueue<>();
   private final Server server;
 
   FakeDispatchServer() throws IOException {
@@ -47,6 +48,10 @@ final class FakeDispatchServer implements AutoCloseable {
             String number = metadata.get(REQUEST_NUMBER);
             if (number != null) {
               requestNumberHeaders.add(number);
+            }
+            Iterable<String> authorization = metadata.getAll(BearerToken.AUTHORIZATION);
+            if (authorization != null) {
+              authorization.forEach(authorizationHeaders::add);
             }
             return next.startCall(call, metadata);
           }

@@ -1,6 +1,8 @@
 package ai.flovyn.dispatch.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +12,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,10 +26,12 @@ class LoadDriverTest {
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private Map<String, String> environment = Map.of();
 
   private int run(String... args) {
     return LoadDriver.run(
         args,
+        environment,
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
@@ -144,6 +151,59 @@ class LoadDriverTest {
 
     assertEquals(0, status, stderr());
     assertEquals("wf-0", MAPPER.readTree(stdout()).get("workflow_execution_id").asText());
+  }
+
+  @Test
+  void theTokenFlagIsSentAsABearerHeaderOnEveryCall() throws Exception {
+    try (FakeDispatchServer server = new FakeDispatchServer()) {
+      int status =
+          run(
+              "--config",
+              config("submit.json"),
+              "--host",
+              server.host(),
+              "-n",
+              "6",
+              "--token",
+              "fdt_Ab12Cd34Ef56_secret");
+
+      assertEquals(0, status, stderr());
+      assertEquals(6, server.submitCalls.get());
+      assertEquals(
+          List.of("Bearer fdt_Ab12Cd34Ef56_secret"),
+          server.authorizationHeaders.stream().distinct().toList());
+      assertEquals(6, server.authorizationHeaders.size(), "one header per call");
+    }
+    assertFalse(stdout().contains("secret"), "the token is never printed");
+  }
+
+  @Test
+  void withoutAFlagTheTokenComesFromTheEnvironmentAndOtherwiseNoneIsSent() throws Exception {
+    try (FakeDispatchServer server = new FakeDispatchServer()) {
+      run("--config", config("submit.json"), "--host", server.host(), "-n", "2");
+      assertEquals(List.of(), List.copyOf(server.authorizationHeaders), "no token, no header");
+      environment = Map.of(BearerToken.VARIABLE, "from-the-environment");
+      int status = run("--config", config("submit.json"), "--host", server.host(), "-n", "2");
+
+      assertEquals(0, status, stderr());
+      assertEquals(
+          List.of("Bearer from-the-environment", "Bearer from-the-environment"),
+          List.copyOf(server.authorizationHeaders));
+    }
+  }
+
+  @Test
+  void anUnusableTokenOrASecondAuthorizationHeaderIsABadArgument() throws Exception {
+    assertEquals(2, run("--config", config("submit.json"), "--token", "two words", "--dry-run"));
+    assertTrue(stderr().contains("--token: the token must be printable ASCII"), stderr());
+    LoadConfig withHeader =
+        LoadConfig.read(TestConfigs.path("submit.json"))
+            .withMetadata(Map.of("Authorization", "Bearer other"));
+    LoadConfigException twice =
+        assertThrows(
+            LoadConfigException.class,
+            () -> LoadRun.run(withHeader, Optional.of(BearerToken.of("fdt_x"))));
+    assertTrue(twice.getMessage().contains("keep one"), twice.getMessage());
   }
 
   @Test
