@@ -149,6 +149,39 @@ final class ExecutionSpans {
         .then(Mono.fromSupplier(() -> found));
   }
 
+  /**
+   * Bounds on what a worker's reported span carries into the tracing backend: the SDK's fields are
+   * client input, and a trace store would keep whatever it is sent.
+   */
+  static final int MAX_ATTRIBUTES = 64;
+
+  static final int MAX_KEY_CHARS = 128;
+  static final int MAX_VALUE_CHARS = 1024;
+
+  /**
+   * The span's own attributes, at most {@link #MAX_ATTRIBUTES} of them with keys and values cut to
+   * their bounds; the server's attributes are added after these.
+   */
+  static Map<String, String> boundedAttributes(Map<String, String> reported) {
+    Map<String, String> bounded = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : reported.entrySet()) {
+      if (bounded.size() == MAX_ATTRIBUTES) {
+        break;
+      }
+      bounded.put(cut(entry.getKey(), MAX_KEY_CHARS), cut(entry.getValue(), MAX_VALUE_CHARS));
+    }
+    return bounded;
+  }
+
+  /** The exported span's name: a known span type, else {@code other}, as the metrics tag it. */
+  static String spanName(String type) {
+    return KNOWN_TYPES.contains(type) ? type : "other";
+  }
+
+  static String cut(String value, int max) {
+    return value == null || value.length() <= max ? value : value.substring(0, max);
+  }
+
   private static List<Tracing.Reported> convert(
       SdkInfo sdk, List<ExecutionSpan> spans, Map<UUID, String> traceparents) {
     List<Tracing.Reported> converted = new ArrayList<>(spans.size());
@@ -168,29 +201,31 @@ final class ExecutionSpans {
           span.hasParentSpanId() && !span.getParentSpanId().isEmpty()
               ? spanIdOf(span.getParentSpanId())
               : parent.isValid() ? parent.getSpanId() : null;
-      Map<String, String> attributes = new LinkedHashMap<>(span.getAttributesMap());
-      attributes.put("dispatch.workflow.id", span.getWorkflowId());
+      Map<String, String> attributes = boundedAttributes(span.getAttributesMap());
+      attributes.put("dispatch.workflow.id", cut(span.getWorkflowId(), MAX_KEY_CHARS));
       if (span.hasTaskId()) {
-        attributes.put("dispatch.task.id", span.getTaskId());
+        attributes.put("dispatch.task.id", cut(span.getTaskId(), MAX_KEY_CHARS));
       }
       if (span.hasErrorMessage()) {
-        attributes.put("dispatch.error.message", span.getErrorMessage());
+        attributes.put("dispatch.error.message", cut(span.getErrorMessage(), MAX_VALUE_CHARS));
       }
-      attributes.put("telemetry.sdk.language", sdk.getLanguage());
-      attributes.put("flovyn.sdk.version", sdk.getSdkVersion());
+      attributes.put("telemetry.sdk.language", cut(sdk.getLanguage(), MAX_KEY_CHARS));
+      attributes.put("flovyn.sdk.version", cut(sdk.getSdkVersion(), MAX_KEY_CHARS));
       if (sdk.hasHostname()) {
-        attributes.put("host.name", sdk.getHostname());
+        attributes.put("host.name", cut(sdk.getHostname(), MAX_KEY_CHARS));
       }
       converted.add(
           new Tracing.Reported(
               traceId,
               spanIdOf(span.getSpanId()),
               parentSpanId,
-              span.getSpanType(),
+              spanName(span.getSpanType()),
               span.getStartTimeUnixNs(),
               span.getEndTimeUnixNs(),
               span.getIsError(),
-              span.getIsError() ? (span.hasErrorType() ? span.getErrorType() : "error") : null,
+              span.getIsError()
+                  ? (span.hasErrorType() ? cut(span.getErrorType(), MAX_KEY_CHARS) : "error")
+                  : null,
               attributes));
     }
     return converted;
